@@ -1,0 +1,1 @@
+//! Placeholder crate: its client lands with its own issue.

@@ -1,0 +1,743 @@
+//! The HTTP client every vendor crate sends its requests through: URL
+//! building, auth, retries, timeouts, error mapping and tracing, once.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::{Host, Url};
+
+use crate::auth::{AuthProvider, NoAuth};
+use crate::error::{
+    DecodeError, Error, ErrorBodyParser, GenericErrorParser, MAX_DECODE_SNIPPET,
+    RateLimited, Result, TimeoutError, TimeoutKind, TransportError, api_error_from_response,
+    lossy_prefix,
+};
+use crate::request::Request;
+use crate::retry::{RetryBudget, RetryCause, RetryPolicy, is_transient_server_status};
+
+/// The default per-attempt timeout.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default connect timeout of the HTTP client the SDK builds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default cap on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
+
+/// Sends requests to one API: cheap to clone (everything is behind an `Arc`),
+/// `Send + Sync`, and its futures are `Send + 'static`.
+///
+/// ```
+/// use sdk_core::{Client, Request};
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// let client = Client::builder("https://api.example.com/v2")
+///     .vendor("example")
+///     .user_agent(concat!("my-crate/", "1.0.0"))
+///     .build()?;
+/// let value: serde_json::Value = client
+///     .send_json(Request::get("get_thing").segment("things").segment("42"))
+///     .await?;
+/// # let _ = value;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Arc<dyn AuthProvider>,
+    retry: RetryPolicy,
+    budget: Option<RetryBudget>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    user_agent: HeaderValue,
+    vendor: &'static str,
+    error_parser: Arc<dyn ErrorBodyParser>,
+    request_id_headers: Vec<HeaderName>,
+    correlation_id_header: Option<HeaderName>,
+    default_headers: HeaderMap,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("vendor", &inner.vendor)
+            .field("base_url", &inner.base_url.as_str())
+            .field("auth", &inner.auth)
+            .field("retry", &inner.retry)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("deadline", &inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for the API at `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The base URL every request path is appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Tokens left in this client's retry budget (`None` when budgeting is off).
+    pub fn retry_budget_available(&self) -> Option<u32> {
+        self.inner.budget.as_ref().map(RetryBudget::available)
+    }
+
+    /// Sends `request` with retries, and returns the successful response.
+    ///
+    /// Error statuses come back as [`Error::Api`]; the future owns a clone of
+    /// the client, so it is `Send + 'static` and can be spawned.
+    pub fn send(&self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'static {
+        let client = self.clone();
+        async move { client.execute(request).await }
+    }
+
+    /// Sends `request` and decodes the JSON body of the successful response into `T`.
+    pub fn send_json<T>(&self, request: Request) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let sending = self.send(request);
+        async move { sending.await?.json() }
+    }
+
+    async fn execute(&self, mut request: Request) -> Result<Response> {
+        if let Some(error) = request.build_error.take() {
+            return Err(error);
+        }
+        let inner = &*self.inner;
+        let span = tracing::info_span!(
+            "sdk_request",
+            vendor = inner.vendor,
+            operation = request.operation,
+            method = %request.method,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = request.deadline.unwrap_or(inner.deadline);
+        let operation = request.operation;
+        let sent = AtomicU32::new(0);
+        let outcome = async {
+            let attempts = self.attempts(&request, deadline.map(|limit| started + limit), &sent);
+            match deadline {
+                None => attempts.await,
+                Some(limit) => tokio::time::timeout(limit, attempts)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Error::Timeout(Box::new(TimeoutError {
+                            operation,
+                            kind: TimeoutKind::Deadline,
+                            attempts: sent.load(Ordering::Relaxed),
+                            limit,
+                        })))
+                    }),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        outcome
+    }
+
+    /// The retry loop: one pass per attempt.
+    async fn attempts(
+        &self,
+        request: &Request,
+        deadline: Option<Instant>,
+        sent_count: &AtomicU32,
+    ) -> Result<Response> {
+        let inner = &*self.inner;
+        let url = self.url_for(request);
+        let correlation_id = inner.correlation_id_header.as_ref().map(|_| {
+            request
+                .correlation_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+        });
+        let attempt_timeout = request.attempt_timeout.unwrap_or(inner.attempt_timeout);
+        let mut sent: u32 = 0;
+        let mut retries: u32 = 0;
+        let mut replayed_unauthorized = false;
+        loop {
+            sent += 1;
+            sent_count.store(sent, Ordering::Relaxed);
+            let span = tracing::Span::current();
+            span.record("attempt", sent);
+            let headers = self.headers_for(request, correlation_id.as_deref()).await?;
+            let outcome = self
+                .attempt(request, &url, headers.clone(), attempt_timeout)
+                .await;
+
+            let (failure, cause, retry_after) = match outcome {
+                Ok(response) => {
+                    span.record("status", response.status.as_u16());
+                    if response.status.is_success() {
+                        if let Some(budget) = &inner.budget {
+                            budget.refund_success();
+                        }
+                        return Ok(response);
+                    }
+                    let status = response.status;
+                    if status == StatusCode::UNAUTHORIZED
+                        && !replayed_unauthorized
+                        && inner.auth.on_unauthorized(&headers).await
+                    {
+                        tracing::debug!("401: credentials refreshed, replaying once");
+                        replayed_unauthorized = true;
+                        continue;
+                    }
+                    let request_id = inner
+                        .request_id_headers
+                        .iter()
+                        .find_map(|name| response.headers.get(name)?.to_str().ok())
+                        .map(str::to_owned)
+                        .or_else(|| correlation_id.clone());
+                    let api = api_error_from_response(
+                        request.operation,
+                        status,
+                        &response.headers,
+                        &response.body,
+                        &*inner.error_parser,
+                        request_id,
+                        sent,
+                    );
+                    let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                        || (request.idempotent && is_transient_server_status(status));
+                    let retry_after = api.retry_after;
+                    let error = Error::Api(Box::new(api));
+                    if !retryable {
+                        return Err(error);
+                    }
+                    (error, RetryCause::Error, retry_after)
+                }
+                Err(AttemptFailure::Timeout(limit)) => {
+                    let error = Error::Timeout(Box::new(TimeoutError {
+                        operation: request.operation,
+                        kind: TimeoutKind::Attempt,
+                        attempts: sent,
+                        limit,
+                    }));
+                    if !request.idempotent {
+                        return Err(error);
+                    }
+                    (error, RetryCause::Timeout, None)
+                }
+                Err(AttemptFailure::Http(source)) => {
+                    let not_sent = source.is_connect();
+                    let error = TransportError {
+                        operation: request.operation,
+                        attempts: sent,
+                        what: if not_sent {
+                            "could not connect"
+                        } else {
+                            "connection failed"
+                        },
+                        source: source.without_url(),
+                    };
+                    if not_sent {
+                        (Error::Connect(Box::new(error)), RetryCause::Error, None)
+                    } else if request.idempotent {
+                        (Error::Transport(Box::new(error)), RetryCause::Error, None)
+                    } else {
+                        return Err(Error::Transport(Box::new(error)));
+                    }
+                }
+                Err(AttemptFailure::Other(error)) => return Err(error),
+            };
+
+            retries += 1;
+            if retries >= inner.retry.max_attempts() {
+                return Err(failure);
+            }
+            let wait = match inner.retry.delay_before_retry(retries, retry_after) {
+                Ok(wait) => wait,
+                Err(asked) => {
+                    let Error::Api(api) = failure else {
+                        return Err(failure);
+                    };
+                    return Err(Error::RateLimited(Box::new(RateLimited {
+                        retry_after: asked,
+                        api: *api,
+                    })));
+                }
+            };
+            if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+                tracing::debug!("no retry: the wait would pass the deadline");
+                return Err(failure);
+            }
+            if let Some(budget) = &inner.budget
+                && !budget.try_withdraw(cause)
+            {
+                tracing::warn!("no retry: the client's retry budget is exhausted");
+                return Err(failure);
+            }
+            tracing::info!(
+                error = %failure,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: send, then read the whole body, under the attempt timeout.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        headers: HeaderMap,
+        timeout: Option<Duration>,
+    ) -> std::result::Result<Response, AttemptFailure> {
+        let inner = &*self.inner;
+        let mut builder = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.bytes.clone());
+        }
+        let exchange = async {
+            let response = builder.send().await.map_err(AttemptFailure::Http)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_limited(response, inner.max_response_bytes, request.operation).await?;
+            Ok(Response {
+                operation: request.operation,
+                status,
+                headers,
+                body,
+            })
+        };
+        match timeout {
+            None => exchange.await,
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or(Err(AttemptFailure::Timeout(limit))),
+        }
+    }
+
+    async fn headers_for(
+        &self,
+        request: &Request,
+        correlation_id: Option<&str>,
+    ) -> Result<HeaderMap> {
+        let inner = &*self.inner;
+        let mut headers = inner.default_headers.clone();
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(body) = &request.body {
+            headers.insert(CONTENT_TYPE, body.content_type.clone());
+        }
+        if let (Some(name), Some(id)) = (&inner.correlation_id_header, correlation_id) {
+            let value = HeaderValue::from_str(id)
+                .map_err(|_| Error::invalid_input("correlation id", "not a valid header value"))?;
+            headers.insert(name.clone(), value);
+        }
+        for (name, value) in &request.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        inner
+            .auth
+            .authenticate(&mut headers)
+            .await
+            .map_err(|error| match error {
+                Error::Auth(auth) => Error::Auth(auth),
+                other => Error::Auth(Box::new(crate::error::AuthError {
+                    source: Some(Box::new(other)),
+                    ..crate::error::AuthError::new("could not authenticate the request")
+                })),
+            })?;
+        Ok(headers)
+    }
+
+    fn url_for(&self, request: &Request) -> Url {
+        let mut url = self.inner.base_url.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{}", request.path));
+        if !request.query.is_empty() {
+            url.set_query(Some(&request.query));
+        }
+        url
+    }
+}
+
+enum AttemptFailure {
+    Http(reqwest::Error),
+    Timeout(Duration),
+    Other(Error),
+}
+
+async fn read_limited(
+    mut response: reqwest::Response,
+    max: usize,
+    operation: &'static str,
+) -> std::result::Result<Bytes, AttemptFailure> {
+    let status = response.status();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
+        if body.len() + chunk.len() > max {
+            return Err(AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
+                operation,
+                status,
+                path: String::new(),
+                message: format!("the response is larger than the limit of {max} bytes"),
+                snippet: lossy_prefix(&body, MAX_DECODE_SNIPPET),
+            }))));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// A successful answer, body fully read.
+#[derive(Clone)]
+pub struct Response {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl fmt::Debug for Response {
+    /// Status and body size only: bodies carry personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+impl Response {
+    /// The HTTP status (always a success here).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Decodes the body as JSON into `T`; a mismatch is an [`Error::Decode`]
+    /// naming the JSON path where it failed.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        decode_json(self.operation, self.status, &self.body)
+    }
+}
+
+/// Decodes `body` into `T`, reporting the JSON path of any mismatch.
+pub fn decode_json<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<T> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            path,
+            message: error.into_inner().to_string(),
+            snippet: lossy_prefix(body, MAX_DECODE_SNIPPET),
+        }))
+    })
+}
+
+/// Builds a [`Client`].
+#[must_use = "a builder does nothing until built"]
+pub struct ClientBuilder {
+    base_url: String,
+    http: Option<reqwest::Client>,
+    auth: Arc<dyn AuthProvider>,
+    retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: String,
+    vendor: &'static str,
+    error_parser: Arc<dyn ErrorBodyParser>,
+    request_id_headers: Vec<HeaderName>,
+    correlation_id_header: Option<HeaderName>,
+    default_headers: HeaderMap,
+    max_response_bytes: usize,
+    allow_insecure: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("vendor", &self.vendor)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            http: None,
+            auth: Arc::new(NoAuth),
+            retry: RetryPolicy::default(),
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            deadline: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).into(),
+            vendor: "api",
+            error_parser: Arc::new(GenericErrorParser),
+            request_id_headers: vec![
+                HeaderName::from_static("x-request-id"),
+                HeaderName::from_static("x-correlation-id"),
+            ],
+            correlation_id_header: None,
+            default_headers: HeaderMap::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_insecure: false,
+        }
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Its own
+    /// timeouts then apply beside the SDK's.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How requests are authenticated (default: no credentials).
+    pub fn auth(mut self, auth: impl AuthProvider) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+
+    /// Shares an auth provider with other clients.
+    pub fn shared_auth(mut self, auth: Arc<dyn AuthProvider>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The time one attempt may take, reading the body included (default 30 s; `None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The time a whole operation may take, retries included (default: no limit).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The connect timeout of the HTTP client the SDK builds (default 10 s;
+    /// ignored with [`http_client`](Self::http_client)).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent`, conventionally `<crate>/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The vendor name used in traces.
+    pub fn vendor(mut self, vendor: &'static str) -> Self {
+        self.vendor = vendor;
+        self
+    }
+
+    /// How the vendor's error bodies are read (default: [`GenericErrorParser`]).
+    pub fn error_parser(mut self, parser: impl ErrorBodyParser) -> Self {
+        self.error_parser = Arc::new(parser);
+        self
+    }
+
+    /// Response headers that carry a request id, checked in order
+    /// (default: `X-Request-Id`, `X-Correlation-ID`).
+    pub fn request_id_headers(mut self, names: Vec<HeaderName>) -> Self {
+        self.request_id_headers = names;
+        self
+    }
+
+    /// Sends a correlation id in this header with every operation (the same
+    /// id on each of its attempts): a new UUID unless the request sets one.
+    pub fn correlation_id_header(mut self, name: HeaderName) -> Self {
+        self.correlation_id_header = Some(name);
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.default_headers.insert(name, value);
+        self
+    }
+
+    /// The largest response body accepted (default 128 MiB).
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Allows a plain `http` base URL on a host other than loopback.
+    ///
+    /// Credentials then cross the network unencrypted: only for test rigs.
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base_url = parse_base_url(&self.base_url, self.allow_insecure)?;
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut builder = reqwest::Client::builder();
+                if let Some(timeout) = self.connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(|error| {
+                    Error::invalid_input(
+                        "http_client",
+                        format!("could not build the HTTP client: {error}"),
+                    )
+                })?
+            }
+        };
+        let budget = self.retry.budget().copied().map(RetryBudget::new);
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                http,
+                base_url,
+                auth: self.auth,
+                retry: self.retry,
+                budget,
+                attempt_timeout: self.attempt_timeout,
+                deadline: self.deadline,
+                user_agent,
+                vendor: self.vendor,
+                error_parser: self.error_parser,
+                request_id_headers: self.request_id_headers,
+                correlation_id_header: self.correlation_id_header,
+                default_headers: self.default_headers,
+                max_response_bytes: self.max_response_bytes,
+            }),
+        })
+    }
+}
+
+/// Parses and checks a base URL: `https`, or `http` on loopback or when allowed.
+pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
+    let url = Url::parse(base_url.trim())
+        .map_err(|error| Error::invalid_input("base_url", format!("not a URL: {error}")))?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::invalid_input("base_url", "must be an absolute http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input("base_url", "must not have a query or fragment"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid_input(
+                "base_url",
+                "must use https (plain http is only allowed for loopback hosts, or when allow_insecure is set)",
+            ));
+        }
+        _ => return Err(Error::invalid_input("base_url", "scheme must be https or http")),
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert!(parse_base_url("https://api.example.com/v2", false).is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(parse_base_url("http://localhost:1", false).is_ok());
+        assert!(parse_base_url("http://[::1]:1", false).is_ok());
+        assert!(parse_base_url("http://api.example.com", false).is_err());
+        assert!(parse_base_url("http://api.example.com", true).is_ok());
+        assert!(parse_base_url("ftp://api.example.com", true).is_err());
+        assert!(parse_base_url("https://api.example.com/?x=1", false).is_err());
+        assert!(parse_base_url("not a url", false).is_err());
+    }
+
+    #[test]
+    fn client_and_futures_are_send_sync_static() {
+        fn assert_send_sync<T: Send + Sync + 'static>(_: &T) {}
+        fn assert_send_static<T: Send + 'static>(_: &T) {}
+        let client = Client::builder("https://api.example.com").build().unwrap();
+        assert_send_sync(&client);
+        assert_send_static(&client.send(Request::get("x")));
+        assert_send_static(&client.send_json::<serde_json::Value>(Request::get("x")));
+    }
+
+    #[test]
+    fn urls_append_encoded_segments_to_the_base_path() {
+        let client = Client::builder("https://h.example/api/v3/").build().unwrap();
+        let request = Request::get("op").segment("customers").segment("a/b?c#d%e ..");
+        let url = client.url_for(&request.query("q", "x y"));
+        assert_eq!(
+            url.as_str(),
+            "https://h.example/api/v3/customers/a%2Fb%3Fc%23d%25e%20..?q=x%20y"
+        );
+    }
+}

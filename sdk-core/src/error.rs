@@ -1,0 +1,524 @@
+//! The one error type of the SDK, and the hook through which a vendor crate
+//! reads its own error bodies.
+//!
+//! Every variant says where the failure happened, and so whether the request
+//! may have reached the server: that decides whether a caller may safely try
+//! a non-idempotent operation again.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// How much of an error body an [`ApiError`] keeps.
+pub const MAX_KEPT_BODY: usize = 4 * 1024;
+
+/// How much of a body a [`DecodeError`] quotes.
+pub const MAX_DECODE_SNIPPET: usize = 512;
+
+/// Result alias used across the SDK.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling a vendor API.
+///
+/// Match on the variant to learn *where* it failed; use the helpers
+/// ([`status`](Error::status), [`is_retryable`](Error::is_retryable),
+/// [`is_not_found`](Error::is_not_found), [`is_conflict`](Error::is_conflict),
+/// [`request_may_have_been_sent`](Error::request_may_have_been_sent)) when the
+/// question is simpler.
+///
+/// ```
+/// use sdk_core::Error;
+///
+/// fn explain(err: &Error) -> &'static str {
+///     if err.is_not_found() {
+///         "nothing there"
+///     } else if err.is_conflict() {
+///         "someone else changed it: read it again"
+///     } else if !err.request_may_have_been_sent() {
+///         "nothing reached the server: safe to try again"
+///     } else {
+///         "failed"
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The SDK refused the input before sending anything.
+    #[error("invalid input: {0}")]
+    InvalidInput(#[from] InvalidInput),
+
+    /// Credentials could not be obtained or were rejected.
+    #[error(transparent)]
+    Auth(Box<AuthError>),
+
+    /// No connection could be made (DNS, TCP connect, TLS handshake): the request was not sent.
+    #[error(transparent)]
+    Connect(Box<TransportError>),
+
+    /// An attempt, or the whole operation, ran out of time. The request may have been sent.
+    #[error(transparent)]
+    Timeout(Box<TimeoutError>),
+
+    /// The connection failed after the request may have been sent (reset, closed early, body error).
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+
+    /// The server answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The server asked the client to wait longer than the configured maximum before trying again.
+    #[error(transparent)]
+    RateLimited(Box<RateLimited>),
+
+    /// A successful response did not have the expected shape.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    /// The HTTP status of the response that caused this error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::RateLimited(limited) => Some(limited.api.status),
+            Error::Decode(decode) => Some(decode.status),
+            Error::Auth(auth) => auth.status,
+            _ => None,
+        }
+    }
+
+    /// The vendor's error, when the server answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            Error::RateLimited(limited) => Some(&limited.api),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed: connection
+    /// failures, timeouts, 429 and 5xx answers.
+    ///
+    /// This says nothing about whether a retry is *safe*: for a
+    /// non-idempotent call also check
+    /// [`request_may_have_been_sent`](Error::request_may_have_been_sent).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Connect(_) | Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) => {
+                true
+            }
+            Error::Api(api) => crate::retry::is_retryable_status(api.status),
+            Error::Auth(auth) => auth.status.is_some_and(crate::retry::is_retryable_status),
+            Error::InvalidInput(_) | Error::Decode(_) => false,
+        }
+    }
+
+    /// Whether the server said the resource does not exist (404).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether the server reported a conflict (409), such as a stale version.
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(StatusCode::CONFLICT)
+    }
+
+    /// Whether the request may have reached the server.
+    ///
+    /// `false` means nothing was sent (invalid input, no connection, no
+    /// credentials), so any call, even a create, can safely be made again.
+    pub fn request_may_have_been_sent(&self) -> bool {
+        match self {
+            Error::InvalidInput(_) | Error::Connect(_) => false,
+            Error::Auth(auth) => auth.api_request_sent,
+            Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::Api(_)
+            | Error::RateLimited(_)
+            | Error::Decode(_) => true,
+        }
+    }
+
+    /// The vendor's error code (for example `ConcurrentModification`), when the body carried one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Auth(auth) => auth.error.as_deref(),
+            _ => self.api().and_then(|api| api.code.as_deref()),
+        }
+    }
+
+    /// Builds an [`Error::InvalidInput`] for `field` breaking `rule`.
+    pub fn invalid_input(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Error::InvalidInput(InvalidInput::new(field, rule))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(api: ApiError) -> Self {
+        Error::Api(Box::new(api))
+    }
+}
+
+impl From<AuthError> for Error {
+    fn from(auth: AuthError) -> Self {
+        Error::Auth(Box::new(auth))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(decode: DecodeError) -> Self {
+        Error::Decode(Box::new(decode))
+    }
+}
+
+/// Input the SDK refused before sending anything: which field, which rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {rule}")]
+#[non_exhaustive]
+pub struct InvalidInput {
+    /// The field at fault, as a path such as `addresses[0].zip`.
+    pub field: String,
+    /// The rule it breaks, such as `at most 50 characters`.
+    pub rule: String,
+}
+
+impl InvalidInput {
+    /// A refusal of `field` for breaking `rule`.
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+/// Credentials could not be obtained, for example the OAuth token endpoint refused them.
+///
+/// Carries the OAuth `error` and `error_description` when the token endpoint
+/// sent them; never the secret itself.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// What the SDK was doing, such as `fetch OAuth token`.
+    pub context: String,
+    /// The status of the token endpoint's answer, when it answered.
+    pub status: Option<StatusCode>,
+    /// The OAuth `error` code (`invalid_client`, `invalid_scope`, ...).
+    pub error: Option<String>,
+    /// The OAuth `error_description`.
+    pub error_description: Option<String>,
+    /// Whether the API request itself may have been sent (false when the
+    /// token could not be had before sending it).
+    pub api_request_sent: bool,
+    /// The underlying failure, when it was not an answer from the token endpoint.
+    #[source]
+    pub source: Option<Box<Error>>,
+}
+
+impl AuthError {
+    /// An auth failure described by `context` alone.
+    pub fn new(context: impl Into<String>) -> Self {
+        Self {
+            context: context.into(),
+            status: None,
+            error: None,
+            error_description: None,
+            api_request_sent: false,
+            source: None,
+        }
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "authentication failed: {}", self.context)?;
+        if let Some(status) = self.status {
+            write!(f, " ({status})")?;
+        }
+        if let Some(error) = &self.error {
+            write!(f, ": {error}")?;
+        }
+        if let Some(description) = &self.error_description {
+            write!(f, ": {description}")?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failure of the connection itself, with how many attempts were made.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: {what} after {attempts} attempt(s): {source}")]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The operation, such as `get_customer`.
+    pub operation: &'static str,
+    /// How many attempts were made in all.
+    pub attempts: u32,
+    /// `could not connect` or `connection failed`.
+    pub what: &'static str,
+    /// The HTTP client's error, without the URL (URLs may carry personal data in query values).
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// Which clock ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// One attempt took longer than the per-attempt timeout.
+    Attempt,
+    /// The whole operation, retries included, passed its deadline.
+    Deadline,
+}
+
+/// An attempt or the whole operation ran out of time.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub struct TimeoutError {
+    /// The operation, such as `get_customer`.
+    pub operation: &'static str,
+    /// Which clock ran out.
+    pub kind: TimeoutKind,
+    /// How many attempts were made in all.
+    pub attempts: u32,
+    /// The limit that was passed.
+    pub limit: Duration,
+}
+
+impl fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let which = match self.kind {
+            TimeoutKind::Attempt => "attempt timeout",
+            TimeoutKind::Deadline => "deadline",
+        };
+        write!(
+            f,
+            "{}: timed out ({which} of {:?}) after {} attempt(s); the request may have been sent",
+            self.operation, self.limit, self.attempts
+        )
+    }
+}
+
+/// The server answered with an error status.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation, such as `get_customer`.
+    pub operation: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The vendor's error code, when the body carried one.
+    pub code: Option<String>,
+    /// The vendor's human-readable message, when the body carried one.
+    pub message: Option<String>,
+    /// The request or correlation id, from the response header or, failing
+    /// that, the one the SDK sent.
+    pub request_id: Option<String>,
+    /// How long the server asked the client to wait (`Retry-After`).
+    pub retry_after: Option<Duration>,
+    /// The body as JSON, when it was JSON: vendor crates read their typed error details from it.
+    pub details: Option<serde_json::Value>,
+    /// The raw body, cut to [`MAX_KEPT_BODY`] bytes (lossy UTF-8).
+    pub body: String,
+    /// How many attempts were made in all.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.operation, self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The server asked for a longer wait than the client is configured to accept.
+#[derive(Debug, thiserror::Error)]
+#[error("rate limited: the server asks to wait {retry_after:?} before trying again; {api}")]
+#[non_exhaustive]
+pub struct RateLimited {
+    /// How long the server asked to wait.
+    pub retry_after: Duration,
+    /// The answer that asked for it.
+    pub api: ApiError,
+}
+
+/// A successful response that did not decode into the expected type.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: could not decode the {status} response at `{path}`: {message}")]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation, such as `get_customer`.
+    pub operation: &'static str,
+    /// The HTTP status of the response.
+    pub status: StatusCode,
+    /// The JSON path where decoding failed, such as `customers[3].birthday`.
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+    /// The start of the body (at most [`MAX_DECODE_SNIPPET`] bytes). Not shown by `Display`:
+    /// bodies carry personal data.
+    pub snippet: String,
+}
+
+/// What a vendor's error body said, as parsed by an [`ErrorBodyParser`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ParsedErrorBody {
+    /// The vendor's error code.
+    pub code: Option<String>,
+    /// The vendor's message.
+    pub message: Option<String>,
+}
+
+impl ParsedErrorBody {
+    /// A parsed body with the given code and message.
+    pub fn new(code: Option<String>, message: Option<String>) -> Self {
+        Self { code, message }
+    }
+}
+
+/// How a vendor crate reads its error bodies.
+///
+/// The body is given as JSON when it parsed as JSON; a non-JSON body (an
+/// HTML page from a proxy, an empty body) never reaches the parser and the
+/// error keeps only its status and raw text.
+pub trait ErrorBodyParser: Send + Sync + fmt::Debug + 'static {
+    /// Extracts code and message from a JSON error body.
+    fn parse(&self, status: StatusCode, body: &serde_json::Value) -> ParsedErrorBody;
+}
+
+/// Reads the common shapes: `message`, `error`, `error_description`,
+/// `errors[0].message` / `errors[0].code`, `code`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GenericErrorParser;
+
+impl ErrorBodyParser for GenericErrorParser {
+    fn parse(&self, _status: StatusCode, body: &serde_json::Value) -> ParsedErrorBody {
+        let text = |value: Option<&serde_json::Value>| -> Option<String> {
+            match value? {
+                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let first_error = body
+            .get("errors")
+            .and_then(|errors| errors.as_array())
+            .and_then(|errors| errors.first());
+        let message = text(body.get("message"))
+            .or_else(|| text(body.get("error_description")))
+            .or_else(|| text(first_error.and_then(|e| e.get("message"))))
+            .or_else(|| text(body.get("error")))
+            .or_else(|| text(body.get("detail")));
+        let code = text(body.get("code"))
+            .or_else(|| text(first_error.and_then(|e| e.get("code"))))
+            .or_else(|| text(body.get("error")));
+        ParsedErrorBody { code, message }
+    }
+}
+
+/// Builds an [`ApiError`] from a response.
+pub(crate) fn api_error_from_response(
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    parser: &dyn ErrorBodyParser,
+    request_id: Option<String>,
+    attempts: u32,
+) -> ApiError {
+    let details = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let parsed = details
+        .as_ref()
+        .filter(|value| value.is_object() || value.is_array())
+        .map(|value| parser.parse(status, value))
+        .unwrap_or_default();
+    ApiError {
+        operation,
+        status,
+        code: parsed.code,
+        message: parsed.message,
+        request_id,
+        retry_after: crate::retry::parse_retry_after(headers),
+        details,
+        body: lossy_prefix(body, MAX_KEPT_BODY),
+        attempts,
+    }
+}
+
+/// The first `max` bytes of `body` as text, cut on a character boundary.
+pub(crate) fn lossy_prefix(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max)]);
+    text.trim_end_matches('\u{FFFD}').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn generic_parser_reads_common_shapes() {
+        let parser = GenericErrorParser;
+        let status = StatusCode::BAD_REQUEST;
+        let parsed = parser.parse(status, &json!({"message": "bad", "code": "E1"}));
+        assert_eq!(parsed.message.as_deref(), Some("bad"));
+        assert_eq!(parsed.code.as_deref(), Some("E1"));
+
+        let parsed = parser.parse(
+            status,
+            &json!({"error": "invalid_client", "error_description": "nope"}),
+        );
+        assert_eq!(parsed.message.as_deref(), Some("nope"));
+        assert_eq!(parsed.code.as_deref(), Some("invalid_client"));
+
+        let parsed = parser.parse(status, &json!({"errors": [{"code": "X", "message": "m"}]}));
+        assert_eq!(parsed.message.as_deref(), Some("m"));
+        assert_eq!(parsed.code.as_deref(), Some("X"));
+    }
+
+    #[test]
+    fn html_body_is_an_api_error_with_its_status() {
+        let body = b"<html><body>502 Bad Gateway</body></html>";
+        let err = api_error_from_response(
+            "op",
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            body,
+            &GenericErrorParser,
+            None,
+            1,
+        );
+        assert_eq!(err.status, StatusCode::BAD_GATEWAY);
+        assert!(err.details.is_none());
+        assert!(err.body.contains("Bad Gateway"));
+        assert_eq!(err.to_string(), "op: 502 Bad Gateway");
+    }
+
+    #[test]
+    fn kept_body_is_capped_on_a_char_boundary() {
+        let body = "é".repeat(MAX_KEPT_BODY);
+        let kept = lossy_prefix(body.as_bytes(), MAX_KEPT_BODY);
+        assert!(kept.len() <= MAX_KEPT_BODY);
+        assert!(kept.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,382 @@
+//! OAuth2 client credentials, with a token cache that all requests of all
+//! clones share.
+//!
+//! - The token is cached until `expires_in` minus a safety margin (default
+//!   300 s, as the commercetools SDKs use; never more than half the lifetime).
+//! - Callers that find the cache cold or expired share one token request
+//!   (single flight): a thousand concurrent calls on a cold client send one.
+//! - A 401 from the API drops the token it was sent with, and the client
+//!   replays the request once with a fresh one.
+//! - Token endpoint failures are [`AuthError`]s carrying the OAuth `error`
+//!   and `error_description`.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use secrecy::SecretString;
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use crate::auth::{AuthProvider, BasicAuth, bearer_header};
+use crate::client::Client;
+use crate::encoding::encode_query_component;
+use crate::error::{AuthError, Error, Result};
+use crate::request::Request;
+use crate::retry::RetryPolicy;
+
+/// The default safety margin before a token's expiry.
+pub const DEFAULT_SAFETY_MARGIN: Duration = Duration::from_secs(300);
+
+/// OAuth2 client credentials grant: fetches, caches and refreshes a bearer token.
+///
+/// Cheap to clone; clones share the cache.
+///
+/// ```
+/// use sdk_core::oauth::ClientCredentials;
+/// use sdk_core::{Client, SecretString};
+///
+/// let auth = ClientCredentials::builder(
+///     "https://auth.europe-west1.gcp.commercetools.com/oauth/token",
+///     "my-client-id",
+///     SecretString::from("my-client-secret"),
+/// )
+/// .scope("view_customer_groups:my-project")
+/// .build()?;
+/// assert!(!format!("{auth:?}").contains("my-client-secret"));
+/// let client = Client::builder("https://api.europe-west1.gcp.commercetools.com")
+///     .auth(auth)
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), sdk_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientCredentials {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    token_client: Client,
+    client_id: String,
+    form: Bytes,
+    safety_margin: Duration,
+    cache: RwLock<Cache>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Cache {
+    token: Option<CachedToken>,
+    /// Bumped on each completed fetch, so waiters can tell that one finished while they waited.
+    fetches: u64,
+    last_failure: Option<AuthError>,
+}
+
+struct CachedToken {
+    header: HeaderValue,
+    refresh_at: Option<Instant>,
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.inner.token_client.base_url().as_str())
+            .field("client_id", &self.inner.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: SecretString,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl ClientCredentials {
+    /// Starts building the grant for `client_id` at `token_url`.
+    pub fn builder(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> ClientCredentialsBuilder {
+        ClientCredentialsBuilder {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            scopes: Vec::new(),
+            safety_margin: DEFAULT_SAFETY_MARGIN,
+            http: None,
+            retry: RetryPolicy::default(),
+            allow_insecure: false,
+        }
+    }
+
+    /// The cached token's header if it is still fresh.
+    fn fresh(&self) -> Option<HeaderValue> {
+        let cache = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let token = cache.token.as_ref()?;
+        match token.refresh_at {
+            Some(at) if Instant::now() >= at => None,
+            _ => Some(token.header.clone()),
+        }
+    }
+
+    /// A fresh `Authorization` value, fetching a token if needed (single flight).
+    pub async fn authorization(&self) -> Result<HeaderValue> {
+        if let Some(header) = self.fresh() {
+            return Ok(header);
+        }
+        let fetches_seen = self.cache_read(|cache| cache.fetches);
+        let _refreshing = self.inner.refresh.lock().await;
+        if let Some(header) = self.fresh() {
+            return Ok(header);
+        }
+        // A fetch finished (and failed) while this caller waited: share its
+        // answer instead of asking the token endpoint again at once.
+        if let Some(failure) = self.cache_read(|cache| {
+            (cache.fetches != fetches_seen)
+                .then(|| cache.last_failure.as_ref().map(copy_auth_error))
+                .flatten()
+        }) {
+            return Err(failure.into());
+        }
+        let fetched = self.fetch().await;
+        let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        cache.fetches += 1;
+        match fetched {
+            Ok(token) => {
+                let header = token.header.clone();
+                cache.token = Some(token);
+                cache.last_failure = None;
+                Ok(header)
+            }
+            Err(failure) => {
+                cache.token = None;
+                cache.last_failure = Some(copy_auth_error(&failure));
+                Err(failure.into())
+            }
+        }
+    }
+
+    fn cache_read<T>(&self, read: impl FnOnce(&Cache) -> T) -> T {
+        read(&self.inner.cache.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Drops the cached token, so the next request fetches a new one.
+    pub fn invalidate(&self) {
+        let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        cache.token = None;
+    }
+
+    async fn fetch(&self) -> std::result::Result<CachedToken, AuthError> {
+        let inner = &*self.inner;
+        let request = Request::post("fetch_oauth_token")
+            .idempotent(true)
+            .body(
+                inner.form.clone(),
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
+        let response = inner
+            .token_client
+            .send(request)
+            .await
+            .map_err(token_endpoint_error)?;
+        // Decoded by hand: a decode error must never quote this body, it holds the token.
+        let token: TokenResponse = serde_json::from_slice(response.body()).map_err(|error| {
+            AuthError {
+                status: Some(response.status()),
+                ..AuthError::new(format!(
+                    "the token endpoint's answer is not a token response ({})",
+                    error.classify_name()
+                ))
+            }
+        })?;
+        if let Some(kind) = &token.token_type
+            && !kind.eq_ignore_ascii_case("bearer")
+        {
+            return Err(AuthError::new(format!(
+                "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
+            )));
+        }
+        let header = bearer_header(&token.access_token).map_err(|_| {
+            AuthError::new("the token endpoint issued a token that cannot be sent in a header")
+        })?;
+        let refresh_at = token.expires_in.map(|seconds| {
+            let lifetime = Duration::from_secs(seconds);
+            let margin = inner.safety_margin.min(lifetime / 2);
+            Instant::now() + (lifetime - margin)
+        });
+        tracing::debug!(expires_in = token.expires_in, "fetched an OAuth token");
+        Ok(CachedToken { header, refresh_at })
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    /// The kind of a JSON error, without the position-bearing text that could quote the body.
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "I/O error",
+            serde_json::error::Category::Syntax => "invalid JSON",
+            serde_json::error::Category::Data => "missing or mistyped fields",
+            serde_json::error::Category::Eof => "truncated JSON",
+        }
+    }
+}
+
+fn token_endpoint_error(error: Error) -> AuthError {
+    match error {
+        Error::Api(api) => AuthError {
+            status: Some(api.status),
+            error: api.code.clone(),
+            error_description: api.message.clone(),
+            ..AuthError::new("the token endpoint refused the client credentials")
+        },
+        Error::RateLimited(limited) => AuthError {
+            status: Some(limited.api.status),
+            error: limited.api.code.clone(),
+            error_description: limited.api.message.clone(),
+            ..AuthError::new("the token endpoint is rate limiting")
+        },
+        Error::Auth(auth) => *auth,
+        other => AuthError {
+            source: Some(Box::new(other)),
+            ..AuthError::new("could not reach the token endpoint")
+        },
+    }
+}
+
+fn copy_auth_error(error: &AuthError) -> AuthError {
+    let context = match &error.source {
+        Some(source) => format!("{}: {source}", error.context),
+        None => error.context.clone(),
+    };
+    AuthError {
+        status: error.status,
+        error: error.error.clone(),
+        error_description: error.error_description.clone(),
+        api_request_sent: error.api_request_sent,
+        ..AuthError::new(context)
+    }
+}
+
+#[async_trait]
+impl AuthProvider for ClientCredentials {
+    async fn authenticate(&self, headers: &mut HeaderMap) -> Result<()> {
+        headers.insert(AUTHORIZATION, self.authorization().await?);
+        Ok(())
+    }
+
+    async fn on_unauthorized(&self, sent: &HeaderMap) -> bool {
+        let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
+        // Only drop the token the rejected request carried: another caller
+        // may already have replaced it with a fresh one.
+        if cache.token.as_ref().map(|token| &token.header) == sent.get(AUTHORIZATION) {
+            cache.token = None;
+        }
+        true
+    }
+}
+
+/// Builds [`ClientCredentials`].
+#[must_use = "a builder does nothing until built"]
+pub struct ClientCredentialsBuilder {
+    token_url: String,
+    client_id: String,
+    client_secret: SecretString,
+    scopes: Vec<String>,
+    safety_margin: Duration,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    allow_insecure: bool,
+}
+
+impl fmt::Debug for ClientCredentialsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentialsBuilder")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCredentialsBuilder {
+    /// Asks for one more scope.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Asks for these scopes.
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// How long before expiry a token is replaced (default 300 s, at most half its lifetime).
+    pub fn safety_margin(mut self, margin: Duration) -> Self {
+        self.safety_margin = margin;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` for the token endpoint.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The retry policy of token requests.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Allows a plain `http` token URL on a host other than loopback (test rigs only).
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the grant.
+    pub fn build(self) -> Result<ClientCredentials> {
+        let mut builder = Client::builder(self.token_url)
+            .vendor("oauth")
+            .auth(BasicAuth::new(&self.client_id, &self.client_secret)?)
+            .retry_policy(self.retry)
+            .allow_insecure(self.allow_insecure);
+        if let Some(http) = self.http {
+            builder = builder.http_client(http);
+        }
+        let mut form = String::from("grant_type=client_credentials");
+        if !self.scopes.is_empty() {
+            form.push_str("&scope=");
+            form.push_str(&encode_query_component(&self.scopes.join(" ")));
+        }
+        Ok(ClientCredentials {
+            inner: Arc::new(Inner {
+                token_client: builder.build()?,
+                client_id: self.client_id,
+                form: Bytes::from(form),
+                safety_margin: self.safety_margin,
+                cache: RwLock::new(Cache::default()),
+                refresh: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+}

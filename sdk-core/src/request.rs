@@ -1,0 +1,238 @@
+//! One API operation to send: method, path, query, body, and how it may be retried.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+
+use crate::encoding::{encode_path_segment, encode_query_component};
+use crate::error::Error;
+
+/// A request for one operation, built by a vendor crate and sent with
+/// [`Client::send`](crate::Client::send).
+///
+/// Paths are built only from segments, each percent-encoded, so that an id
+/// can never change the path; query values go through a strict encoder.
+///
+/// ```
+/// use sdk_core::Request;
+///
+/// let request = Request::get("get_customer")
+///     .segment("customers")
+///     .segment("a/b?c#d")
+///     .query("expand", "group");
+/// assert_eq!(request.path(), "/customers/a%2Fb%3Fc%23d");
+/// assert_eq!(request.query_string(), "expand=group");
+/// assert!(request.is_idempotent());
+/// ```
+#[must_use = "a request does nothing until it is sent"]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) operation: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Body>,
+    pub(crate) idempotent: bool,
+    pub(crate) attempt_timeout: Option<Option<Duration>>,
+    pub(crate) deadline: Option<Option<Duration>>,
+    pub(crate) correlation_id: Option<String>,
+    pub(crate) build_error: Option<Error>,
+}
+
+/// A serialized request body and its content type.
+#[derive(Clone)]
+pub(crate) struct Body {
+    pub(crate) bytes: Bytes,
+    pub(crate) content_type: HeaderValue,
+}
+
+impl Request {
+    /// A request with `method`, named `operation` in errors and traces.
+    ///
+    /// GET, HEAD, PUT, DELETE and OPTIONS count as idempotent; POST and PATCH
+    /// do not unless [`idempotent`](Self::idempotent) says so.
+    pub fn new(method: Method, operation: &'static str) -> Self {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        Self {
+            method,
+            operation,
+            path: String::new(),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            idempotent,
+            attempt_timeout: None,
+            deadline: None,
+            correlation_id: None,
+            build_error: None,
+        }
+    }
+
+    /// A GET request.
+    pub fn get(operation: &'static str) -> Self {
+        Self::new(Method::GET, operation)
+    }
+
+    /// A POST request (not idempotent unless marked so).
+    pub fn post(operation: &'static str) -> Self {
+        Self::new(Method::POST, operation)
+    }
+
+    /// A PUT request.
+    pub fn put(operation: &'static str) -> Self {
+        Self::new(Method::PUT, operation)
+    }
+
+    /// A PATCH request (not idempotent unless marked so).
+    pub fn patch(operation: &'static str) -> Self {
+        Self::new(Method::PATCH, operation)
+    }
+
+    /// A DELETE request.
+    pub fn delete(operation: &'static str) -> Self {
+        Self::new(Method::DELETE, operation)
+    }
+
+    /// Appends one path segment, percent-encoded: `/` or `?` in it stay part of the segment.
+    pub fn segment(mut self, segment: impl AsRef<str>) -> Self {
+        self.path.push('/');
+        self.path.push_str(&encode_path_segment(segment.as_ref()));
+        self
+    }
+
+    /// Appends several path segments, each percent-encoded.
+    pub fn segments<I, S>(self, segments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        segments.into_iter().fold(self, Request::segment)
+    }
+
+    /// Appends a query parameter; repeat it for repeated parameters.
+    pub fn query(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        self.query.push_str(&encode_query_component(name));
+        self.query.push('=');
+        self.query.push_str(&encode_query_component(value.as_ref()));
+        self
+    }
+
+    /// Appends a query parameter when `value` is `Some`.
+    pub fn query_opt(self, name: &str, value: Option<impl AsRef<str>>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Sets a JSON body. A value that cannot be serialized fails the request
+    /// when sent, with nothing sent.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some(Body {
+                    bytes: Bytes::from(bytes),
+                    content_type: HeaderValue::from_static("application/json"),
+                });
+            }
+            Err(err) => {
+                self.build_error = Some(Error::invalid_input(
+                    "body",
+                    format!("cannot be serialized as JSON: {err}"),
+                ));
+            }
+        }
+        self
+    }
+
+    /// Sets a raw body with its content type.
+    pub fn body(mut self, bytes: impl Into<Bytes>, content_type: HeaderValue) -> Self {
+        self.body = Some(Body {
+            bytes: bytes.into(),
+            content_type,
+        });
+        self
+    }
+
+    /// Adds a header to this request.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Marks whether sending this request twice has the same effect as once.
+    ///
+    /// Only idempotent requests are retried after they may have reached the
+    /// server (timeouts, resets, 5xx answers).
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// Overrides the client's per-attempt timeout (`None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Overrides the client's deadline for the whole operation, retries included (`None`: no limit).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the correlation id sent with this request, instead of a generated one.
+    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.correlation_id = Some(id.into());
+        self
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The operation name.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The encoded path below the client's base URL, starting with `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The encoded query string, without `?`.
+    pub fn query_string(&self) -> &str {
+        &self.query
+    }
+
+    /// Whether the request counts as idempotent.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+}
+
+impl fmt::Debug for Request {
+    /// Shows method, operation and path; never the body (personal data) or header values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("operation", &self.operation)
+            .field("path", &self.path)
+            .field("idempotent", &self.idempotent)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_bytes", &self.body.as_ref().map(|b| b.bytes.len()))
+            .finish()
+    }
+}

@@ -1,0 +1,345 @@
+//! When to try a request again, how long to wait, and how much retrying a
+//! client may do in all.
+//!
+//! Three small types, each with one job:
+//! - [`RetryPolicy`]: how many attempts, and the longest `Retry-After` the client accepts;
+//! - [`Backoff`]: exponential backoff with full jitter;
+//! - [`RetryBudget`]: a token bucket per client, so an outage does not multiply load.
+//!
+//! | outcome | retried |
+//! |---|---|
+//! | connect/DNS/TLS failure, request not sent | always |
+//! | 429 | always |
+//! | 500, 502, 503, 504, timeout, connection reset | only if the request is idempotent |
+//! | 401 | once, after the auth provider refreshed (not counted as a retry) |
+//! | other 4xx, decode errors | never |
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+/// How many attempts a request gets and how the waits between them are chosen.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_core::{Backoff, RetryPolicy};
+///
+/// let policy = RetryPolicy::default()
+///     .with_max_attempts(5)
+///     .with_backoff(Backoff::new(Duration::from_millis(100), Duration::from_secs(5)))
+///     .with_max_retry_after(Duration::from_secs(30));
+/// assert_eq!(policy.max_attempts(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    backoff: Backoff,
+    max_retry_after: Duration,
+    budget: Option<RetryBudgetConfig>,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts in all, backoff from 200 ms capped at 20 s, `Retry-After` accepted up to 60 s,
+    /// and the default retry budget.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            backoff: Backoff::default(),
+            max_retry_after: Duration::from_secs(60),
+            budget: Some(RetryBudgetConfig::default()),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries (one attempt).
+    pub fn never() -> Self {
+        Self::default().with_max_attempts(1)
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff between attempts.
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The longest `Retry-After` the client waits for; a longer one ends the
+    /// call with [`Error::RateLimited`](crate::Error::RateLimited) so the caller decides.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// The retry budget of clients built with this policy; `None` turns budgeting off.
+    pub fn with_budget(mut self, budget: Option<RetryBudgetConfig>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The backoff between attempts.
+    pub fn backoff(&self) -> &Backoff {
+        &self.backoff
+    }
+
+    /// The longest `Retry-After` the client waits for.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    /// The retry budget configuration, if budgeting is on.
+    pub fn budget(&self) -> Option<&RetryBudgetConfig> {
+        self.budget.as_ref()
+    }
+
+    /// The wait before retry number `retry` (1 for the first retry), taking
+    /// `Retry-After` into account: `Ok(wait)`, or `Err(asked)` when the
+    /// server asked for longer than [`max_retry_after`](Self::max_retry_after).
+    pub fn delay_before_retry(
+        &self,
+        retry: u32,
+        retry_after: Option<Duration>,
+    ) -> Result<Duration, Duration> {
+        let backoff = self.backoff.delay(retry);
+        match retry_after {
+            Some(asked) if asked > self.max_retry_after => Err(asked),
+            Some(asked) => Ok(backoff.max(asked)),
+            None => Ok(backoff),
+        }
+    }
+}
+
+/// Exponential backoff with full jitter: the wait before retry `n` is drawn
+/// uniformly from `[0, min(cap, base * 2^(n-1))]`.
+///
+/// Full jitter spreads clients that failed together, so they do not come back together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    base: Duration,
+    cap: Duration,
+}
+
+impl Default for Backoff {
+    /// Base 200 ms, cap 20 s.
+    fn default() -> Self {
+        Self::new(Duration::from_millis(200), Duration::from_secs(20))
+    }
+}
+
+impl Backoff {
+    /// A backoff starting at `base` and never longer than `cap`.
+    pub fn new(base: Duration, cap: Duration) -> Self {
+        Self { base, cap }
+    }
+
+    /// The ceiling of the wait before retry `retry` (1 for the first retry), before jitter.
+    pub fn ceiling(&self, retry: u32) -> Duration {
+        let exponent = retry.saturating_sub(1).min(31);
+        self.base
+            .checked_mul(1u32 << exponent)
+            .unwrap_or(self.cap)
+            .min(self.cap)
+    }
+
+    /// A jittered wait before retry `retry` (1 for the first retry).
+    pub fn delay(&self, retry: u32) -> Duration {
+        let ceiling = self.ceiling(retry);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+}
+
+/// The shape of a [`RetryBudget`]: a token bucket shared by all requests of a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryBudgetConfig {
+    /// Tokens in a full bucket.
+    pub capacity: u32,
+    /// What a retry after an error costs.
+    pub retry_cost: u32,
+    /// What a retry after a timeout costs (timeouts tie up servers longest).
+    pub timeout_retry_cost: u32,
+    /// What a success gives back.
+    pub success_refund: u32,
+}
+
+impl Default for RetryBudgetConfig {
+    /// Capacity 500, a retry costs 5, a timeout retry 10, a success refunds 1.
+    fn default() -> Self {
+        Self {
+            capacity: 500,
+            retry_cost: 5,
+            timeout_retry_cost: 10,
+            success_refund: 1,
+        }
+    }
+}
+
+/// What caused a retry, which decides its cost in the budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryCause {
+    /// An error answer or a failed connection.
+    Error,
+    /// An attempt that timed out.
+    Timeout,
+}
+
+/// A token bucket that every retry of a client must pay into.
+///
+/// When a dependency is down, every request fails and would be retried; the
+/// bucket runs dry after a bounded number of retries, and then requests fail
+/// at once instead of tripling the load on a struggling server.
+#[derive(Debug)]
+pub struct RetryBudget {
+    config: RetryBudgetConfig,
+    tokens: Mutex<u32>,
+}
+
+impl RetryBudget {
+    /// A full bucket.
+    pub fn new(config: RetryBudgetConfig) -> Self {
+        Self {
+            config,
+            tokens: Mutex::new(config.capacity),
+        }
+    }
+
+    /// Takes the cost of one retry; `false` when the bucket cannot pay it.
+    pub fn try_withdraw(&self, cause: RetryCause) -> bool {
+        let cost = match cause {
+            RetryCause::Error => self.config.retry_cost,
+            RetryCause::Timeout => self.config.timeout_retry_cost,
+        };
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *tokens >= cost {
+            *tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Gives back the refund of one success.
+    pub fn refund_success(&self) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *tokens = (*tokens + self.config.success_refund).min(self.config.capacity);
+    }
+
+    /// Tokens left.
+    pub fn available(&self) -> u32 {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Statuses that mean "try again later": 429 and 500, 502, 503, 504.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || is_transient_server_status(status)
+}
+
+/// 500, 502, 503, 504: retried for idempotent requests only.
+pub(crate) fn is_transient_server_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 500 | 502 | 503 | 504)
+}
+
+/// Reads `Retry-After` in either form: delta-seconds (`120`) or an HTTP-date.
+///
+/// A date in the past means "now" (zero). An unreadable value is ignored.
+pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_ceiling_doubles_up_to_the_cap() {
+        let backoff = Backoff::default();
+        assert_eq!(backoff.ceiling(1), Duration::from_millis(200));
+        assert_eq!(backoff.ceiling(2), Duration::from_millis(400));
+        assert_eq!(backoff.ceiling(3), Duration::from_millis(800));
+        assert_eq!(backoff.ceiling(8), Duration::from_secs(20));
+        assert_eq!(backoff.ceiling(u32::MAX), Duration::from_secs(20));
+        for retry in 1..40 {
+            assert!(backoff.delay(retry) <= backoff.ceiling(retry));
+        }
+    }
+
+    #[test]
+    fn retry_after_is_a_floor_and_too_long_is_refused() {
+        let policy = RetryPolicy::default().with_backoff(Backoff::new(
+            Duration::from_millis(10),
+            Duration::from_millis(10),
+        ));
+        let wait = policy
+            .delay_before_retry(1, Some(Duration::from_secs(2)))
+            .unwrap();
+        assert_eq!(wait, Duration::from_secs(2));
+        assert_eq!(
+            policy.delay_before_retry(1, Some(Duration::from_secs(61))),
+            Err(Duration::from_secs(61))
+        );
+    }
+
+    #[test]
+    fn retry_after_parses_both_forms() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(7)));
+
+        let later = SystemTime::now() + Duration::from_secs(120);
+        let date = httpdate::fmt_http_date(later);
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+        let parsed = parse_retry_after(&headers).unwrap();
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
+
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
+
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&headers), None);
+    }
+
+    #[test]
+    fn budget_runs_dry_and_refills() {
+        let budget = RetryBudget::new(RetryBudgetConfig {
+            capacity: 12,
+            ..RetryBudgetConfig::default()
+        });
+        assert!(budget.try_withdraw(RetryCause::Timeout));
+        assert!(!budget.try_withdraw(RetryCause::Error));
+        for _ in 0..3 {
+            budget.refund_success();
+        }
+        assert!(budget.try_withdraw(RetryCause::Error));
+        assert_eq!(budget.available(), 0);
+        for _ in 0..100 {
+            budget.refund_success();
+        }
+        assert_eq!(budget.available(), 12);
+    }
+}
