@@ -187,6 +187,27 @@ impl Default for RetryBudgetConfig {
     }
 }
 
+impl RetryBudgetConfig {
+    /// Sets the tokens in a full bucket.
+    pub fn with_capacity(mut self, capacity: u32) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Sets what a retry after an error and after a timeout cost.
+    pub fn with_costs(mut self, retry_cost: u32, timeout_retry_cost: u32) -> Self {
+        self.retry_cost = retry_cost;
+        self.timeout_retry_cost = timeout_retry_cost;
+        self
+    }
+
+    /// Sets what a success gives back.
+    pub fn with_success_refund(mut self, refund: u32) -> Self {
+        self.success_refund = refund;
+        self
+    }
+}
+
 /// What caused a retry, which decides its cost in the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryCause {
