@@ -342,14 +342,14 @@ impl<T: Send + 'static> PageStream<T> {
         self.total
     }
 
-    /// How many pages may be requested but not yet handed to the caller.
-    fn window(&self) -> usize {
-        let ahead = if self.total.is_some() && !matches!(self.strategy, Strategy::Keyset { .. }) {
+    /// How many pages may be requested ahead of the caller: the prefetch
+    /// depth, or the concurrency once the total is known.
+    fn ahead(&self) -> usize {
+        if self.total.is_some() && !matches!(self.strategy, Strategy::Keyset { .. }) {
             self.prefetch.max(self.concurrency)
         } else {
             self.prefetch
-        };
-        ahead.max(1)
+        }
     }
 
     /// Requests the next page if the cursor allows it; `false` when it does not.
@@ -409,8 +409,9 @@ impl<T: Send + 'static> PageStream<T> {
         true
     }
 
-    fn fill_window(&mut self) {
-        while self.in_flight.len() < self.window() && self.issue_next() {}
+    /// Requests pages until `ahead()` (at least `at_least`) are in flight.
+    fn fill_window(&mut self, at_least: usize) {
+        while self.in_flight.len() < self.ahead().max(at_least) && self.issue_next() {}
     }
 
     /// Stops requesting pages; pages requested past the end are cancelled.
@@ -481,7 +482,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Ready(None);
             }
             if this.in_flight.is_empty() {
-                this.fill_window();
+                this.fill_window(1);
                 if this.in_flight.is_empty() {
                     return Poll::Ready(None);
                 }
@@ -512,7 +513,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
             let keep = this.accept(&arrived.request, &page);
             // Top up before handing the page over, so the next pages are in
             // flight while the caller works on this one.
-            this.fill_window();
+            this.fill_window(0);
             if keep {
                 return Poll::Ready(Some(Ok(page)));
             }

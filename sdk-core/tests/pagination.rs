@@ -1,0 +1,378 @@
+//! Each cursor strategy, prefetch, ordered concurrency and every loop guard.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use sdk_core::pagination::{ItemStream, PageStream};
+use sdk_core::{Error, Page, PageRequest, Paginator, Request};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Records what the paginator asked for.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<PageRequest>>>);
+
+impl Log {
+    fn push(&self, request: &PageRequest) {
+        self.0.lock().unwrap().push(request.clone());
+    }
+    fn requests(&self) -> Vec<PageRequest> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// An offset server over `0..len`, reporting the total when asked.
+fn offset_server(len: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>> + Send + Sync + 'static {
+    move |request| {
+        log.push(&request);
+        Box::pin(async move {
+            let PageRequest::Offset { offset, limit, with_total } = request else {
+                panic!("not an offset request: {request:?}");
+            };
+            let items: Vec<u64> = (offset..len).take(limit as usize).collect();
+            Ok(Page::new(items).with_total(with_total.then_some(len)))
+        })
+    }
+}
+
+/// A page-number server over `0..len` whose numbering starts at `base`.
+fn page_number_server(len: u64, base: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>> + Send + Sync + 'static {
+    move |request| {
+        log.push(&request);
+        Box::pin(async move {
+            let PageRequest::PageNumber { number, size } = request else {
+                panic!("not a page-number request: {request:?}");
+            };
+            let number = number.unwrap_or(base);
+            let start = (number - base) * size;
+            let items: Vec<u64> = (start..len).take(size as usize).collect();
+            Ok(Page::new(items).with_total(Some(len)).with_page_number(Some(number)))
+        })
+    }
+}
+
+fn id(n: u64) -> String {
+    format!("{n:05}")
+}
+
+/// A keyset server over ids `00000..len`, sorted ascending.
+fn keyset_server(len: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<String>>> + Send + Sync + 'static {
+    move |request| {
+        log.push(&request);
+        Box::pin(async move {
+            let PageRequest::Keyset { after, limit } = request else {
+                panic!("not a keyset request: {request:?}");
+            };
+            let items: Vec<String> = (0..len)
+                .map(id)
+                .filter(|candidate| after.as_ref().is_none_or(|after| candidate > after))
+                .take(limit as usize)
+                .collect();
+            Ok(Page::new(items))
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn offset_with_total_walks_every_item_once() {
+    let log = Log::default();
+    let items: Vec<u64> = Paginator::offset_with_total(10, offset_server(25, log.clone()))
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, (0..25).collect::<Vec<_>>());
+    let offsets: Vec<u64> = log
+        .requests()
+        .iter()
+        .map(|r| match r {
+            PageRequest::Offset { offset, with_total: true, limit: 10 } => *offset,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(offsets, [0, 10, 20]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn offset_without_total_stops_on_an_empty_page_and_does_not_yield_it() {
+    let log = Log::default();
+    let pages: Vec<Page<u64>> = Paginator::offset(10, offset_server(20, log.clone()))
+        .prefetch(0)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(log.requests().len(), 3, "the third request finds the end");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_page_ends_the_listing() {
+    let log = Log::default();
+    let items: Vec<u64> = Paginator::offset(10, offset_server(23, log.clone()))
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 23);
+    assert_eq!(log.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reaching_the_total_ends_the_listing_even_when_pages_are_full() {
+    let log = Log::default();
+    let counter = log.clone();
+    // A server that always answers a full page but says there are 30 in all.
+    let paginator = Paginator::offset_with_total(10, move |request: PageRequest| {
+        counter.push(&request);
+        async move { Ok(Page::new(vec![0u8; 10]).with_total(Some(30))) }
+    });
+    let items: Vec<u8> = paginator.prefetch(3).items().try_collect().await.unwrap();
+    assert_eq!(items.len(), 30);
+    assert_eq!(log.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn page_numbers_are_learned_from_the_first_answer_for_both_bases() {
+    for base in [0u64, 1] {
+        let log = Log::default();
+        let items: Vec<u64> = Paginator::page_number(10, page_number_server(25, base, log.clone()))
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items, (0..25).collect::<Vec<_>>(), "base {base}");
+        let numbers: Vec<Option<u64>> = log
+            .requests()
+            .iter()
+            .map(|r| match r {
+                PageRequest::PageNumber { number, size: 10 } => *number,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(numbers, [None, Some(base + 1), Some(base + 2)], "base {base}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_listing_yields_one_empty_page_and_no_items() {
+    let log = Log::default();
+    let pages: Vec<Page<u64>> = Paginator::page_number(10, page_number_server(0, 1, log.clone()))
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    assert!(pages[0].items.is_empty());
+    assert_eq!(pages[0].total, Some(0));
+    assert_eq!(log.requests().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn keyset_walks_by_the_last_id() {
+    let log = Log::default();
+    let items: Vec<String> = Paginator::keyset(10, String::clone, keyset_server(25, log.clone()))
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, (0..25).map(id).collect::<Vec<_>>());
+    let afters: Vec<Option<String>> = log
+        .requests()
+        .iter()
+        .map(|r| match r {
+            PageRequest::Keyset { after, limit: 10 } => after.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(afters, [None, Some(id(9)), Some(id(19))]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn keyset_over_an_exact_multiple_stops_on_the_empty_page() {
+    let log = Log::default();
+    let items: Vec<String> = Paginator::keyset(10, String::clone, keyset_server(20, log.clone()))
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 20);
+    assert_eq!(log.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cursor_seen_before_stops_a_keyset_listing() {
+    let log = Log::default();
+    let counter = log.clone();
+    // A broken server that ignores `after` and always answers the first page.
+    let paginator = Paginator::keyset(3, String::clone, move |request: PageRequest| {
+        counter.push(&request);
+        async move { Ok(Page::new(vec![id(1), id(2), id(3)])) }
+    });
+    let pages: Vec<Page<String>> = paginator.pages().try_collect().await.unwrap();
+    assert_eq!(pages.len(), 1, "the repeated page is not yielded");
+    assert_eq!(log.requests().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_page_number_seen_before_stops_the_listing() {
+    let log = Log::default();
+    let counter = log.clone();
+    // A broken server that ignores the page number and always answers page 1.
+    let paginator = Paginator::page_number(2, move |request: PageRequest| {
+        counter.push(&request);
+        async move { Ok(Page::new(vec![1, 2]).with_page_number(Some(1))) }
+    });
+    let items: Vec<u32> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(items, [1, 2]);
+    assert_eq!(log.requests().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrency_keeps_order_and_its_bound() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, peak) = (in_flight.clone(), most.clone());
+    let paginator = Paginator::page_number(10, move |request: PageRequest| {
+        let (now, peak) = (now.clone(), peak.clone());
+        async move {
+            let PageRequest::PageNumber { number, size } = request else { unreachable!() };
+            let number = number.unwrap_or(0);
+            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(running, Ordering::SeqCst);
+            // Later pages answer sooner, so completion order is scrambled.
+            tokio::time::sleep(Duration::from_millis(100 - number * 7)).await;
+            now.fetch_sub(1, Ordering::SeqCst);
+            let start = number * size;
+            Ok(Page::new((start..(start + size).min(123)).collect::<Vec<u64>>())
+                .with_total(Some(123))
+                .with_page_number(Some(number)))
+        }
+    });
+    let items: Vec<u64> = paginator
+        .concurrency(4)
+        .prefetch(1)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, (0..123).collect::<Vec<_>>());
+    assert_eq!(most.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn prefetch_depth_bounds_the_pages_requested_ahead() {
+    let log = Log::default();
+    let mut pages = Paginator::offset(10, offset_server(1_000, log.clone()))
+        .prefetch(2)
+        .pages();
+    let first = pages.next().await.unwrap().unwrap();
+    assert_eq!(first.items[0], 0);
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    // Page 1 handed over, pages 2 and 3 requested ahead, no more.
+    assert_eq!(log.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_prefetch_pages_are_requested_one_at_a_time() {
+    let log = Log::default();
+    let mut pages = Paginator::offset(10, offset_server(1_000, log.clone()))
+        .prefetch(0)
+        .pages();
+    pages.next().await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(log.requests().len(), 1);
+    pages.next().await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(log.requests().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_error_ends_the_stream_after_the_pages_before_it() {
+    let paginator = Paginator::offset(2, move |request: PageRequest| async move {
+        let PageRequest::Offset { offset, .. } = request else { unreachable!() };
+        if offset >= 2 {
+            Err(Error::invalid_input("page", "boom"))
+        } else {
+            Ok(Page::new(vec![offset, offset + 1]))
+        }
+    });
+    let results: Vec<sdk_core::Result<u64>> = paginator.items().collect().await;
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok() && results[1].is_ok());
+    assert!(results[2].is_err());
+}
+
+#[test]
+fn streams_are_send_static_and_unpin() {
+    fn assert_traits<S: Send + Unpin + 'static>() {}
+    // A type that is neither Unpin-relevant nor Sync must still work.
+    assert_traits::<PageStream<std::cell::Cell<u8>>>();
+    assert_traits::<ItemStream<std::cell::Cell<u8>>>();
+    assert_traits::<PageStream<String>>();
+}
+
+/// Prefetch against a real server: page 2 reaches the server before the
+/// caller asks for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
+    let server = MockServer::start().await;
+    for page in 0..3u64 {
+        let items: Vec<u64> = (page * 2..page * 2 + 2).collect();
+        Mock::given(method("GET"))
+            .and(path("/things"))
+            .and(query_param("offset", (page * 2).to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "results": items, "total": 6
+            })))
+            .mount(&server)
+            .await;
+    }
+    let client = common::builder(&server).build().unwrap();
+
+    #[derive(serde::Deserialize)]
+    struct Listing {
+        results: Vec<u64>,
+        total: u64,
+    }
+    let paginator = Paginator::offset_with_total(2, move |request: PageRequest| {
+        let client = client.clone();
+        async move {
+            let PageRequest::Offset { offset, limit, .. } = request else { unreachable!() };
+            let listing: Listing = client
+                .send_json(
+                    Request::get("list_things")
+                        .segment("things")
+                        .query("offset", offset.to_string())
+                        .query("limit", limit.to_string()),
+                )
+                .await?;
+            Ok(Page::new(listing.results).with_total(Some(listing.total)))
+        }
+    });
+    let mut pages = paginator.prefetch(1).pages();
+    let first = pages.next().await.unwrap().unwrap();
+    assert_eq!(first.items, [0, 1]);
+
+    // The caller is "busy" and does not poll; the second request still arrives.
+    let arrived = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if common::received(&server).await >= 2 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(arrived.is_ok(), "page 2 was not requested ahead");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[1].url.query(), Some("offset=2&limit=2"));
+
+    let rest: Vec<Page<u64>> = pages.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 2);
+    assert_eq!(common::received(&server).await, 3);
+}
