@@ -186,8 +186,9 @@ pub fn bearer_header(token: &SecretString) -> Result<HeaderValue> {
 
 /// A header value marked sensitive, so that `Debug` of headers hides it.
 fn sensitive_header(value: &str, what: &str) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| Error::invalid_input(what, "contains characters not allowed in HTTP headers"))?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid_input(what, "contains characters not allowed in HTTP headers")
+    })?;
     header.set_sensitive(true);
     Ok(header)
 }
@@ -208,7 +209,10 @@ mod tests {
         assert_eq!(headers["x-token"], "tok-123");
         assert_eq!(headers["x-operator"], "op-9");
         let shown = format!("{auth:?} {headers:?}");
-        assert!(!shown.contains("tok-123") && !shown.contains("op-9"), "{shown}");
+        assert!(
+            !shown.contains("tok-123") && !shown.contains("op-9"),
+            "{shown}"
+        );
     }
 
     #[tokio::test]

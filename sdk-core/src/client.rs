@@ -17,9 +17,8 @@ use url::{Host, Url};
 
 use crate::auth::{AuthProvider, NoAuth};
 use crate::error::{
-    DecodeError, Error, ErrorBodyParser, GenericErrorParser, MAX_DECODE_SNIPPET,
-    RateLimited, Result, TimeoutError, TimeoutKind, TransportError, api_error_from_response,
-    lossy_prefix,
+    DecodeError, Error, ErrorBodyParser, GenericErrorParser, MAX_DECODE_SNIPPET, RateLimited,
+    Result, TimeoutError, TimeoutKind, TransportError, api_error_from_response, lossy_prefix,
 };
 use crate::request::Request;
 use crate::retry::{RetryBudget, RetryCause, RetryPolicy, is_transient_server_status};
@@ -112,7 +111,10 @@ impl Client {
     ///
     /// Error statuses come back as [`Error::Api`]; the future owns a clone of
     /// the client, so it is `Send + 'static` and can be spawned.
-    pub fn send(&self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'static {
+    pub fn send(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + 'static {
         let client = self.clone();
         async move { client.execute(request).await }
     }
@@ -403,13 +405,15 @@ async fn read_limited(
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
         if body.len() + chunk.len() > max {
-            return Err(AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
-                operation,
-                status,
-                path: String::new(),
-                message: format!("the response is larger than the limit of {max} bytes"),
-                snippet: lossy_prefix(&body, MAX_DECODE_SNIPPET),
-            }))));
+            return Err(AttemptFailure::Other(Error::Decode(Box::new(
+                DecodeError {
+                    operation,
+                    status,
+                    path: String::new(),
+                    message: format!("the response is larger than the limit of {max} bytes"),
+                    snippet: lossy_prefix(&body, MAX_DECODE_SNIPPET),
+                },
+            ))));
         }
         body.extend_from_slice(&chunk);
     }
@@ -558,6 +562,9 @@ impl ClientBuilder {
     }
 
     /// The time one attempt may take, reading the body included (default 30 s; `None`: no limit).
+    ///
+    /// Tests that run under tokio's paused clock should turn it off: a
+    /// pending timer is advanced at once while a request waits on real I/O.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.attempt_timeout = timeout;
         self
@@ -675,10 +682,16 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
     let url = Url::parse(base_url.trim())
         .map_err(|error| Error::invalid_input("base_url", format!("not a URL: {error}")))?;
     if url.cannot_be_a_base() || url.host().is_none() {
-        return Err(Error::invalid_input("base_url", "must be an absolute http(s) URL with a host"));
+        return Err(Error::invalid_input(
+            "base_url",
+            "must be an absolute http(s) URL with a host",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_input("base_url", "must not have a query or fragment"));
+        return Err(Error::invalid_input(
+            "base_url",
+            "must not have a query or fragment",
+        ));
     }
     match url.scheme() {
         "https" => {}
@@ -689,7 +702,12 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
                 "must use https (plain http is only allowed for loopback hosts, or when allow_insecure is set)",
             ));
         }
-        _ => return Err(Error::invalid_input("base_url", "scheme must be https or http")),
+        _ => {
+            return Err(Error::invalid_input(
+                "base_url",
+                "scheme must be https or http",
+            ));
+        }
     }
     Ok(url)
 }
@@ -732,8 +750,12 @@ mod tests {
 
     #[test]
     fn urls_append_encoded_segments_to_the_base_path() {
-        let client = Client::builder("https://h.example/api/v3/").build().unwrap();
-        let request = Request::get("op").segment("customers").segment("a/b?c#d%e ..");
+        let client = Client::builder("https://h.example/api/v3/")
+            .build()
+            .unwrap();
+        let request = Request::get("op")
+            .segment("customers")
+            .segment("a/b?c#d%e ..");
         let url = client.url_for(&request.query("q", "x y"));
         assert_eq!(
             url.as_str(),

@@ -6,6 +6,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::error::InvalidInput;
+
 /// Every byte but the unreserved characters.
 const STRICT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -13,26 +15,28 @@ const STRICT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Everything but letters and digits: used for the dot-only segments.
-const DOTS_TOO: &AsciiSet = NON_ALPHANUMERIC;
-
 /// Encodes one path segment.
 ///
-/// `.` and `..` are encoded as `%2E` and `%2E%2E`: left as they are, a URL
-/// library or server would read them as "this folder" and "parent folder"
-/// and resolve them away.
+/// Refuses the segments that no encoding can carry safely: the empty one
+/// (`/customers/` would list instead of get), and `.` and `..`, which URL
+/// parsers and servers resolve as "this folder" and "parent folder" even
+/// when percent-encoded (`/customers/..` would address `/`).
 ///
 /// ```
 /// use sdk_core::encoding::encode_path_segment;
 ///
-/// assert_eq!(encode_path_segment("a/b?c#d%e .."), "a%2Fb%3Fc%23d%25e%20..");
-/// assert_eq!(encode_path_segment(".."), "%2E%2E");
+/// assert_eq!(encode_path_segment("a/b?c#d%e ..").unwrap(), "a%2Fb%3Fc%23d%25e%20..");
+/// assert!(encode_path_segment("..").is_err());
 /// ```
-pub fn encode_path_segment(segment: &str) -> String {
-    if !segment.is_empty() && segment.bytes().all(|b| b == b'.') {
-        return utf8_percent_encode(segment, DOTS_TOO).to_string();
+pub fn encode_path_segment(segment: &str) -> Result<String, InvalidInput> {
+    match segment {
+        "" => Err(InvalidInput::new("path segment", "must not be empty")),
+        "." | ".." => Err(InvalidInput::new(
+            "path segment",
+            "`.` and `..` cannot be sent: URLs resolve them to another path",
+        )),
+        _ => Ok(utf8_percent_encode(segment, STRICT).to_string()),
     }
-    utf8_percent_encode(segment, STRICT).to_string()
 }
 
 /// Encodes one query name or value (a space becomes `%20`, `+` becomes `%2B`).
@@ -46,8 +50,10 @@ mod tests {
 
     #[test]
     fn segments_never_escape() {
-        for hostile in ["a/b", "?x=1", "#frag", "%2F", "..", ".", " ", "\"'", "ü/€", "\n\0"] {
-            let encoded = encode_path_segment(hostile);
+        for hostile in [
+            "a/b", "?x=1", "#frag", "%2F", "...", "../", " ", "\"'", "ü/€", "\n\0",
+        ] {
+            let encoded = encode_path_segment(hostile).unwrap();
             assert!(
                 encoded
                     .bytes()
@@ -60,6 +66,13 @@ mod tests {
                 .decode_utf8()
                 .unwrap();
             assert_eq!(decoded, hostile);
+        }
+    }
+
+    #[test]
+    fn segments_that_urls_would_resolve_away_are_refused() {
+        for refused in ["", ".", ".."] {
+            assert!(encode_path_segment(refused).is_err(), "{refused:?}");
         }
     }
 

@@ -114,6 +114,7 @@ impl ClientCredentials {
             safety_margin: DEFAULT_SAFETY_MARGIN,
             http: None,
             retry: RetryPolicy::default(),
+            attempt_timeout: Some(crate::client::DEFAULT_ATTEMPT_TIMEOUT),
             allow_insecure: false,
         }
     }
@@ -177,27 +178,24 @@ impl ClientCredentials {
 
     async fn fetch(&self) -> std::result::Result<CachedToken, AuthError> {
         let inner = &*self.inner;
-        let request = Request::post("fetch_oauth_token")
-            .idempotent(true)
-            .body(
-                inner.form.clone(),
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            );
+        let request = Request::post("fetch_oauth_token").idempotent(true).body(
+            inner.form.clone(),
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
         let response = inner
             .token_client
             .send(request)
             .await
             .map_err(token_endpoint_error)?;
         // Decoded by hand: a decode error must never quote this body, it holds the token.
-        let token: TokenResponse = serde_json::from_slice(response.body()).map_err(|error| {
-            AuthError {
+        let token: TokenResponse =
+            serde_json::from_slice(response.body()).map_err(|error| AuthError {
                 status: Some(response.status()),
                 ..AuthError::new(format!(
                     "the token endpoint's answer is not a token response ({})",
                     error.classify_name()
                 ))
-            }
-        })?;
+            })?;
         if let Some(kind) = &token.token_type
             && !kind.eq_ignore_ascii_case("bearer")
         {
@@ -298,6 +296,7 @@ pub struct ClientCredentialsBuilder {
     safety_margin: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    attempt_timeout: Option<Duration>,
     allow_insecure: bool,
 }
 
@@ -347,6 +346,15 @@ impl ClientCredentialsBuilder {
         self
     }
 
+    /// The time one token request may take (default 30 s; `None`: no limit).
+    ///
+    /// Tests that run under tokio's paused clock should turn it off: a
+    /// pending timer is advanced at once while a request waits on real I/O.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
     /// Allows a plain `http` token URL on a host other than loopback (test rigs only).
     pub fn allow_insecure(mut self, allow: bool) -> Self {
         self.allow_insecure = allow;
@@ -359,6 +367,7 @@ impl ClientCredentialsBuilder {
             .vendor("oauth")
             .auth(BasicAuth::new(&self.client_id, &self.client_secret)?)
             .retry_policy(self.retry)
+            .attempt_timeout(self.attempt_timeout)
             .allow_insecure(self.allow_insecure);
         if let Some(http) = self.http {
             builder = builder.http_client(http);

@@ -286,9 +286,16 @@ enum PageNumberCursor {
 }
 
 enum Cursor {
-    Offset { next: u64 },
-    PageNumber { next: PageNumberCursor },
-    Keyset { after: Option<String>, waiting: bool },
+    Offset {
+        next: u64,
+    },
+    PageNumber {
+        next: PageNumberCursor,
+    },
+    Keyset {
+        after: Option<String>,
+        waiting: bool,
+    },
 }
 
 /// A spawned page fetch, aborted if the stream is dropped before it is consumed.

@@ -101,9 +101,19 @@ impl Request {
     }
 
     /// Appends one path segment, percent-encoded: `/` or `?` in it stay part of the segment.
+    ///
+    /// An empty segment, `.` or `..` fails the request when sent, with
+    /// nothing sent: no encoding keeps URLs from resolving them to another path.
     pub fn segment(mut self, segment: impl AsRef<str>) -> Self {
-        self.path.push('/');
-        self.path.push_str(&encode_path_segment(segment.as_ref()));
+        match encode_path_segment(segment.as_ref()) {
+            Ok(encoded) => {
+                self.path.push('/');
+                self.path.push_str(&encoded);
+            }
+            Err(invalid) => {
+                self.build_error.get_or_insert(Error::InvalidInput(invalid));
+            }
+        }
         self
     }
 
@@ -146,7 +156,7 @@ impl Request {
                 });
             }
             Err(err) => {
-                self.build_error = Some(Error::invalid_input(
+                self.build_error.get_or_insert(Error::invalid_input(
                     "body",
                     format!("cannot be serialized as JSON: {err}"),
                 ));

@@ -29,6 +29,7 @@ fn credentials(server: &MockServer) -> ClientCredentials {
     )
     .scopes(["view_customer_groups:demo", "manage_customer_groups:demo"])
     .http_client(quiet_http())
+    .attempt_timeout(None)
     .build()
     .unwrap()
 }
@@ -110,7 +111,10 @@ async fn the_token_request_uses_basic_auth_and_the_client_credentials_form() {
         .await;
     mount_api(&server).await;
     let client = api_client(&server, credentials(&server));
-    client.send(Request::get("get_thing").segment("things")).await.unwrap();
+    client
+        .send(Request::get("get_thing").segment("things"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(start_paused = true)]
@@ -134,11 +138,19 @@ async fn a_token_is_refreshed_a_safety_margin_before_it_expires() {
     get().await.unwrap();
     tokio::time::advance(Duration::from_secs(3600 - 300 - 1)).await;
     get().await.unwrap();
-    assert_eq!(token_requests(&server).await, 1, "still fresh just before the margin");
+    assert_eq!(
+        token_requests(&server).await,
+        1,
+        "still fresh just before the margin"
+    );
 
     tokio::time::advance(Duration::from_secs(2)).await;
     get().await.unwrap();
-    assert_eq!(token_requests(&server).await, 2, "refreshed inside the margin");
+    assert_eq!(
+        token_requests(&server).await,
+        2,
+        "refreshed inside the margin"
+    );
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(
@@ -204,7 +216,10 @@ async fn a_401_drops_the_token_and_replays_once_without_using_a_retry() {
         .unwrap();
     assert_eq!(token_requests(&server).await, 2);
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(authorizations(&requests), ["Bearer tok-revoked", "Bearer tok-fresh"]);
+    assert_eq!(
+        authorizations(&requests),
+        ["Bearer tok-revoked", "Bearer tok-fresh"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -226,7 +241,11 @@ async fn a_second_401_is_returned_not_replayed_again() {
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(authorizations(&requests).len(), 2, "the request and one replay");
+    assert_eq!(
+        authorizations(&requests).len(),
+        2,
+        "the request and one replay"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -250,12 +269,21 @@ async fn token_endpoint_errors_carry_the_oauth_error_and_send_nothing() {
         panic!("expected an auth error, got {error:?}");
     };
     assert_eq!(auth.error.as_deref(), Some("invalid_client"));
-    assert!(auth.error_description.as_deref().unwrap().starts_with("Please provide"));
+    assert!(
+        auth.error_description
+            .as_deref()
+            .unwrap()
+            .starts_with("Please provide")
+    );
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(error.code(), Some("invalid_client"));
     assert!(!error.request_may_have_been_sent());
     assert!(error.to_string().contains("invalid_client"));
-    assert_eq!(received(&server).await, 1, "the API itself was never called");
+    assert_eq!(
+        received(&server).await,
+        1,
+        "the API itself was never called"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +293,9 @@ async fn concurrent_callers_share_a_token_endpoint_failure_too() {
         .and(path("/oauth/token"))
         .respond_with(
             ResponseTemplate::new(400)
-                .set_body_json(json!({"error": "invalid_scope", "error_description": "no such scope"}))
+                .set_body_json(
+                    json!({"error": "invalid_scope", "error_description": "no such scope"}),
+                )
                 .set_delay(Duration::from_millis(200)),
         )
         .mount(&server)
@@ -286,7 +316,9 @@ async fn a_token_response_that_is_not_a_token_is_an_auth_error_without_the_body(
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"acces_token":"leaky-value"}"#))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"acces_token":"leaky-value"}"#),
+        )
         .mount(&server)
         .await;
     let client = api_client(&server, credentials(&server));

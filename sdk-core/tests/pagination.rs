@@ -26,11 +26,22 @@ impl Log {
 }
 
 /// An offset server over `0..len`, reporting the total when asked.
-fn offset_server(len: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>> + Send + Sync + 'static {
+fn offset_server(
+    len: u64,
+    log: Log,
+) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
++ Send
++ Sync
++ 'static {
     move |request| {
         log.push(&request);
         Box::pin(async move {
-            let PageRequest::Offset { offset, limit, with_total } = request else {
+            let PageRequest::Offset {
+                offset,
+                limit,
+                with_total,
+            } = request
+            else {
                 panic!("not an offset request: {request:?}");
             };
             let items: Vec<u64> = (offset..len).take(limit as usize).collect();
@@ -40,7 +51,14 @@ fn offset_server(len: u64, log: Log) -> impl Fn(PageRequest) -> futures::future:
 }
 
 /// A page-number server over `0..len` whose numbering starts at `base`.
-fn page_number_server(len: u64, base: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>> + Send + Sync + 'static {
+fn page_number_server(
+    len: u64,
+    base: u64,
+    log: Log,
+) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
++ Send
++ Sync
++ 'static {
     move |request| {
         log.push(&request);
         Box::pin(async move {
@@ -50,7 +68,9 @@ fn page_number_server(len: u64, base: u64, log: Log) -> impl Fn(PageRequest) -> 
             let number = number.unwrap_or(base);
             let start = (number - base) * size;
             let items: Vec<u64> = (start..len).take(size as usize).collect();
-            Ok(Page::new(items).with_total(Some(len)).with_page_number(Some(number)))
+            Ok(Page::new(items)
+                .with_total(Some(len))
+                .with_page_number(Some(number)))
         })
     }
 }
@@ -60,7 +80,13 @@ fn id(n: u64) -> String {
 }
 
 /// A keyset server over ids `00000..len`, sorted ascending.
-fn keyset_server(len: u64, log: Log) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<String>>> + Send + Sync + 'static {
+fn keyset_server(
+    len: u64,
+    log: Log,
+) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<String>>>
++ Send
++ Sync
++ 'static {
     move |request| {
         log.push(&request);
         Box::pin(async move {
@@ -90,7 +116,11 @@ async fn offset_with_total_walks_every_item_once() {
         .requests()
         .iter()
         .map(|r| match r {
-            PageRequest::Offset { offset, with_total: true, limit: 10 } => *offset,
+            PageRequest::Offset {
+                offset,
+                with_total: true,
+                limit: 10,
+            } => *offset,
             other => panic!("{other:?}"),
         })
         .collect();
@@ -154,7 +184,11 @@ async fn page_numbers_are_learned_from_the_first_answer_for_both_bases() {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(numbers, [None, Some(base + 1), Some(base + 2)], "base {base}");
+        assert_eq!(
+            numbers,
+            [None, Some(base + 1), Some(base + 2)],
+            "base {base}"
+        );
     }
 }
 
@@ -240,7 +274,9 @@ async fn concurrency_keeps_order_and_its_bound() {
     let paginator = Paginator::page_number(10, move |request: PageRequest| {
         let (now, peak) = (now.clone(), peak.clone());
         async move {
-            let PageRequest::PageNumber { number, size } = request else { unreachable!() };
+            let PageRequest::PageNumber { number, size } = request else {
+                unreachable!()
+            };
             let number = number.unwrap_or(0);
             let running = now.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(running, Ordering::SeqCst);
@@ -248,9 +284,11 @@ async fn concurrency_keeps_order_and_its_bound() {
             tokio::time::sleep(Duration::from_millis(100 - number * 7)).await;
             now.fetch_sub(1, Ordering::SeqCst);
             let start = number * size;
-            Ok(Page::new((start..(start + size).min(123)).collect::<Vec<u64>>())
-                .with_total(Some(123))
-                .with_page_number(Some(number)))
+            Ok(
+                Page::new((start..(start + size).min(123)).collect::<Vec<u64>>())
+                    .with_total(Some(123))
+                    .with_page_number(Some(number)),
+            )
         }
     });
     let items: Vec<u64> = paginator
@@ -294,7 +332,9 @@ async fn without_prefetch_pages_are_requested_one_at_a_time() {
 #[tokio::test(start_paused = true)]
 async fn an_error_ends_the_stream_after_the_pages_before_it() {
     let paginator = Paginator::offset(2, move |request: PageRequest| async move {
-        let PageRequest::Offset { offset, .. } = request else { unreachable!() };
+        let PageRequest::Offset { offset, .. } = request else {
+            unreachable!()
+        };
         if offset >= 2 {
             Err(Error::invalid_input("page", "boom"))
         } else {
@@ -342,7 +382,9 @@ async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
     let paginator = Paginator::offset_with_total(2, move |request: PageRequest| {
         let client = client.clone();
         async move {
-            let PageRequest::Offset { offset, limit, .. } = request else { unreachable!() };
+            let PageRequest::Offset { offset, limit, .. } = request else {
+                unreachable!()
+            };
             let listing: Listing = client
                 .send_json(
                     Request::get("list_things")

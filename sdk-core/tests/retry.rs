@@ -132,7 +132,9 @@ async fn unauthorized_without_a_refreshable_provider_is_not_replayed() {
 async fn decode_errors_are_not_retried_and_name_the_path() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[{"n":1},{"n":"two"}]}"#))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"items":[{"n":1},{"n":"two"}]}"#),
+        )
         .mount(&server)
         .await;
     #[derive(serde::Deserialize, Debug)]
@@ -172,7 +174,11 @@ async fn retry_after_in_seconds_is_waited_for() {
     let started = Instant::now();
     client.send(request("GET")).await.unwrap();
     // The backoff is capped at 2 s in these tests: only Retry-After explains 5 s.
-    assert!(started.elapsed() >= Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(received(&server).await, 2);
 }
 
@@ -193,7 +199,11 @@ async fn retry_after_as_an_http_date_is_waited_for() {
     let started = Instant::now();
     client.send(request("GET")).await.unwrap();
     // HTTP-dates have whole seconds: at least 10 of the 12 asked for remain.
-    assert!(started.elapsed() >= Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(received(&server).await, 2);
 }
 
@@ -238,7 +248,11 @@ async fn an_empty_retry_budget_stops_retries() {
     assert_eq!(received(&server).await, 3);
     assert_eq!(client.retry_budget_available(), Some(0));
     client.send(request("GET")).await.unwrap_err();
-    assert_eq!(received(&server).await, 4, "no retry once the budget is spent");
+    assert_eq!(
+        received(&server).await,
+        4,
+        "no retry once the budget is spent"
+    );
     // Clones share the bucket.
     client.clone().send(request("GET")).await.unwrap_err();
     assert_eq!(received(&server).await, 5);
@@ -304,7 +318,9 @@ async fn the_overall_deadline_ends_a_hanging_operation() {
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
-#[tokio::test(start_paused = true)]
+// Real clock: under the paused clock the pending deadline timer would be
+// advanced while the request waits on real I/O. Nothing here sleeps.
+#[tokio::test]
 async fn no_retry_waits_past_the_deadline() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -370,7 +386,9 @@ async fn closing_server(failures: usize) -> (String, Arc<AtomicUsize>) {
                 let n = count.fetch_add(1, Ordering::SeqCst) + 1;
                 if n > failures {
                     let _ = socket
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                        )
                         .await;
                 }
             });
@@ -439,7 +457,10 @@ async fn an_html_error_page_is_an_api_error_with_its_status() {
         )
         .mount(&server)
         .await;
-    let client = builder(&server).retry_policy(RetryPolicy::never()).build().unwrap();
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
     let error = client.send(request("GET")).await.unwrap_err();
     let api = error.api().expect("an API error, not a JSON error");
     assert_eq!(api.status, 502);
@@ -452,7 +473,9 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 503, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static("x-correlation-id"))
+        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static(
+            "x-correlation-id",
+        ))
         .build()
         .unwrap();
     client.send(request("GET")).await.unwrap();
@@ -468,7 +491,9 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 400, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static("x-correlation-id"))
+        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static(
+            "x-correlation-id",
+        ))
         .build()
         .unwrap();
     let error = client
@@ -485,7 +510,10 @@ async fn requests_carry_user_agent_and_json_body() {
         .respond_with(ResponseTemplate::new(201).set_body_string("{\"ok\":true}"))
         .mount(&server)
         .await;
-    let client = builder(&server).user_agent("my-crate/1.2.3").build().unwrap();
+    let client = builder(&server)
+        .user_agent("my-crate/1.2.3")
+        .build()
+        .unwrap();
     let value: serde_json::Value = client
         .send_json(request("POST").json(&serde_json::json!({"name": "x"})))
         .await

@@ -21,10 +21,10 @@ pub fn builder(server: &MockServer) -> ClientBuilder {
         .vendor("test")
         .http_client(quiet_http())
         .attempt_timeout(None)
-        .retry_policy(
-            RetryPolicy::default()
-                .with_backoff(Backoff::new(Duration::from_millis(100), Duration::from_secs(2))),
-        )
+        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
+            Duration::from_millis(100),
+            Duration::from_secs(2),
+        )))
 }
 
 /// How many requests `server` has received.
