@@ -9,6 +9,7 @@
 //! | when and how to retry | [`retry`] |
 //! | what went wrong | [`error`] |
 //! | paged listings as streams | [`pagination`] |
+//! | in-process sandboxes (feature `sandbox`) | `sandbox` |
 //!
 //! # Building a client
 //!
@@ -46,6 +47,7 @@
 //!
 //! - `rustls` (default): TLS through rustls; no system library needed.
 //! - `native-tls`: TLS through the platform's library instead.
+//! - `sandbox`: the loopback server and fault injection the vendor sandboxes are built on.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -57,6 +59,9 @@ pub mod oauth;
 pub mod pagination;
 pub mod request;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 
 pub use client::{Client, ClientBuilder, Response};
 pub use error::{ApiError, Error, Result};

@@ -1,0 +1,315 @@
+//! The POS Cloud client: configuration, credentials and the vendor's error body.
+
+use std::fmt;
+use std::time::Duration;
+
+use sdk_core::auth::StaticHeaders;
+use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
+use sdk_core::reqwest::StatusCode;
+use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+
+use crate::customers::Customers;
+use crate::discounts::Discounts;
+use crate::groups::CustomerGroups;
+
+/// The path of the Customer API below the POS Cloud host.
+pub const BASE_PATH: &str = "/api/customer/v3.0";
+
+/// The `User-Agent` this crate sends.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// A client of the POS Cloud Customer API v3.0.
+///
+/// Cheap to clone (one connection pool and retry budget behind an `Arc`);
+/// every call returns a `Send + 'static` future.
+///
+/// ```no_run
+/// use pos_customer_sdk::PosClient;
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// // POS_BASE_URL, POS_TOKEN and POS_OPERATOR from the environment:
+/// let pos = PosClient::from_env()?;
+/// for customer in pos.customers().list().await? {
+///     println!("{:?} {:?}", customer.number, customer.last_name);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct PosClient {
+    http: Client,
+    validate: bool,
+}
+
+impl fmt::Debug for PosClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PosClient")
+            .field("http", &self.http)
+            .field("validate", &self.validate)
+            .finish()
+    }
+}
+
+impl PosClient {
+    /// Starts building a client for the POS Cloud at `base_url` (the host,
+    /// such as `https://mycompany.pos-cloud.example`), authenticated with
+    /// `token` for `operator`.
+    pub fn builder(
+        base_url: impl Into<String>,
+        token: impl Into<SecretString>,
+        operator: impl Into<SecretString>,
+    ) -> PosClientBuilder {
+        PosClientBuilder {
+            base_url: base_url.into(),
+            token: token.into(),
+            operator: operator.into(),
+            http: None,
+            retry: None,
+            attempt_timeout: None,
+            deadline: None,
+            connect_timeout: None,
+            validate: true,
+            allow_insecure: false,
+        }
+    }
+
+    /// A client configured from `POS_BASE_URL`, `POS_TOKEN` and `POS_OPERATOR`.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
+        };
+        Self::builder(var("POS_BASE_URL")?, var("POS_TOKEN")?, var("POS_OPERATOR")?).build()
+    }
+
+    /// Customers: get, create, replace, patch, list, list modified since, and the list variants.
+    pub fn customers(&self) -> Customers {
+        Customers::new(self.clone())
+    }
+
+    /// Customer discounts.
+    pub fn discounts(&self) -> Discounts {
+        Discounts::new(self.clone())
+    }
+
+    /// Customer groups.
+    pub fn groups(&self) -> CustomerGroups {
+        CustomerGroups::new(self.clone())
+    }
+
+    /// Whether requests are validated before they are sent.
+    pub fn validates(&self) -> bool {
+        self.validate
+    }
+
+    /// The sdk-core client underneath.
+    pub fn http(&self) -> &Client {
+        &self.http
+    }
+
+    /// Runs `check` when the client validates; its refusal fails the call before anything is sent.
+    pub(crate) fn check(
+        &self,
+        check: impl FnOnce() -> std::result::Result<(), sdk_core::error::InvalidInput>,
+    ) -> Result<()> {
+        if self.validate {
+            check().map_err(Error::InvalidInput)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Sends `request` unless `checked` refused it, decodes the envelope `E`
+    /// and takes the value out of it.
+    pub(crate) fn call<E, T>(
+        &self,
+        checked: Result<()>,
+        request: Request,
+        unwrap: fn(E) -> T,
+    ) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        E: serde::de::DeserializeOwned + Send + 'static,
+        T: Send + 'static,
+    {
+        let sending = self.http.send_json::<E>(request);
+        async move {
+            checked?;
+            Ok(unwrap(sending.await?))
+        }
+    }
+}
+
+/// Builds a [`PosClient`].
+#[must_use = "a builder does nothing until built"]
+pub struct PosClientBuilder {
+    base_url: String,
+    token: SecretString,
+    operator: SecretString,
+    http: Option<sdk_core::reqwest::Client>,
+    retry: Option<RetryPolicy>,
+    attempt_timeout: Option<Option<Duration>>,
+    deadline: Option<Option<Duration>>,
+    connect_timeout: Option<Option<Duration>>,
+    validate: bool,
+    allow_insecure: bool,
+}
+
+impl fmt::Debug for PosClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PosClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &"[REDACTED]")
+            .field("operator", &"[REDACTED]")
+            .field("validate", &self.validate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PosClientBuilder {
+    /// Uses your own `reqwest::Client`.
+    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, backoff from 200 ms).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The time one attempt may take (default 30 s; `None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time a whole call may take, retries included (default: no limit).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether requests are checked against the document's field rules
+    /// before they are sent (default: on).
+    pub fn validation(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
+    /// Allows a plain `http` URL on a host other than loopback (test rigs only).
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<PosClient> {
+        let auth = StaticHeaders::new()
+            .with("X-Token", self.token)?
+            .with("X-Operator", self.operator)?;
+        let base = self.base_url.trim().trim_end_matches('/');
+        let base_url = if base.ends_with(BASE_PATH) {
+            base.to_owned()
+        } else {
+            format!("{base}{BASE_PATH}")
+        };
+        let mut builder = Client::builder(base_url)
+            .vendor("pos")
+            .user_agent(USER_AGENT)
+            .auth(auth)
+            .error_parser(PosErrorParser)
+            .allow_insecure(self.allow_insecure);
+        if let Some(http) = self.http {
+            builder = builder.http_client(http);
+        }
+        if let Some(retry) = self.retry {
+            builder = builder.retry_policy(retry);
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            builder = builder.attempt_timeout(timeout);
+        }
+        if let Some(deadline) = self.deadline {
+            builder = builder.deadline(deadline);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        Ok(PosClient {
+            http: builder.build()?,
+            validate: self.validate,
+        })
+    }
+}
+
+/// Reads `{"result": {"status_code": 400, "details": "Missing required field: name"}}`
+/// (`status_code` may be missing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PosErrorParser;
+
+impl ErrorBodyParser for PosErrorParser {
+    fn parse(&self, status: StatusCode, body: &serde_json::Value) -> ParsedErrorBody {
+        let Some(result) = body.get("result") else {
+            return sdk_core::error::GenericErrorParser.parse(status, body);
+        };
+        let code = result.get("status_code").and_then(|code| match code {
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            serde_json::Value::String(s) => Some(s.clone()),
+            _ => None,
+        });
+        let message = result
+            .get("details")
+            .and_then(|details| match details {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            });
+        ParsedErrorBody::new(code, message)
+    }
+}
+
+/// What a POS Cloud error means, by the document's error table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PosErrorKind {
+    /// 400: the request is not valid (missing mandatory field, too long value, ...).
+    InvalidRequest,
+    /// 403: the token or operator is wrong, or the token may not access the operator.
+    BadCredentials,
+    /// 404: the instance, business, operator, tenant or URL does not exist.
+    NotFound,
+    /// 422: a reference breaks consistency (such as an unknown group id).
+    BrokenReference,
+    /// 500: an unexpected server error.
+    ServerError,
+    /// Any other status.
+    Other,
+}
+
+/// Reads a [`PosErrorKind`] off an [`Error`].
+pub trait PosErrorExt {
+    /// The POS meaning of an API error; `None` when the server did not answer with an error.
+    fn pos_kind(&self) -> Option<PosErrorKind>;
+}
+
+impl PosErrorExt for Error {
+    fn pos_kind(&self) -> Option<PosErrorKind> {
+        let status = self.api()?.status;
+        Some(match status.as_u16() {
+            400 => PosErrorKind::InvalidRequest,
+            401 | 403 => PosErrorKind::BadCredentials,
+            404 => PosErrorKind::NotFound,
+            422 => PosErrorKind::BrokenReference,
+            500 => PosErrorKind::ServerError,
+            _ => PosErrorKind::Other,
+        })
+    }
+}

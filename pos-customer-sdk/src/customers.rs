@@ -1,0 +1,227 @@
+//! The customer endpoints: `/customers`.
+
+use std::future::Future;
+
+use chrono::NaiveDate;
+use sdk_core::{Request, Result};
+
+use crate::client::PosClient;
+use crate::ids::CustomerId;
+use crate::model::{Customer, CustomerDraft, CustomerList, CustomerPatch, Upserted, WithId};
+use crate::validation::{in_entry, validate_draft, validate_patch};
+
+/// The customer endpoints. Get one with [`PosClient::customers`].
+#[derive(Debug, Clone)]
+pub struct Customers {
+    client: PosClient,
+}
+
+impl Customers {
+    pub(crate) fn new(client: PosClient) -> Self {
+        Self { client }
+    }
+
+    /// `GET /customers/{id}`.
+    pub fn get(
+        &self,
+        id: impl Into<CustomerId>,
+    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+        let request = Request::get("get_customer")
+            .segment("customers")
+            .segment(id.into().to_string());
+        self.client.call(Ok(()), request, |customer: Customer| customer)
+    }
+
+    /// `POST /customers`: creates a customer under an id the server chooses.
+    ///
+    /// A create is not idempotent, so it is never retried once the request
+    /// may have reached the server: a timeout or a 503 could otherwise create
+    /// the customer twice. When you need safe retries, choose the id yourself
+    /// and use [`replace`](Self::replace): the API creates the customer under
+    /// that id, and sending it again only overwrites it.
+    ///
+    /// ```no_run
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// use pos_customer_sdk::CustomerDraft;
+    ///
+    /// let draft = CustomerDraft::new("1001", "9168aa78-e0a3-42ec-a43c-87f0ad666f69")
+    ///     .first_name("Sarah")
+    ///     .last_name("Connor")
+    ///     .email("sarah@example.com");
+    /// let created = pos.customers().create(draft).await?;
+    /// println!("created {:?}", created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create(
+        &self,
+        draft: CustomerDraft,
+    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+        let checked = self.client.check(|| validate_draft(&draft));
+        let request = Request::post("create_customer")
+            .segment("customers")
+            .json(&draft);
+        self.client.call(checked, request, |customer: Customer| customer)
+    }
+
+    /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
+    /// when none exists. The answer says which happened (201 or 200).
+    ///
+    /// Safe to retry: with an id you chose ([`CustomerId::new_uuid`]) this is
+    /// the idempotent way to create a customer.
+    ///
+    /// ```no_run
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// use pos_customer_sdk::{CustomerDraft, CustomerId, Upserted};
+    ///
+    /// let id = CustomerId::new_uuid();
+    /// let draft = CustomerDraft::new("1002", "9168aa78-e0a3-42ec-a43c-87f0ad666f69");
+    /// match pos.customers().replace(id, draft).await? {
+    ///     Upserted::Created(customer) => println!("new: {:?}", customer.id),
+    ///     Upserted::Replaced(customer) => println!("overwritten: {:?}", customer.id),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn replace(
+        &self,
+        id: impl Into<CustomerId>,
+        draft: CustomerDraft,
+    ) -> impl Future<Output = Result<Upserted<Customer>>> + Send + 'static {
+        let checked = self.client.check(|| validate_draft(&draft));
+        let request = Request::put("replace_customer")
+            .segment("customers")
+            .segment(id.into().to_string())
+            .json(&draft);
+        let sending = self.client.http().send(request);
+        async move {
+            checked?;
+            upserted(sending.await?, |response| response.json())
+        }
+    }
+
+    /// `PATCH /customers/{id}`: changes only the fields the patch sets. An
+    /// address with an id updates that address; one without is added.
+    ///
+    /// Not retried once it may have reached the server, because an added
+    /// address would be added twice.
+    ///
+    /// ```no_run
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// use pos_customer_sdk::{Address, CustomerPatch};
+    ///
+    /// let patch = CustomerPatch::new()
+    ///     .active(false)
+    ///     .address(Address::new().street("Baker").building("221b").city("London"));
+    /// let customer = pos
+    ///     .customers()
+    ///     .patch("231b949c-332b-4194-aba5-8f00e828a49b", patch)
+    ///     .await?;
+    /// println!("{} addresses", customer.addresses.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn patch(
+        &self,
+        id: impl Into<CustomerId>,
+        patch: CustomerPatch,
+    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+        let checked = self.client.check(|| validate_patch(&patch));
+        let request = Request::patch("patch_customer")
+            .segment("customers")
+            .segment(id.into().to_string())
+            .json(&patch);
+        self.client.call(checked, request, |customer: Customer| customer)
+    }
+
+    /// `GET /customers`: every customer of the operator.
+    pub fn list(&self) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+        let request = Request::get("list_customers").segment("customers");
+        self.client.call(Ok(()), request, all)
+    }
+
+    /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
+    ///
+    /// ```no_run
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+    /// let changed = pos.customers().list_modified_since(since).await?;
+    /// println!("{} customers changed since {since}", changed.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_modified_since(
+        &self,
+        date: NaiveDate,
+    ) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+        let request = Request::get("list_customers_modified_since")
+            .segment("customers")
+            .segment(date.format("%Y-%m-%d").to_string())
+            .segment("modified");
+        self.client.call(Ok(()), request, all)
+    }
+
+    /// `PUT /customers/list`: replaces or creates many customers by id. The
+    /// answer says whether any was created (201) or all were replaced (200).
+    pub fn replace_many(
+        &self,
+        customers: Vec<(CustomerId, CustomerDraft)>,
+    ) -> impl Future<Output = Result<Upserted<Vec<Customer>>>> + Send + 'static {
+        let checked = self.client.check(|| {
+            customers.iter().enumerate().try_for_each(|(i, (_, draft))| {
+                validate_draft(draft).map_err(|invalid| in_entry(i, invalid))
+            })
+        });
+        let body: Vec<WithId<'_, CustomerDraft>> = customers
+            .iter()
+            .map(|(id, fields)| WithId { id, fields })
+            .collect();
+        let request = Request::put("replace_customers")
+            .segment("customers")
+            .segment("list")
+            .json(&body);
+        let sending = self.client.http().send(request);
+        async move {
+            checked?;
+            upserted(sending.await?, |response| response.json().map(all))
+        }
+    }
+
+    /// `PATCH /customers/list`: patches many customers by id.
+    pub fn patch_many(
+        &self,
+        patches: Vec<(CustomerId, CustomerPatch)>,
+    ) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+        let checked = self.client.check(|| {
+            patches.iter().enumerate().try_for_each(|(i, (_, patch))| {
+                validate_patch(patch).map_err(|invalid| in_entry(i, invalid))
+            })
+        });
+        let body: Vec<WithId<'_, CustomerPatch>> = patches
+            .iter()
+            .map(|(id, fields)| WithId { id, fields })
+            .collect();
+        let request = Request::patch("patch_customers")
+            .segment("customers")
+            .segment("list")
+            .json(&body);
+        self.client.call(checked, request, all)
+    }
+}
+
+fn all(list: CustomerList) -> Vec<Customer> {
+    list.customers
+}
+
+/// 201 is `Created`, any other success `Replaced`.
+pub(crate) fn upserted<T>(
+    response: sdk_core::Response,
+    decode: impl FnOnce(&sdk_core::Response) -> Result<T>,
+) -> Result<Upserted<T>> {
+    let value = decode(&response)?;
+    Ok(if response.status() == sdk_core::reqwest::StatusCode::CREATED {
+        Upserted::Created(value)
+    } else {
+        Upserted::Replaced(value)
+    })
+}

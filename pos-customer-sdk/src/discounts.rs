@@ -1,0 +1,93 @@
+//! The discount endpoints: `/discounts`.
+
+use std::future::Future;
+
+use sdk_core::{Request, Result};
+
+use crate::client::PosClient;
+use crate::ids::DiscountId;
+use crate::model::{
+    DeleteEnvelope, Deleted, Discount, DiscountDraft, DiscountEnvelope, DiscountList, DiscountPatch,
+};
+use crate::validation::not_blank;
+
+/// The discount endpoints. Get one with [`PosClient::discounts`].
+#[derive(Debug, Clone)]
+pub struct Discounts {
+    client: PosClient,
+}
+
+fn one(envelope: DiscountEnvelope) -> Discount {
+    envelope.customer_discount
+}
+
+fn item(operation: &'static str, request: fn(&'static str) -> Request, id: DiscountId) -> Request {
+    request(operation).segment("discounts").segment(id.to_string())
+}
+
+impl Discounts {
+    pub(crate) fn new(client: PosClient) -> Self {
+        Self { client }
+    }
+
+    /// `POST /discounts`. Not retried once it may have reached the server.
+    pub fn create(
+        &self,
+        draft: DiscountDraft,
+    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+        let checked = self.client.check(|| not_blank("name", &draft.name));
+        let request = Request::post("create_discount").segment("discounts").json(&draft);
+        self.client.call(checked, request, one)
+    }
+
+    /// `PUT /discounts/{id}`: replaces the discount.
+    pub fn replace(
+        &self,
+        id: impl Into<DiscountId>,
+        draft: DiscountDraft,
+    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+        let checked = self.client.check(|| not_blank("name", &draft.name));
+        let request = item("replace_discount", Request::put, id.into()).json(&draft);
+        self.client.call(checked, request, one)
+    }
+
+    /// `PATCH /discounts/{id}`: changes only the fields the patch sets.
+    pub fn patch(
+        &self,
+        id: impl Into<DiscountId>,
+        patch: DiscountPatch,
+    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+        let checked = self.client.check(|| match &patch.name {
+            Some(name) => not_blank("name", name),
+            None => Ok(()),
+        });
+        let request = item("patch_discount", Request::patch, id.into()).json(&patch);
+        self.client.call(checked, request, one)
+    }
+
+    /// `GET /discounts`: every discount.
+    pub fn list(&self) -> impl Future<Output = Result<Vec<Discount>>> + Send + 'static {
+        let request = Request::get("list_discounts").segment("discounts");
+        self.client
+            .call(Ok(()), request, |list: DiscountList| list.customer_discounts)
+    }
+
+    /// `GET /discounts/{id}`.
+    pub fn get(
+        &self,
+        id: impl Into<DiscountId>,
+    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+        let request = item("get_discount", Request::get, id.into());
+        self.client.call(Ok(()), request, one)
+    }
+
+    /// `DELETE /discounts/{id}`.
+    pub fn delete(
+        &self,
+        id: impl Into<DiscountId>,
+    ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
+        let request = item("delete_discount", Request::delete, id.into());
+        self.client
+            .call(Ok(()), request, |envelope: DeleteEnvelope| envelope.into())
+    }
+}

@@ -1,0 +1,325 @@
+//! Small value types shared by the resources.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A customer's gender: `M`, `W`, `U`, or a value this SDK does not know yet, kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Gender {
+    /// `M`.
+    Male,
+    /// `W`.
+    Female,
+    /// `U`: not specified (the server's default).
+    Unspecified,
+    /// Any other value, kept as the server sent it.
+    Other(String),
+}
+
+impl Gender {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Gender::Male => "M",
+            Gender::Female => "W",
+            Gender::Unspecified => "U",
+            Gender::Other(other) => other,
+        }
+    }
+}
+
+impl From<&str> for Gender {
+    fn from(value: &str) -> Self {
+        match value {
+            "M" => Gender::Male,
+            "W" => Gender::Female,
+            "U" => Gender::Unspecified,
+            other => Gender::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Gender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Gender {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Gender {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Gender::from(text.as_ref()))
+    }
+}
+
+/// A decimal amount kept as its exact text (never a float), such as a
+/// balance of `"100.00"`.
+///
+/// Read from a JSON string or number; written back in the same form.
+///
+/// ```
+/// use pos_customer_sdk::Decimal;
+///
+/// let value: Decimal = "12.50".parse()?;
+/// assert_eq!(value.as_str(), "12.50");
+/// assert_eq!(serde_json::to_string(&value).unwrap(), "12.50");
+/// assert!("12,50".parse::<Decimal>().is_err());
+/// # Ok::<(), pos_customer_sdk::InvalidDecimal>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decimal {
+    text: String,
+    quoted: bool,
+}
+
+/// Text that is not a plain decimal number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidDecimal(String);
+
+impl fmt::Display for InvalidDecimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a decimal number such as 12.50", self.0)
+    }
+}
+
+impl std::error::Error for InvalidDecimal {}
+
+impl Decimal {
+    /// The exact text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// This amount, written as a JSON string instead of a number.
+    pub fn quoted(mut self) -> Self {
+        self.quoted = true;
+        self
+    }
+}
+
+fn is_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl FromStr for Decimal {
+    type Err = InvalidDecimal;
+
+    /// Parses a plain decimal (`12`, `-3.5`), written as a JSON number.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if is_plain_decimal(text) {
+            Ok(Self {
+                text: text.to_owned(),
+                quoted: false,
+            })
+        } else {
+            Err(InvalidDecimal(text.to_owned()))
+        }
+    }
+}
+
+impl From<i64> for Decimal {
+    fn from(value: i64) -> Self {
+        Self {
+            text: value.to_string(),
+            quoted: false,
+        }
+    }
+}
+
+impl From<u32> for Decimal {
+    fn from(value: u32) -> Self {
+        Self::from(i64::from(value))
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for Decimal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.quoted {
+            return serializer.serialize_str(&self.text);
+        }
+        if let Ok(integer) = self.text.parse::<i64>() {
+            return serializer.serialize_i64(integer);
+        }
+        match self.text.parse::<f64>() {
+            Ok(float) if float.is_finite() => serializer.serialize_f64(float),
+            _ => serializer.serialize_str(&self.text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DecimalVisitor;
+        impl Visitor<'_> for DecimalVisitor {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal as a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Decimal, E> {
+                Ok(Decimal {
+                    text: value.to_owned(),
+                    quoted: true,
+                })
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
+                Ok(Decimal::from(value))
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
+                Ok(Decimal {
+                    text: value.to_string(),
+                    quoted: false,
+                })
+            }
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+                Ok(Decimal {
+                    text: value.to_string(),
+                    quoted: false,
+                })
+            }
+        }
+        deserializer.deserialize_any(DecimalVisitor)
+    }
+}
+
+/// The answer of a PUT that creates or replaces: which of the two happened.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Upserted<T> {
+    /// Nothing existed under that id (or, for a list, at least one was new): `201 Created`.
+    Created(T),
+    /// Everything existed and was overwritten: `200 OK`.
+    Replaced(T),
+}
+
+impl<T> Upserted<T> {
+    /// Whether anything was created.
+    pub fn was_created(&self) -> bool {
+        matches!(self, Upserted::Created(_))
+    }
+
+    /// The value, whichever happened.
+    pub fn into_inner(self) -> T {
+        match self {
+            Upserted::Created(value) | Upserted::Replaced(value) => value,
+        }
+    }
+
+    /// The value, whichever happened.
+    pub fn get(&self) -> &T {
+        match self {
+            Upserted::Created(value) | Upserted::Replaced(value) => value,
+        }
+    }
+}
+
+/// The answer of a delete: the server's confirmation text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Deleted {
+    /// Such as `Customer discount 1 was deleted`.
+    pub details: Option<String>,
+}
+
+/// `{"result": {"details": ".."}}`.
+#[derive(Deserialize)]
+pub(crate) struct DeleteEnvelope {
+    #[serde(default)]
+    result: Option<DeleteResult>,
+}
+
+#[derive(Deserialize)]
+struct DeleteResult {
+    #[serde(default)]
+    details: Option<String>,
+}
+
+impl From<DeleteEnvelope> for Deleted {
+    fn from(envelope: DeleteEnvelope) -> Self {
+        Deleted {
+            details: envelope.result.and_then(|result| result.details),
+        }
+    }
+}
+
+/// Dates as `YYYY-MM-DD`; an empty string reads as no date.
+pub(crate) mod lenient_date {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
+        let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        match text.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a YYYY-MM-DD date"))),
+        }
+    }
+
+    pub(crate) fn serialize<S: Serializer>(
+        date: &Option<NaiveDate>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.collect_str(&date.format("%Y-%m-%d")),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gender_keeps_unknown_values() {
+        let genders: Vec<Gender> = serde_json::from_str(r#"["M","W","U","D"]"#).unwrap();
+        assert_eq!(
+            genders,
+            [
+                Gender::Male,
+                Gender::Female,
+                Gender::Unspecified,
+                Gender::Other("D".into())
+            ]
+        );
+        assert_eq!(serde_json::to_string(&genders).unwrap(), r#"["M","W","U","D"]"#);
+    }
+
+    #[test]
+    fn decimals_keep_their_text_and_form() {
+        let balance: Decimal = serde_json::from_str(r#""100.00""#).unwrap();
+        assert_eq!(balance.as_str(), "100.00");
+        assert_eq!(serde_json::to_string(&balance).unwrap(), r#""100.00""#);
+        let value: Decimal = serde_json::from_str("5").unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), "5");
+        for bad in ["", "1.", ".5", "1e5", "abc", "--1"] {
+            assert!(bad.parse::<Decimal>().is_err(), "{bad}");
+        }
+    }
+}
