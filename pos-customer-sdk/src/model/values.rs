@@ -143,8 +143,8 @@ impl From<i64> for Decimal {
     }
 }
 
-impl From<u32> for Decimal {
-    fn from(value: u32) -> Self {
+impl From<i32> for Decimal {
+    fn from(value: i32) -> Self {
         Self::from(i64::from(value))
     }
 }

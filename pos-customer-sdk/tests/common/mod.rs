@@ -1,0 +1,64 @@
+//! Helpers shared by the pos-customer-sdk tests.
+#![allow(dead_code)]
+
+use pos_customer_sdk::PosClient;
+use serde_json::Value;
+use wiremock::matchers::{header, method, path};
+use wiremock::{MockBuilder, MockServer};
+
+pub const TOKEN: &str = "test-token-secret";
+pub const OPERATOR: &str = "op-4711";
+
+/// A documented example from `tests/fixtures`.
+pub fn fixture(name: &str) -> Value {
+    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The same example with the read-only fields (`balance`, `currency`,
+/// `customerGroup.name`) taken out, as the SDK sends it.
+pub fn without_read_only(mut value: Value) -> Value {
+    fn strip(value: &mut Value) {
+        match value {
+            Value::Object(object) => {
+                object.remove("balance");
+                object.remove("currency");
+                if let Some(Value::Object(group)) = object.get_mut("customerGroup") {
+                    group.remove("name");
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut value);
+    value
+}
+
+/// A client for `server` without timers (see sdk-core's paused-clock note).
+pub fn client(server: &MockServer) -> PosClient {
+    PosClient::builder(server.uri(), TOKEN, OPERATOR)
+        .http_client(
+            sdk_core::reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .build()
+                .unwrap(),
+        )
+        .attempt_timeout(None)
+        .retry_policy(sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(5),
+        )))
+        .build()
+        .unwrap()
+}
+
+/// A mock for `verb` on the API path `api_path`, requiring both credential headers.
+pub fn endpoint(verb: &str, api_path: &str) -> MockBuilder {
+    wiremock::Mock::given(method(verb))
+        .and(path(format!("/api/customer/v3.0{api_path}")))
+        .and(header("x-token", TOKEN))
+        .and(header("x-operator", OPERATOR))
+        .and(header("accept", "application/json"))
+}
