@@ -81,7 +81,12 @@ impl PosClient {
                 .filter(|value| !value.trim().is_empty())
                 .ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
         };
-        Self::builder(var("POS_BASE_URL")?, var("POS_TOKEN")?, var("POS_OPERATOR")?).build()
+        Self::builder(
+            var("POS_BASE_URL")?,
+            var("POS_TOKEN")?,
+            var("POS_OPERATOR")?,
+        )
+        .build()
     }
 
     /// Customers: get, create, replace, patch, list, list modified since, and the list variants.
@@ -265,13 +270,11 @@ impl ErrorBodyParser for PosErrorParser {
             serde_json::Value::String(s) => Some(s.clone()),
             _ => None,
         });
-        let message = result
-            .get("details")
-            .and_then(|details| match details {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Null => None,
-                other => Some(other.to_string()),
-            });
+        let message = result.get("details").and_then(|details| match details {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        });
         ParsedErrorBody::new(code, message)
     }
 }

@@ -29,7 +29,8 @@ impl Customers {
         let request = Request::get("get_customer")
             .segment("customers")
             .segment(id.into().to_string());
-        self.client.call(Ok(()), request, |customer: Customer| customer)
+        self.client
+            .call(Ok(()), request, |customer: Customer| customer)
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -61,7 +62,8 @@ impl Customers {
         let request = Request::post("create_customer")
             .segment("customers")
             .json(&draft);
-        self.client.call(checked, request, |customer: Customer| customer)
+        self.client
+            .call(checked, request, |customer: Customer| customer)
     }
 
     /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
@@ -131,7 +133,8 @@ impl Customers {
             .segment("customers")
             .segment(id.into().to_string())
             .json(&patch);
-        self.client.call(checked, request, |customer: Customer| customer)
+        self.client
+            .call(checked, request, |customer: Customer| customer)
     }
 
     /// `GET /customers`: every customer of the operator.
@@ -168,9 +171,12 @@ impl Customers {
         customers: Vec<(CustomerId, CustomerDraft)>,
     ) -> impl Future<Output = Result<Upserted<Vec<Customer>>>> + Send + 'static {
         let checked = self.client.check(|| {
-            customers.iter().enumerate().try_for_each(|(i, (_, draft))| {
-                validate_draft(draft).map_err(|invalid| in_entry(i, invalid))
-            })
+            customers
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, (_, draft))| {
+                    validate_draft(draft).map_err(|invalid| in_entry(i, invalid))
+                })
         });
         let body: Vec<WithId<'_, CustomerDraft>> = customers
             .iter()
@@ -219,9 +225,11 @@ pub(crate) fn upserted<T>(
     decode: impl FnOnce(&sdk_core::Response) -> Result<T>,
 ) -> Result<Upserted<T>> {
     let value = decode(&response)?;
-    Ok(if response.status() == sdk_core::reqwest::StatusCode::CREATED {
-        Upserted::Created(value)
-    } else {
-        Upserted::Replaced(value)
-    })
+    Ok(
+        if response.status() == sdk_core::reqwest::StatusCode::CREATED {
+            Upserted::Created(value)
+        } else {
+            Upserted::Replaced(value)
+        },
+    )
 }

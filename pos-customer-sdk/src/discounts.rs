@@ -22,7 +22,9 @@ fn one(envelope: DiscountEnvelope) -> Discount {
 }
 
 fn item(operation: &'static str, request: fn(&'static str) -> Request, id: DiscountId) -> Request {
-    request(operation).segment("discounts").segment(id.to_string())
+    request(operation)
+        .segment("discounts")
+        .segment(id.to_string())
 }
 
 impl Discounts {
@@ -36,7 +38,9 @@ impl Discounts {
         draft: DiscountDraft,
     ) -> impl Future<Output = Result<Discount>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
-        let request = Request::post("create_discount").segment("discounts").json(&draft);
+        let request = Request::post("create_discount")
+            .segment("discounts")
+            .json(&draft);
         self.client.call(checked, request, one)
     }
 
@@ -68,8 +72,9 @@ impl Discounts {
     /// `GET /discounts`: every discount.
     pub fn list(&self) -> impl Future<Output = Result<Vec<Discount>>> + Send + 'static {
         let request = Request::get("list_discounts").segment("discounts");
-        self.client
-            .call(Ok(()), request, |list: DiscountList| list.customer_discounts)
+        self.client.call(Ok(()), request, |list: DiscountList| {
+            list.customer_discounts
+        })
     }
 
     /// `GET /discounts/{id}`.

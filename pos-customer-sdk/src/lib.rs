@@ -66,7 +66,7 @@
 //!
 //! # Sandbox
 //!
-//! With the `sandbox` feature, [`sandbox::PosSandbox`] runs a stateful
+//! With the `sandbox` feature, `sandbox::PosSandbox` runs a stateful
 //! emulator of this API in-process, for examples and tests.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]

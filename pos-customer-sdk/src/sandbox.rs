@@ -38,7 +38,7 @@ use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, Request, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode};
 use sdk_core::sandbox::axum::middleware::{self, Next};
-use sdk_core::sandbox::axum::response::Response;
+use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{FaultInjector, SandboxServer, json_response};
 use serde_json::{Map, Value, json};
@@ -130,8 +130,16 @@ impl PosSandbox {
         store.next_id = 15;
         for (id, name, discount) in [
             (json!(1), "Edited customer group name", Some(14)),
-            (json!("9168aa78-e0a3-42ec-a43c-87f0ad666f69"), "Stammkunden", None),
-            (json!("410fd33f-d555-40ea-bb70-52c65a82814c"), "Stammkunden", None),
+            (
+                json!("9168aa78-e0a3-42ec-a43c-87f0ad666f69"),
+                "Stammkunden",
+                None,
+            ),
+            (
+                json!("410fd33f-d555-40ea-bb70-52c65a82814c"),
+                "Stammkunden",
+                None,
+            ),
         ] {
             let mut group = json!({"id": id.clone(), "name": name});
             if let Some(discount) = discount {
@@ -226,8 +234,7 @@ struct StoredCustomer {
 
 impl Store {
     fn today(&self) -> NaiveDate {
-        self.date
-            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.date.unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
     fn next_integer_id(&mut self) -> i64 {
@@ -277,28 +284,52 @@ fn id_text(id: &Value) -> String {
     }
 }
 
-type Answer = Result<Response, Response>;
+type Answer = Result<Response, Refusal>;
 
-fn error(status: StatusCode, details: impl Into<String>) -> Response {
-    json_response(
+/// A JSON object's fields.
+type Fields = Map<String, Value>;
+
+/// An error answer in the document's shape.
+struct Refusal {
+    status: StatusCode,
+    details: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        json_response(
+            self.status,
+            &json!({"result": {"status_code": self.status.as_u16(), "details": self.details}}),
+        )
+    }
+}
+
+fn error(status: StatusCode, details: impl Into<String>) -> Refusal {
+    Refusal {
         status,
-        &json!({"result": {"status_code": status.as_u16(), "details": details.into()}}),
-    )
+        details: details.into(),
+    }
 }
 
 fn ok(status: StatusCode, body: Value) -> Answer {
     Ok(json_response(status, &body))
 }
 
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
+fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(error(StatusCode::BAD_REQUEST, "Request body must be a JSON object")),
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}"))),
+        Ok(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object",
+        )),
+        Err(e) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("Malformed JSON: {e}"),
+        )),
     }
 }
 
-fn parse_array(body: &Bytes) -> Result<Vec<Map<String, Value>>, Response> {
+fn parse_array(body: &Bytes) -> Result<Vec<Map<String, Value>>, Refusal> {
     match serde_json::from_slice(body) {
         Ok(Value::Array(items)) => items
             .into_iter()
@@ -311,8 +342,14 @@ fn parse_array(body: &Bytes) -> Result<Vec<Map<String, Value>>, Response> {
                 )),
             })
             .collect(),
-        Ok(_) => Err(error(StatusCode::BAD_REQUEST, "Request body must be a JSON array")),
-        Err(e) => Err(error(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}"))),
+        Ok(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON array",
+        )),
+        Err(e) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("Malformed JSON: {e}"),
+        )),
     }
 }
 
@@ -325,7 +362,7 @@ async fn check_credentials(State(state): State<Shared>, request: Request, next: 
             .is_some_and(|v| v == expected)
     };
     if !matches("x-token", &state.token) || !matches("x-operator", &state.operator) {
-        return error(StatusCode::FORBIDDEN, "Invalid security token or operator");
+        return error(StatusCode::FORBIDDEN, "Invalid security token or operator").into_response();
     }
     next.run(request).await
 }
@@ -339,7 +376,9 @@ fn router(state: Shared) -> Router {
         )
         .route(
             "/customers/{id}",
-            get(get_customer).put(replace_customer).patch(patch_customer),
+            get(get_customer)
+                .put(replace_customer)
+                .patch(patch_customer),
         )
         .route("/customers/{date}/modified", get(list_modified))
         .route("/discounts", get(list_discounts).post(create_discount))
@@ -359,7 +398,10 @@ fn router(state: Shared) -> Router {
                 .delete(delete_group),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Unknown URL") })
-        .route_layer(middleware::from_fn_with_state(state.clone(), check_credentials))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            check_credentials,
+        ))
         .with_state(state);
     Router::new()
         .nest(BASE_PATH, api)
@@ -393,14 +435,14 @@ const LIST_LIMITS: &[(&str, usize)] = &[
     ("socials", limits::SOCIAL),
 ];
 
-fn too_long(field: &str, max: usize) -> Response {
+fn too_long(field: &str, max: usize) -> Refusal {
     error(
         StatusCode::BAD_REQUEST,
         format!("Field {field} is too long: max length is {max}"),
     )
 }
 
-fn check_text(fields: &Map<String, Value>, name: &str, max: usize) -> Result<(), Response> {
+fn check_text(fields: &Map<String, Value>, name: &str, max: usize) -> Result<(), Refusal> {
     match fields.get(name) {
         None | Some(Value::Null) => Ok(()),
         Some(Value::String(text)) if text.chars().count() <= max => Ok(()),
@@ -414,11 +456,20 @@ fn check_text(fields: &Map<String, Value>, name: &str, max: usize) -> Result<(),
 
 /// Checks a customer body; `whole` for create and replace, where `number`
 /// and `customerGroup.id` are required.
-fn validate_customer(store: &Store, fields: &Map<String, Value>, whole: bool) -> Result<(), Response> {
+fn validate_customer(
+    store: &Store,
+    fields: &Map<String, Value>,
+    whole: bool,
+) -> Result<(), Refusal> {
     if whole || fields.contains_key("number") {
         match fields.get("number") {
             Some(Value::String(number)) if !number.trim().is_empty() => {}
-            _ => return Err(error(StatusCode::BAD_REQUEST, "Missing required field: number")),
+            _ => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Missing required field: number",
+                ));
+            }
         }
     }
     for (name, max) in TEXT_LIMITS {
@@ -429,13 +480,19 @@ fn validate_customer(store: &Store, fields: &Map<String, Value>, whole: bool) ->
             .as_str()
             .is_some_and(|b| b.len() == 10 && NaiveDate::parse_from_str(b, "%Y-%m-%d").is_ok());
         if !valid {
-            return Err(error(StatusCode::BAD_REQUEST, "Field birthday must be a date YYYY-MM-DD"));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "Field birthday must be a date YYYY-MM-DD",
+            ));
         }
     }
     if let Some(active) = fields.get("active")
         && !active.is_boolean()
     {
-        return Err(error(StatusCode::BAD_REQUEST, "Field active must be a boolean"));
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Field active must be a boolean",
+        ));
     }
     for (name, max) in LIST_LIMITS {
         match fields.get(*name) {
@@ -455,7 +512,10 @@ fn validate_customer(store: &Store, fields: &Map<String, Value>, whole: bool) ->
                 }
             }
             Some(_) => {
-                return Err(error(StatusCode::BAD_REQUEST, format!("Field {name} must be an array")));
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    format!("Field {name} must be an array"),
+                ));
             }
         }
     }
@@ -464,14 +524,22 @@ fn validate_customer(store: &Store, fields: &Map<String, Value>, whole: bool) ->
         Some(Value::Array(addresses)) => {
             for address in addresses {
                 let Value::Object(address) = address else {
-                    return Err(error(StatusCode::BAD_REQUEST, "Each address must be an object"));
+                    return Err(error(
+                        StatusCode::BAD_REQUEST,
+                        "Each address must be an object",
+                    ));
                 };
                 for (name, max) in ADDRESS_LIMITS {
                     check_text(address, name, *max)?;
                 }
             }
         }
-        Some(_) => return Err(error(StatusCode::BAD_REQUEST, "Field addresses must be an array")),
+        Some(_) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "Field addresses must be an array",
+            ));
+        }
     }
     match fields.get("customerGroup") {
         None | Some(Value::Null) if !whole => {}
@@ -483,7 +551,12 @@ fn validate_customer(store: &Store, fields: &Map<String, Value>, whole: bool) ->
                 ));
             }
         }
-        _ => return Err(error(StatusCode::BAD_REQUEST, "Missing required field: customerGroup.id")),
+        _ => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "Missing required field: customerGroup.id",
+            ));
+        }
     }
     Ok(())
 }
@@ -494,11 +567,18 @@ const READ_ONLY_CUSTOMER_FIELDS: &[&str] = &["id", "balance", "currency"];
 
 /// A whole customer as stored: read-only fields kept from `previous`,
 /// defaults filled in, every address with an id.
-fn build_customer(id: &str, mut fields: Map<String, Value>, previous: Option<&Map<String, Value>>) -> Map<String, Value> {
+fn build_customer(
+    id: &str,
+    mut fields: Map<String, Value>,
+    previous: Option<&Map<String, Value>>,
+) -> Map<String, Value> {
     for name in READ_ONLY_CUSTOMER_FIELDS {
         fields.remove(*name);
     }
-    if let Some(group) = fields.get_mut("customerGroup").and_then(Value::as_object_mut) {
+    if let Some(group) = fields
+        .get_mut("customerGroup")
+        .and_then(Value::as_object_mut)
+    {
         group.remove("name");
     }
     let mut customer = Map::new();
@@ -529,7 +609,10 @@ fn build_customer(id: &str, mut fields: Map<String, Value>, previous: Option<&Ma
 }
 
 /// Applies a patch: fields set replace, addresses merge by id.
-fn apply_patch(customer: &mut Map<String, Value>, mut patch: Map<String, Value>) -> Result<(), Response> {
+fn apply_patch(
+    customer: &mut Map<String, Value>,
+    mut patch: Map<String, Value>,
+) -> Result<(), Refusal> {
     for name in READ_ONLY_CUSTOMER_FIELDS {
         patch.remove(*name);
     }
@@ -539,7 +622,9 @@ fn apply_patch(customer: &mut Map<String, Value>, mut patch: Map<String, Value>)
             _ => Vec::new(),
         };
         for change in changes {
-            let Value::Object(mut change) = change else { continue };
+            let Value::Object(mut change) = change else {
+                continue;
+            };
             match change.get("id").filter(|id| !id.is_null()).map(id_text) {
                 Some(id) => {
                     let existing = addresses
@@ -563,7 +648,10 @@ fn apply_patch(customer: &mut Map<String, Value>, mut patch: Map<String, Value>)
         }
         customer.insert("addresses".into(), Value::Array(addresses));
     }
-    if let Some(group) = patch.get_mut("customerGroup").and_then(Value::as_object_mut) {
+    if let Some(group) = patch
+        .get_mut("customerGroup")
+        .and_then(Value::as_object_mut)
+    {
         group.remove("name");
     }
     customer.extend(patch);
@@ -577,20 +665,33 @@ fn customer_answer(store: &Store, id: &str, status: StatusCode) -> Answer {
 
 async fn list_customers(State(state): State<Shared>) -> Answer {
     let store = state.lock();
-    ok(StatusCode::OK, json!({"customers": store.customers_in_order(None)}))
+    ok(
+        StatusCode::OK,
+        json!({"customers": store.customers_in_order(None)}),
+    )
 }
 
 async fn list_modified(State(state): State<Shared>, Path(date): Path<String>) -> Answer {
-    let since = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-        .map_err(|_| error(StatusCode::BAD_REQUEST, "startDate must be a date YYYY-MM-DD"))?;
+    let since = NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "startDate must be a date YYYY-MM-DD",
+        )
+    })?;
     let store = state.lock();
-    ok(StatusCode::OK, json!({"customers": store.customers_in_order(Some(since))}))
+    ok(
+        StatusCode::OK,
+        json!({"customers": store.customers_in_order(Some(since))}),
+    )
 }
 
 async fn get_customer(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
     let store = state.lock();
     if !store.customers.contains_key(&id) {
-        return Err(error(StatusCode::NOT_FOUND, format!("Customer {id} not found")));
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            format!("Customer {id} not found"),
+        ));
     }
     customer_answer(&store, &id, StatusCode::OK)
 }
@@ -628,20 +729,31 @@ async fn create_customer(State(state): State<Shared>, body: Bytes) -> Answer {
     customer_answer(&store, &id, StatusCode::CREATED)
 }
 
-async fn replace_customer(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn replace_customer(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
     let fields = parse_object(&body)?;
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
     let created = upsert(&mut store, id.clone(), fields);
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     customer_answer(&store, &id, status)
 }
 
-fn patch_one(store: &mut Store, id: &str, patch: Map<String, Value>) -> Result<(), Response> {
+fn patch_one(store: &mut Store, id: &str, patch: Map<String, Value>) -> Result<(), Refusal> {
     validate_customer(store, &patch, false)?;
     let today = store.today();
     let Some(stored) = store.customers.get_mut(id) else {
-        return Err(error(StatusCode::NOT_FOUND, format!("Customer {id} not found")));
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            format!("Customer {id} not found"),
+        ));
     };
     let mut fields = stored.fields.clone();
     apply_patch(&mut fields, patch)?;
@@ -650,7 +762,11 @@ fn patch_one(store: &mut Store, id: &str, patch: Map<String, Value>) -> Result<(
     Ok(())
 }
 
-async fn patch_customer(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn patch_customer(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
     let patch = parse_object(&body)?;
     let mut store = state.lock();
     patch_one(&mut store, &id, patch)?;
@@ -658,17 +774,19 @@ async fn patch_customer(State(state): State<Shared>, Path(id): Path<String>, bod
 }
 
 /// Splits list entries into their ids and the rest; every entry needs an id.
-fn entries_with_ids(entries: Vec<Map<String, Value>>) -> Result<Vec<(String, Map<String, Value>)>, Response> {
+fn entries_with_ids(entries: Vec<Map<String, Value>>) -> Result<Vec<(String, Fields)>, Refusal> {
     entries
         .into_iter()
         .enumerate()
-        .map(|(i, mut entry)| match entry.remove("id").filter(|id| !id.is_null()) {
-            Some(id) => Ok((id_text(&id), entry)),
-            None => Err(error(
-                StatusCode::BAD_REQUEST,
-                format!("Missing required field: id (entry {i})"),
-            )),
-        })
+        .map(
+            |(i, mut entry)| match entry.remove("id").filter(|id| !id.is_null()) {
+                Some(id) => Ok((id_text(&id), entry)),
+                None => Err(error(
+                    StatusCode::BAD_REQUEST,
+                    format!("Missing required field: id (entry {i})"),
+                )),
+            },
+        )
         .collect()
 }
 
@@ -688,7 +806,11 @@ async fn replace_customers(State(state): State<Shared>, body: Bytes) -> Answer {
         .iter()
         .map(|id| store.render_customer(&store.customers[id]))
         .collect();
-    let status = if any_created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if any_created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     ok(status, json!({"customers": customers}))
 }
 
@@ -697,7 +819,10 @@ async fn patch_customers(State(state): State<Shared>, body: Bytes) -> Answer {
     let mut store = state.lock();
     for (id, patch) in &entries {
         if !store.customers.contains_key(id) {
-            return Err(error(StatusCode::NOT_FOUND, format!("Customer {id} not found")));
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                format!("Customer {id} not found"),
+            ));
         }
         validate_customer(&store, patch, false)?;
     }
@@ -715,19 +840,34 @@ async fn patch_customers(State(state): State<Shared>, body: Bytes) -> Answer {
 
 // ---------------------------------------------------------------- discounts
 
-fn validate_discount(fields: &Map<String, Value>, whole: bool) -> Result<(), Response> {
+fn validate_discount(fields: &Map<String, Value>, whole: bool) -> Result<(), Refusal> {
     if whole || fields.contains_key("name") {
         match fields.get("name") {
             Some(Value::String(name)) if !name.trim().is_empty() => {}
-            _ => return Err(error(StatusCode::BAD_REQUEST, "Missing required field: name")),
+            _ => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Missing required field: name",
+                ));
+            }
         }
     }
-    if whole && !fields.get("value").is_some_and(|v| v.is_number() || v.is_string()) {
-        return Err(error(StatusCode::BAD_REQUEST, "Missing required field: value"));
+    if whole
+        && !fields
+            .get("value")
+            .is_some_and(|v| v.is_number() || v.is_string())
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Missing required field: value",
+        ));
     }
     for flag in ["absolute", "checkDiscountable"] {
         if fields.get(flag).is_some_and(|v| !v.is_boolean()) {
-            return Err(error(StatusCode::BAD_REQUEST, format!("Field {flag} must be a boolean")));
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("Field {flag} must be a boolean"),
+            ));
         }
     }
     Ok(())
@@ -742,8 +882,11 @@ fn discount_defaults(id: Value, fields: Map<String, Value>) -> Value {
     Value::Object(discount)
 }
 
-fn discount_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, format!("Customer discount {id} not found"))
+fn discount_not_found(id: &str) -> Refusal {
+    error(
+        StatusCode::NOT_FOUND,
+        format!("Customer discount {id} not found"),
+    )
 }
 
 async fn list_discounts(State(state): State<Shared>) -> Answer {
@@ -754,7 +897,10 @@ async fn list_discounts(State(state): State<Shared>) -> Answer {
 
 async fn get_discount(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
     let store = state.lock();
-    let discount = store.discounts.get(&id).ok_or_else(|| discount_not_found(&id))?;
+    let discount = store
+        .discounts
+        .get(&id)
+        .ok_or_else(|| discount_not_found(&id))?;
     ok(StatusCode::OK, json!({"customerDiscount": discount}))
 }
 
@@ -768,21 +914,35 @@ async fn create_discount(State(state): State<Shared>, body: Bytes) -> Answer {
     ok(StatusCode::CREATED, json!({"customerDiscount": discount}))
 }
 
-async fn replace_discount(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn replace_discount(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
     let fields = parse_object(&body)?;
     validate_discount(&fields, true)?;
     let mut store = state.lock();
-    let existing = store.discounts.get(&id).ok_or_else(|| discount_not_found(&id))?;
+    let existing = store
+        .discounts
+        .get(&id)
+        .ok_or_else(|| discount_not_found(&id))?;
     let discount = discount_defaults(existing["id"].clone(), fields);
     store.discounts.insert(id, discount.clone());
     ok(StatusCode::OK, json!({"customerDiscount": discount}))
 }
 
-async fn patch_discount(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
+async fn patch_discount(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
     let fields = parse_object(&body)?;
     validate_discount(&fields, false)?;
     let mut store = state.lock();
-    let discount = store.discounts.get_mut(&id).ok_or_else(|| discount_not_found(&id))?;
+    let discount = store
+        .discounts
+        .get_mut(&id)
+        .ok_or_else(|| discount_not_found(&id))?;
     if let Value::Object(existing) = discount {
         existing.extend(fields.into_iter().filter(|(k, _)| k != "id"));
     }
@@ -806,16 +966,24 @@ async fn delete_discount(State(state): State<Shared>, Path(id): Path<String>) ->
         ));
     }
     store.discounts.remove(&id);
-    ok(StatusCode::OK, json!({"result": {"details": format!("Customer discount {id} was deleted")}}))
+    ok(
+        StatusCode::OK,
+        json!({"result": {"details": format!("Customer discount {id} was deleted")}}),
+    )
 }
 
 // ---------------------------------------------------------------- groups
 
-fn validate_group(store: &Store, fields: &Map<String, Value>, whole: bool) -> Result<(), Response> {
+fn validate_group(store: &Store, fields: &Map<String, Value>, whole: bool) -> Result<(), Refusal> {
     if whole || fields.contains_key("name") {
         match fields.get("name") {
             Some(Value::String(name)) if !name.trim().is_empty() => {}
-            _ => return Err(error(StatusCode::BAD_REQUEST, "Missing required field: name")),
+            _ => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "Missing required field: name",
+                ));
+            }
         }
     }
     match fields.get("discount") {
@@ -831,7 +999,10 @@ fn validate_group(store: &Store, fields: &Map<String, Value>, whole: bool) -> Re
                 ))
             }
         }
-        Some(_) => Err(error(StatusCode::BAD_REQUEST, "Field discount must be an object")),
+        Some(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "Field discount must be an object",
+        )),
     }
 }
 
@@ -844,20 +1015,30 @@ fn group_fields(mut fields: Map<String, Value>) -> Map<String, Value> {
     fields
 }
 
-fn group_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, format!("Customer group {id} not found"))
+fn group_not_found(id: &str) -> Refusal {
+    error(
+        StatusCode::NOT_FOUND,
+        format!("Customer group {id} not found"),
+    )
 }
 
 async fn list_groups(State(state): State<Shared>) -> Answer {
     let store = state.lock();
-    let groups: Vec<Value> = store.groups.values().map(|g| store.render_group(g)).collect();
+    let groups: Vec<Value> = store
+        .groups
+        .values()
+        .map(|g| store.render_group(g))
+        .collect();
     ok(StatusCode::OK, json!({"customerGroups": groups}))
 }
 
 async fn get_group(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
     let store = state.lock();
     let group = store.groups.get(&id).ok_or_else(|| group_not_found(&id))?;
-    ok(StatusCode::OK, json!({"customerGroup": store.render_group(group)}))
+    ok(
+        StatusCode::OK,
+        json!({"customerGroup": store.render_group(group)}),
+    )
 }
 
 async fn create_group(State(state): State<Shared>, body: Bytes) -> Answer {
@@ -870,7 +1051,10 @@ async fn create_group(State(state): State<Shared>, body: Bytes) -> Answer {
     group.extend(group_fields(fields));
     let group = Value::Object(group);
     store.groups.insert(id.to_string(), group.clone());
-    ok(StatusCode::CREATED, json!({"customerGroup": store.render_group(&group)}))
+    ok(
+        StatusCode::CREATED,
+        json!({"customerGroup": store.render_group(&group)}),
+    )
 }
 
 async fn replace_group(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
@@ -883,19 +1067,28 @@ async fn replace_group(State(state): State<Shared>, Path(id): Path<String>, body
     group.extend(group_fields(fields));
     let group = Value::Object(group);
     store.groups.insert(id, group.clone());
-    ok(StatusCode::OK, json!({"customerGroup": store.render_group(&group)}))
+    ok(
+        StatusCode::OK,
+        json!({"customerGroup": store.render_group(&group)}),
+    )
 }
 
 async fn patch_group(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
     let fields = parse_object(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, false)?;
-    let group = store.groups.get_mut(&id).ok_or_else(|| group_not_found(&id))?;
+    let group = store
+        .groups
+        .get_mut(&id)
+        .ok_or_else(|| group_not_found(&id))?;
     if let Value::Object(existing) = group {
         existing.extend(group_fields(fields));
     }
     let group = group.clone();
-    ok(StatusCode::OK, json!({"customerGroup": store.render_group(&group)}))
+    ok(
+        StatusCode::OK,
+        json!({"customerGroup": store.render_group(&group)}),
+    )
 }
 
 async fn delete_group(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
@@ -916,5 +1109,8 @@ async fn delete_group(State(state): State<Shared>, Path(id): Path<String>) -> An
         ));
     }
     store.groups.remove(&id);
-    ok(StatusCode::OK, json!({"result": {"details": format!("Customer group {id} was deleted")}}))
+    ok(
+        StatusCode::OK,
+        json!({"result": {"details": format!("Customer group {id} was deleted")}}),
+    )
 }

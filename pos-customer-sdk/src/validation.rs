@@ -88,7 +88,11 @@ fn addresses(addresses: &[Address]) -> Result<(), InvalidInput> {
     addresses.iter().enumerate().try_for_each(|(i, address)| {
         let field = |name: &str| format!("addresses[{i}].{name}");
         optional(&field("street"), address.street.as_ref(), limits::STREET)?;
-        optional(&field("building"), address.building.as_ref(), limits::BUILDING)?;
+        optional(
+            &field("building"),
+            address.building.as_ref(),
+            limits::BUILDING,
+        )?;
         optional(&field("zip"), address.zip.as_ref(), limits::ZIP)?;
         optional(&field("city"), address.city.as_ref(), limits::CITY)
     })
@@ -102,7 +106,11 @@ pub fn validate_draft(draft: &CustomerDraft) -> Result<(), InvalidInput> {
     optional("salutation", draft.salutation.as_ref(), limits::SALUTATION)?;
     optional("firstName", draft.first_name.as_ref(), limits::FIRST_NAME)?;
     optional("lastName", draft.last_name.as_ref(), limits::LAST_NAME)?;
-    optional("companyName", draft.company_name.as_ref(), limits::COMPANY_NAME)?;
+    optional(
+        "companyName",
+        draft.company_name.as_ref(),
+        limits::COMPANY_NAME,
+    )?;
     optional(
         "companyPosition",
         draft.company_position.as_ref(),
@@ -125,17 +133,37 @@ pub fn validate_patch(patch: &CustomerPatch) -> Result<(), InvalidInput> {
     optional("salutation", patch.salutation.as_ref(), limits::SALUTATION)?;
     optional("firstName", patch.first_name.as_ref(), limits::FIRST_NAME)?;
     optional("lastName", patch.last_name.as_ref(), limits::LAST_NAME)?;
-    optional("companyName", patch.company_name.as_ref(), limits::COMPANY_NAME)?;
+    optional(
+        "companyName",
+        patch.company_name.as_ref(),
+        limits::COMPANY_NAME,
+    )?;
     optional(
         "companyPosition",
         patch.company_position.as_ref(),
         limits::COMPANY_POSITION,
     )?;
     addresses(patch.addresses.as_deref().unwrap_or_default())?;
-    each("emails", patch.emails.as_deref().unwrap_or_default(), limits::EMAIL)?;
-    each("phones", patch.phones.as_deref().unwrap_or_default(), limits::PHONE)?;
-    each("urls", patch.urls.as_deref().unwrap_or_default(), limits::URL)?;
-    each("socials", patch.socials.as_deref().unwrap_or_default(), limits::SOCIAL)
+    each(
+        "emails",
+        patch.emails.as_deref().unwrap_or_default(),
+        limits::EMAIL,
+    )?;
+    each(
+        "phones",
+        patch.phones.as_deref().unwrap_or_default(),
+        limits::PHONE,
+    )?;
+    each(
+        "urls",
+        patch.urls.as_deref().unwrap_or_default(),
+        limits::URL,
+    )?;
+    each(
+        "socials",
+        patch.socials.as_deref().unwrap_or_default(),
+        limits::SOCIAL,
+    )
 }
 
 /// Prefixes the field of a refusal with the index of the list entry it is in.

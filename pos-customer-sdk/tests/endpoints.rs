@@ -40,7 +40,10 @@ async fn get_customer() {
         customer.id,
         Some(CustomerId::text("231b949c-332b-4194-aba5-8f00e828a49b"))
     );
-    assert_eq!(customer.balance.as_ref().map(Decimal::as_str), Some("100.00"));
+    assert_eq!(
+        customer.balance.as_ref().map(Decimal::as_str),
+        Some("100.00")
+    );
     assert_eq!(customer.currency.as_deref(), Some("EUR"));
     assert_eq!(customer.birthday, NaiveDate::from_ymd_opt(2000, 1, 30));
     assert_eq!(customer.gender, Some(Gender::Unspecified));
@@ -73,7 +76,10 @@ async fn create_customer() {
         .create(documented_draft())
         .await
         .unwrap();
-    assert_eq!(created.id.unwrap().to_string(), "231b949c-332b-4194-aba5-8f00e828a49b");
+    assert_eq!(
+        created.id.unwrap().to_string(),
+        "231b949c-332b-4194-aba5-8f00e828a49b"
+    );
     assert_eq!(
         created.addresses[0].id.as_ref().unwrap().to_string(),
         "9a17ff45-e41b-43b1-98e4-1ec74ae0681f"
@@ -359,7 +365,10 @@ async fn delete_discount() {
         .mount(&server)
         .await;
     let deleted = client(&server).discounts().delete(1).await.unwrap();
-    assert_eq!(deleted.details.as_deref(), Some("Customer discount 1 was deleted"));
+    assert_eq!(
+        deleted.details.as_deref(),
+        Some("Customer discount 1 was deleted")
+    );
 }
 
 #[tokio::test]
@@ -378,7 +387,10 @@ async fn create_group() {
         .unwrap();
     let discount = group.discount.unwrap();
     assert_eq!(discount.id.as_integer(), Some(13));
-    assert_eq!(discount.name.as_deref(), Some("name of discount with id 13"));
+    assert_eq!(
+        discount.name.as_deref(),
+        Some("name of discount with id 13")
+    );
 }
 
 #[tokio::test]
@@ -392,7 +404,10 @@ async fn replace_group() {
         .await;
     let group = client(&server)
         .groups()
-        .replace(1, CustomerGroupDraft::new("customer group name").discount(14))
+        .replace(
+            1,
+            CustomerGroupDraft::new("customer group name").discount(14),
+        )
         .await
         .unwrap();
     assert_eq!(group.discount.unwrap().id.as_integer(), Some(14));
@@ -409,7 +424,10 @@ async fn patch_group() {
         .await;
     let group = client(&server)
         .groups()
-        .patch(1, CustomerGroupPatch::new().name("Edited customer group name"))
+        .patch(
+            1,
+            CustomerGroupPatch::new().name("Edited customer group name"),
+        )
         .await
         .unwrap();
     assert_eq!(group.name.as_deref(), Some("Edited customer group name"));
@@ -449,7 +467,10 @@ async fn delete_group() {
         .mount(&server)
         .await;
     let deleted = client(&server).groups().delete(1).await.unwrap();
-    assert_eq!(deleted.details.as_deref(), Some("Customer group 1 was deleted"));
+    assert_eq!(
+        deleted.details.as_deref(),
+        Some("Customer group 1 was deleted")
+    );
 }
 
 #[tokio::test]
@@ -485,8 +506,7 @@ async fn the_base_url_may_already_hold_the_api_path() {
     pos.groups().list().await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert!(
-        requests[0]
-            .headers["user-agent"]
+        requests[0].headers["user-agent"]
             .to_str()
             .unwrap()
             .starts_with("pos-customer-sdk/")

@@ -178,7 +178,11 @@ impl FaultInjector {
     }
 }
 
-async fn inject_faults(State(faults): State<FaultInjector>, request: Request, next: Next) -> Response {
+async fn inject_faults(
+    State(faults): State<FaultInjector>,
+    request: Request,
+    next: Next,
+) -> Response {
     faults.received.fetch_add(1, Ordering::SeqCst);
     let Some(fault) = faults.next() else {
         return next.run(request).await;
@@ -228,7 +232,10 @@ impl SandboxServer {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let faults = FaultInjector::default();
-        let app = router.layer(middleware::from_fn_with_state(faults.clone(), inject_faults));
+        let app = router.layer(middleware::from_fn_with_state(
+            faults.clone(),
+            inject_faults,
+        ));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;

@@ -65,7 +65,9 @@ impl<'de> Deserialize<'de> for Gender {
 /// A decimal amount kept as its exact text (never a float), such as a
 /// balance of `"100.00"`.
 ///
-/// Read from a JSON string or number; written back in the same form.
+/// Read from a JSON string or number and written back in the same form. A
+/// string keeps its text exactly; a number read from JSON keeps its value,
+/// written as its shortest decimal text (`12.50` reads as `12.5`).
 ///
 /// ```
 /// use pos_customer_sdk::Decimal;
@@ -160,12 +162,10 @@ impl Serialize for Decimal {
         if self.quoted {
             return serializer.serialize_str(&self.text);
         }
-        if let Ok(integer) = self.text.parse::<i64>() {
-            return serializer.serialize_i64(integer);
-        }
-        match self.text.parse::<f64>() {
-            Ok(float) if float.is_finite() => serializer.serialize_f64(float),
-            _ => serializer.serialize_str(&self.text),
+        // Written as raw JSON so that `12.50` goes out as `12.50`, not as a float's `12.5`.
+        match serde_json::value::RawValue::from_string(self.text.clone()) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_str(&self.text),
         }
     }
 }
@@ -277,7 +277,9 @@ pub(crate) mod lenient_date {
             None | Some("") => Ok(None),
             Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a YYYY-MM-DD date"))),
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("`{text}` is not a YYYY-MM-DD date"))
+                }),
         }
     }
 
@@ -308,7 +310,10 @@ mod tests {
                 Gender::Other("D".into())
             ]
         );
-        assert_eq!(serde_json::to_string(&genders).unwrap(), r#"["M","W","U","D"]"#);
+        assert_eq!(
+            serde_json::to_string(&genders).unwrap(),
+            r#"["M","W","U","D"]"#
+        );
     }
 
     #[test]

@@ -46,10 +46,12 @@ pub fn client(server: &MockServer) -> PosClient {
                 .unwrap(),
         )
         .attempt_timeout(None)
-        .retry_policy(sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
-            std::time::Duration::from_millis(1),
-            std::time::Duration::from_millis(5),
-        )))
+        .retry_policy(
+            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+                std::time::Duration::from_millis(1),
+                std::time::Duration::from_millis(5),
+            )),
+        )
         .build()
         .unwrap()
 }
