@@ -1,1 +1,85 @@
-//! Placeholder crate: its client lands with its own issue.
+//! A typed async client for the commercetools Customer Groups API:
+//! versioned update actions, queries with input variables, keyset
+//! `query_all`, typed errors and a conflict-retry helper.
+//!
+//! # A client
+//!
+//! ```no_run
+//! use ct_customer_groups_sdk::{CtClient, Region};
+//!
+//! # fn demo() -> sdk_core::Result<()> {
+//! let ct = CtClient::builder("my-project", "client-id", "client-secret")
+//!     .region(Region::EuropeWest1Gcp)
+//!     .scopes(["manage_customer_groups:my-project"])
+//!     .build()?;
+//! // or from the Merchant Center's CTP_* variables:
+//! let ct = CtClient::from_env()?;
+//! # let _ = ct;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The client fetches an OAuth2 token with the client credentials, caches
+//! it until shortly before it expires, shares one token request among
+//! concurrent callers, and on a 401 fetches a new token and replays once.
+//!
+//! # One call, and versions
+//!
+//! ```no_run
+//! # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+//! use ct_customer_groups_sdk::{CustomerGroupDraft, CustomerGroupUpdate, UpdateAction};
+//!
+//! let group = ct.customer_groups().create(CustomerGroupDraft::new("Gold").key("gold")).await?;
+//! let renamed = ct
+//!     .customer_groups()
+//!     .update(&group.id, CustomerGroupUpdate::for_group(&group).action(UpdateAction::change_name("Gold+")))
+//!     .await?;
+//! ct.customer_groups().delete(&renamed.id, renamed.version).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Versions always come from the server's last answer. When someone else
+//! changed the group, the update fails with `ConcurrentModification`
+//! ([`CtErrorExt::is_concurrent_modification`]);
+//! [`update_with_retry`](customer_groups::CustomerGroups::update_with_retry)
+//! reads again and retries for you.
+//!
+//! # Paging
+//!
+//! [`CustomerGroupQuery::pages`] walks pages by offset (up to the API's
+//! offset limit of 10,000); [`CustomerGroupQuery::query_all`] walks any
+//! number by id (keyset), 500 at a time. Both are streams with prefetch.
+//!
+//! # Errors
+//!
+//! API errors keep the status, the first error code and message, and the
+//! correlation id; [`CtErrorExt::ct_errors`] gives every error entry as a
+//! typed [`CtErrorCode`].
+//!
+//! # Sandbox
+//!
+//! With the `sandbox` feature, `sandbox::CtSandbox` emulates the token
+//! endpoint and this API in-process.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod client;
+pub mod customer_groups;
+pub mod error;
+pub mod model;
+pub mod query;
+pub mod update;
+
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
+
+pub use client::{CtClient, CtClientBuilder, Region};
+pub use error::{CtError, CtErrorCode, CtErrorExt};
+pub use model::{
+    ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
+    PagedQueryResult, Reference, ResourceIdentifier,
+};
+pub use query::{CustomerGroupQuery, SortOrder};
+pub use update::{CustomerGroupUpdate, UpdateAction};

@@ -39,6 +39,15 @@ pub fn encode_path_segment(segment: &str) -> Result<String, InvalidInput> {
     }
 }
 
+/// The set for a segment's fixed prefix: keeps `=` and `:` (allowed in a
+/// path segment), encodes everything else outside the unreserved set.
+const PREFIX: &AsciiSet = &STRICT.remove(b'=').remove(b':');
+
+/// Encodes the fixed prefix of a segment, such as `key=`.
+pub(crate) fn encode_prefix(prefix: &str) -> String {
+    utf8_percent_encode(prefix, PREFIX).to_string()
+}
+
 /// Encodes one query name or value (a space becomes `%20`, `+` becomes `%2B`).
 pub fn encode_query_component(component: &str) -> String {
     utf8_percent_encode(component, STRICT).to_string()

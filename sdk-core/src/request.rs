@@ -8,7 +8,7 @@ use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::encoding::{encode_path_segment, encode_query_component};
+use crate::encoding::{encode_path_segment, encode_prefix, encode_query_component};
 use crate::error::Error;
 
 /// A request for one operation, built by a vendor crate and sent with
@@ -114,6 +114,31 @@ impl Request {
                 self.build_error.get_or_insert(Error::InvalidInput(invalid));
             }
         }
+        self
+    }
+
+    /// Appends one path segment made of a fixed `prefix` and an encoded
+    /// `value`, such as commercetools' `key=<key>`.
+    ///
+    /// The prefix is the caller's constant and keeps `=` and `:` as they are;
+    /// the value is encoded like any segment.
+    ///
+    /// ```
+    /// use sdk_core::Request;
+    ///
+    /// let request = Request::get("get_by_key").segment("groups").prefixed_segment("key=", "a/b");
+    /// assert_eq!(request.path(), "/groups/key=a%2Fb");
+    /// ```
+    pub fn prefixed_segment(mut self, prefix: &'static str, value: impl AsRef<str>) -> Self {
+        let value = value.as_ref();
+        if value.is_empty() {
+            self.build_error
+                .get_or_insert(Error::invalid_input("path segment", "must not be empty"));
+            return self;
+        }
+        self.path.push('/');
+        self.path.push_str(&encode_prefix(prefix));
+        self.path.push_str(&encode_query_component(value));
         self
     }
 

@@ -1,0 +1,288 @@
+//! The commercetools client: project, hosts, OAuth2 credentials, correlation ids.
+
+use std::fmt;
+use std::time::Duration;
+
+use sdk_core::oauth::ClientCredentials;
+use sdk_core::reqwest::header::HeaderName;
+use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+
+use crate::customer_groups::CustomerGroups;
+use crate::error::CtErrorParser;
+
+/// The `User-Agent` this crate sends.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// The header that carries the correlation id of every request.
+pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
+
+/// A commercetools region, with its API and auth hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Region {
+    /// `europe-west1.gcp`.
+    EuropeWest1Gcp,
+    /// `us-central1.gcp`.
+    UsCentral1Gcp,
+    /// `us-east-2.aws`.
+    UsEast2Aws,
+    /// `eu-central-1.aws`.
+    EuCentral1Aws,
+    /// `australia-southeast1.gcp`.
+    AustraliaSoutheast1Gcp,
+}
+
+impl Region {
+    /// The region's name, such as `europe-west1.gcp`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::EuropeWest1Gcp => "europe-west1.gcp",
+            Region::UsCentral1Gcp => "us-central1.gcp",
+            Region::UsEast2Aws => "us-east-2.aws",
+            Region::EuCentral1Aws => "eu-central-1.aws",
+            Region::AustraliaSoutheast1Gcp => "australia-southeast1.gcp",
+        }
+    }
+
+    /// `https://api.{region}.commercetools.com`.
+    pub fn api_url(self) -> String {
+        format!("https://api.{}.commercetools.com", self.name())
+    }
+
+    /// `https://auth.{region}.commercetools.com`.
+    pub fn auth_url(self) -> String {
+        format!("https://auth.{}.commercetools.com", self.name())
+    }
+}
+
+/// A client of one commercetools project's Customer Groups API.
+///
+/// Cheap to clone: clones share the token cache, the connection pool and
+/// the retry budget. Every request carries an `X-Correlation-ID` (a new UUID
+/// unless you give one), which API errors report.
+///
+/// ```no_run
+/// use ct_customer_groups_sdk::{CtClient, Region};
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// let ct = CtClient::builder("my-project", "client-id", "client-secret")
+///     .region(Region::EuropeWest1Gcp)
+///     .scope("manage_customer_groups:my-project")
+///     .build()?;
+/// let page = ct.customer_groups().query().limit(20).send().await?;
+/// println!("{} of {:?}", page.count, page.total);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct CtClient {
+    http: Client,
+    project_key: String,
+}
+
+impl fmt::Debug for CtClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CtClient")
+            .field("project_key", &self.project_key)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+impl CtClient {
+    /// Starts building a client of `project_key` with an API client's id and secret.
+    pub fn builder(
+        project_key: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<SecretString>,
+    ) -> CtClientBuilder {
+        let region = Region::EuropeWest1Gcp;
+        CtClientBuilder {
+            project_key: project_key.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            api_url: region.api_url(),
+            auth_url: region.auth_url(),
+            scopes: Vec::new(),
+            http: None,
+            retry: None,
+            attempt_timeout: None,
+            deadline: None,
+            allow_insecure: false,
+        }
+    }
+
+    /// A client configured from the variables the Merchant Center exports
+    /// for an API client: `CTP_PROJECT_KEY`, `CTP_CLIENT_ID`,
+    /// `CTP_CLIENT_SECRET`, `CTP_AUTH_URL`, `CTP_API_URL`, and `CTP_SCOPES`
+    /// (space-separated).
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+                .ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
+        };
+        let mut builder = Self::builder(
+            var("CTP_PROJECT_KEY")?,
+            var("CTP_CLIENT_ID")?,
+            var("CTP_CLIENT_SECRET")?,
+        )
+        .urls(var("CTP_API_URL")?, var("CTP_AUTH_URL")?);
+        if let Ok(scopes) = var("CTP_SCOPES") {
+            builder = builder.scopes(scopes.split_whitespace());
+        }
+        builder.build()
+    }
+
+    /// The project key.
+    pub fn project_key(&self) -> &str {
+        &self.project_key
+    }
+
+    /// The customer group endpoints.
+    pub fn customer_groups(&self) -> CustomerGroups {
+        CustomerGroups::new(self.clone())
+    }
+
+    /// The sdk-core client underneath.
+    pub fn http(&self) -> &Client {
+        &self.http
+    }
+
+    /// A request below `/{projectKey}/customer-groups`.
+    pub(crate) fn customer_groups_request(&self, request: Request) -> Request {
+        request
+            .segment(&self.project_key)
+            .segment("customer-groups")
+    }
+}
+
+/// Builds a [`CtClient`].
+#[must_use = "a builder does nothing until built"]
+pub struct CtClientBuilder {
+    project_key: String,
+    client_id: String,
+    client_secret: SecretString,
+    api_url: String,
+    auth_url: String,
+    scopes: Vec<String>,
+    http: Option<sdk_core::reqwest::Client>,
+    retry: Option<RetryPolicy>,
+    attempt_timeout: Option<Option<Duration>>,
+    deadline: Option<Option<Duration>>,
+    allow_insecure: bool,
+}
+
+impl fmt::Debug for CtClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CtClientBuilder")
+            .field("project_key", &self.project_key)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("api_url", &self.api_url)
+            .field("auth_url", &self.auth_url)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CtClientBuilder {
+    /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
+    pub fn region(mut self, region: Region) -> Self {
+        self.api_url = region.api_url();
+        self.auth_url = region.auth_url();
+        self
+    }
+
+    /// Uses any API and auth hosts (the token endpoint is `{auth_url}/oauth/token`).
+    pub fn urls(mut self, api_url: impl Into<String>, auth_url: impl Into<String>) -> Self {
+        self.api_url = api_url.into();
+        self.auth_url = auth_url.into();
+        self
+    }
+
+    /// Asks for one more scope, such as `view_customer_groups:{projectKey}`.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Asks for these scopes.
+    pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
+        self.scopes.extend(scopes.into_iter().map(Into::into));
+        self
+    }
+
+    /// Uses your own `reqwest::Client` for the API and the token endpoint.
+    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, backoff from 200 ms).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The time one attempt may take, for the API and the token endpoint
+    /// (default 30 s; `None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time a whole call may take, retries included (default: no limit).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Allows plain `http` URLs on hosts other than loopback (test rigs only).
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<CtClient> {
+        if self.project_key.trim().is_empty() {
+            return Err(Error::invalid_input("project_key", "must not be empty"));
+        }
+        let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
+        let mut credentials =
+            ClientCredentials::builder(token_url, self.client_id, self.client_secret)
+                .scopes(self.scopes)
+                .allow_insecure(self.allow_insecure);
+        let mut api = Client::builder(self.api_url)
+            .vendor("commercetools")
+            .user_agent(USER_AGENT)
+            .error_parser(CtErrorParser)
+            .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
+            .request_id_headers(vec![
+                HeaderName::from_static(CORRELATION_ID_HEADER),
+                HeaderName::from_static("x-request-id"),
+            ])
+            .allow_insecure(self.allow_insecure);
+        if let Some(http) = self.http {
+            credentials = credentials.http_client(http.clone());
+            api = api.http_client(http);
+        }
+        if let Some(retry) = self.retry {
+            credentials = credentials.retry_policy(retry.clone());
+            api = api.retry_policy(retry);
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            credentials = credentials.attempt_timeout(timeout);
+            api = api.attempt_timeout(timeout);
+        }
+        if let Some(deadline) = self.deadline {
+            api = api.deadline(deadline);
+        }
+        Ok(CtClient {
+            http: api.auth(credentials.build()?).build()?,
+            project_key: self.project_key,
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! Customer groups, their drafts, custom fields and paged query results.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A customer group as the API answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CustomerGroup {
+    /// The group's id.
+    pub id: String,
+    /// The user-defined key, unique in the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The current version: send it with the next update or delete.
+    pub version: u64,
+    /// The name, unique in the project.
+    pub name: String,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<ClientLogging>,
+    /// When it was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_at: Option<DateTime<Utc>>,
+    /// Who last changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified_by: Option<ClientLogging>,
+    /// Custom fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomFields>,
+}
+
+/// Who made a change (`createdBy`, `lastModifiedBy`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct ClientLogging {
+    /// The API client's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// An external user id given by the API client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_user_id: Option<String>,
+    /// The customer who made the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Reference>,
+    /// The anonymous session that made the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymous_id: Option<String>,
+    /// The associate who made the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub associate: Option<Reference>,
+    /// Whether the change came from the Merchant Center or another platform client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_platform_client: Option<bool>,
+}
+
+/// A reference to another resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Reference {
+    /// The resource type, such as `type` or `customer`.
+    pub type_id: String,
+    /// The resource's id.
+    pub id: String,
+}
+
+/// Names a resource by id or by key, as drafts do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ResourceIdentifier {
+    /// The resource type; optional on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<String>,
+    /// The resource's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The resource's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+impl ResourceIdentifier {
+    /// The custom field type with `id`.
+    pub fn type_by_id(id: impl Into<String>) -> Self {
+        Self {
+            type_id: Some("type".into()),
+            id: Some(id.into()),
+            key: None,
+        }
+    }
+
+    /// The custom field type with `key`.
+    pub fn type_by_key(key: impl Into<String>) -> Self {
+        Self {
+            type_id: Some("type".into()),
+            id: None,
+            key: Some(key.into()),
+        }
+    }
+}
+
+/// Custom fields as the API answers them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomFields {
+    /// The custom field type.
+    #[serde(rename = "type")]
+    pub type_: Reference,
+    /// The values, by field name.
+    #[serde(default)]
+    pub fields: Map<String, Value>,
+}
+
+/// Custom fields to set on a new group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CustomFieldsDraft {
+    /// The custom field type, by id or key.
+    #[serde(rename = "type")]
+    pub type_: ResourceIdentifier,
+    /// The values, by field name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Map<String, Value>>,
+}
+
+impl CustomFieldsDraft {
+    /// Custom fields of type `type_`, no values yet.
+    pub fn new(type_: ResourceIdentifier) -> Self {
+        Self {
+            type_,
+            fields: None,
+        }
+    }
+
+    /// Sets the value of field `name`.
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.fields
+            .get_or_insert_with(Map::new)
+            .insert(name.into(), value.into());
+        self
+    }
+}
+
+/// A customer group to create.
+///
+/// ```
+/// use ct_customer_groups_sdk::CustomerGroupDraft;
+///
+/// let draft = CustomerGroupDraft::new("Gold members").key("gold");
+/// assert_eq!(
+///     serde_json::to_string(&draft).unwrap(),
+///     r#"{"key":"gold","groupName":"Gold members"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CustomerGroupDraft {
+    /// The key, unique in the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The name, unique in the project.
+    pub group_name: String,
+    /// Custom fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomFieldsDraft>,
+}
+
+impl CustomerGroupDraft {
+    /// A group named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            key: None,
+            group_name: name.into(),
+            custom: None,
+        }
+    }
+
+    /// Sets the key.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Sets the custom fields.
+    pub fn custom(mut self, custom: CustomFieldsDraft) -> Self {
+        self.custom = Some(custom);
+        self
+    }
+}
+
+/// One page of a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PagedQueryResult<T> {
+    /// The limit the page was asked with.
+    #[serde(default)]
+    pub limit: u64,
+    /// The offset the page was asked with.
+    #[serde(default)]
+    pub offset: u64,
+    /// How many results this page holds.
+    #[serde(default)]
+    pub count: u64,
+    /// How many match in all, when `withTotal` was on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// The results.
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
+}

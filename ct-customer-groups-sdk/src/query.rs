@@ -1,0 +1,364 @@
+//! Queries: `where` predicates with input variables, sort, limit, offset,
+//! `withTotal`, `expand`; offset paging; and `query_all` by keyset.
+//!
+//! Values never go into predicate text: a predicate names a variable
+//! (`name = :name`) and the value travels as `var.name=...`, encoded like any
+//! query value. The helpers ([`CustomerGroupQuery::name_is`],
+//! [`key_is`](CustomerGroupQuery::key_is), ...) write such pairs for you.
+
+use std::fmt;
+use std::future::Future;
+
+use sdk_core::{Error, Page, PageRequest, Paginator, Request, Result};
+
+use crate::client::CtClient;
+use crate::model::{CustomerGroup, PagedQueryResult};
+
+/// The largest `limit` the API accepts.
+pub const MAX_LIMIT: u32 = 500;
+
+/// The largest `offset` the API accepts; deeper sets need [`CustomerGroupQuery::query_all`].
+pub const MAX_OFFSET: u32 = 10_000;
+
+/// The page size of [`CustomerGroupQuery::query_all`].
+pub const QUERY_ALL_LIMIT: u32 = 500;
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+/// A query of customer groups. Build it, then [`send`](Self::send) it for
+/// one page, or walk every page with [`pages`](Self::pages) or
+/// [`query_all`](Self::query_all).
+///
+/// ```no_run
+/// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+/// use ct_customer_groups_sdk::SortOrder;
+///
+/// let user_input = "Gold \" or 1=1";
+/// let page = ct
+///     .customer_groups()
+///     .query()
+///     .name_is(user_input) // sent as where=name = :sdk1&var.sdk1=..., never spliced
+///     .sort_by("createdAt", SortOrder::Desc)
+///     .limit(50)
+///     .with_total(true)
+///     .send()
+///     .await?;
+/// # let _ = page;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use = "a query does nothing until it is sent"]
+pub struct CustomerGroupQuery {
+    client: CtClient,
+    predicates: Vec<String>,
+    variables: Vec<(String, String)>,
+    sort: Vec<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    with_total: Option<bool>,
+    expand: Vec<String>,
+    generated: u32,
+    invalid: Option<sdk_core::error::InvalidInput>,
+}
+
+impl fmt::Debug for CustomerGroupQuery {
+    /// Shows the predicates and variable names, not their values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomerGroupQuery")
+            .field("predicates", &self.predicates)
+            .field(
+                "variables",
+                &self.variables.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("sort", &self.sort)
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("with_total", &self.with_total)
+            .field("expand", &self.expand)
+            .finish()
+    }
+}
+
+fn valid_variable_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+impl CustomerGroupQuery {
+    pub(crate) fn new(client: CtClient) -> Self {
+        Self {
+            client,
+            predicates: Vec::new(),
+            variables: Vec::new(),
+            sort: Vec::new(),
+            limit: None,
+            offset: None,
+            with_total: None,
+            expand: Vec::new(),
+            generated: 0,
+            invalid: None,
+        }
+    }
+
+    fn refuse(mut self, field: &str, rule: impl Into<String>) -> Self {
+        self.invalid
+            .get_or_insert(sdk_core::error::InvalidInput::new(field, rule));
+        self
+    }
+
+    /// Adds a `where` predicate, written by you, naming variables as
+    /// `:name`; several predicates must all hold. Put values in
+    /// [`var`](Self::var), never in this text.
+    pub fn predicate(mut self, predicate: impl Into<String>) -> Self {
+        let predicate = predicate.into();
+        if predicate.trim().is_empty() {
+            return self.refuse("where", "a predicate must not be empty");
+        }
+        self.predicates.push(predicate);
+        self
+    }
+
+    /// Sets the input variable `name` (used as `:name` in a predicate).
+    pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        if !valid_variable_name(&name) {
+            return self.refuse(
+                "var",
+                format!("`{name}` is not a variable name (letters, digits, _)"),
+            );
+        }
+        self.variables.push((name, value.into()));
+        self
+    }
+
+    /// Sets the input variable `name` to several values (for `in :name`).
+    pub fn var_list<I, S>(self, name: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        values
+            .into_iter()
+            .fold(self, |query, value| query.var(name, value))
+    }
+
+    /// A fresh variable name for the helpers.
+    fn next_variable(&mut self) -> String {
+        self.generated += 1;
+        format!("sdk{}", self.generated)
+    }
+
+    fn field_is(mut self, field: &str, value: String) -> Self {
+        let variable = self.next_variable();
+        self.predicate(format!("{field} = :{variable}"))
+            .var(variable, value)
+    }
+
+    fn field_in<I, S>(mut self, field: &str, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let variable = self.next_variable();
+        self.predicate(format!("{field} in :{variable}"))
+            .var_list(&variable, values)
+    }
+
+    /// Only the group named `name`.
+    pub fn name_is(self, name: impl Into<String>) -> Self {
+        self.field_is("name", name.into())
+    }
+
+    /// Only the group with key `key`.
+    pub fn key_is(self, key: impl Into<String>) -> Self {
+        self.field_is("key", key.into())
+    }
+
+    /// Only groups whose key is one of `keys`.
+    pub fn key_in<I: IntoIterator<Item = S>, S: Into<String>>(self, keys: I) -> Self {
+        self.field_in("key", keys)
+    }
+
+    /// Only groups whose id is one of `ids`.
+    pub fn id_in<I: IntoIterator<Item = S>, S: Into<String>>(self, ids: I) -> Self {
+        self.field_in("id", ids)
+    }
+
+    /// Adds a sort expression such as `name asc`; repeat for ties.
+    pub fn sort(mut self, expression: impl Into<String>) -> Self {
+        self.sort.push(expression.into());
+        self
+    }
+
+    /// Adds a sort by `field` in `order`.
+    pub fn sort_by(self, field: &str, order: SortOrder) -> Self {
+        let order = match order {
+            SortOrder::Asc => "asc",
+            SortOrder::Desc => "desc",
+        };
+        self.sort(format!("{field} {order}"))
+    }
+
+    /// Results per page, 1 to 500 (the API's default is 20).
+    pub fn limit(mut self, limit: u32) -> Self {
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return self.refuse("limit", format!("must be 1 to {MAX_LIMIT} (is {limit})"));
+        }
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Results to skip, 0 to 10,000.
+    pub fn offset(mut self, offset: u32) -> Self {
+        if offset > MAX_OFFSET {
+            return self.refuse(
+                "offset",
+                format!(
+                    "must be at most {MAX_OFFSET} (is {offset}); use query_all for deeper sets"
+                ),
+            );
+        }
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Whether the server counts the total (the API's default is true).
+    pub fn with_total(mut self, with_total: bool) -> Self {
+        self.with_total = Some(with_total);
+        self
+    }
+
+    /// Expands a reference path in the results.
+    pub fn expand(mut self, path: impl Into<String>) -> Self {
+        self.expand.push(path.into());
+        self
+    }
+
+    /// The request for one page.
+    fn request(
+        &self,
+        offset: Option<u32>,
+        limit: Option<u32>,
+        with_total: Option<bool>,
+    ) -> Result<Request> {
+        if let Some(invalid) = &self.invalid {
+            return Err(Error::InvalidInput(invalid.clone()));
+        }
+        let mut request = self
+            .client
+            .customer_groups_request(Request::get("query_customer_groups"));
+        for predicate in &self.predicates {
+            request = request.query("where", predicate);
+        }
+        for sort in &self.sort {
+            request = request.query("sort", sort);
+        }
+        request = request
+            .query_opt("limit", limit.map(|l| l.to_string()))
+            .query_opt("offset", offset.map(|o| o.to_string()))
+            .query_opt("withTotal", with_total.map(|w| w.to_string()));
+        for path in &self.expand {
+            request = request.query("expand", path);
+        }
+        for (name, value) in &self.variables {
+            request = request.query(&format!("var.{name}"), value);
+        }
+        Ok(request)
+    }
+
+    /// Sends the query for one page.
+    pub fn send(
+        &self,
+    ) -> impl Future<Output = Result<PagedQueryResult<CustomerGroup>>> + Send + 'static {
+        let request = self.request(self.offset, self.limit, self.with_total);
+        let client = self.client.http().clone();
+        async move { client.send_json(request?).await }
+    }
+
+    /// Every page by offset, from offset 0, with this query's filters and
+    /// sort on each page. Offsets stop at 10,000: for deeper sets use
+    /// [`query_all`](Self::query_all).
+    pub fn pages(self) -> Paginator<CustomerGroup> {
+        let limit = u64::from(self.limit.unwrap_or(20));
+        let with_total = self.with_total.unwrap_or(true);
+        let fetch = move |page: PageRequest| {
+            let query = self.clone();
+            async move {
+                let PageRequest::Offset {
+                    offset,
+                    limit,
+                    with_total,
+                } = page
+                else {
+                    return Err(Error::invalid_input("page", "expected an offset page"));
+                };
+                let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                if offset > MAX_OFFSET {
+                    return Ok(Page::new(Vec::new()));
+                }
+                let limit = u32::try_from(limit).unwrap_or(MAX_LIMIT);
+                let request = query.request(Some(offset), Some(limit), Some(with_total))?;
+                let result: PagedQueryResult<CustomerGroup> =
+                    query.client.http().send_json(request).await?;
+                Ok(Page::new(result.results).with_total(result.total))
+            }
+        };
+        if with_total {
+            Paginator::offset_with_total(limit, fetch)
+        } else {
+            Paginator::offset(limit, fetch)
+        }
+    }
+
+    /// Every matching group, however many, in id order: pages of 500 sorted
+    /// by `id asc`, each asking for `id > "<last id>"`, without totals (the
+    /// commercetools QueryAll pattern). This query's predicates and expands
+    /// apply; its sort, limit, offset and `withTotal` are replaced.
+    ///
+    /// ```no_run
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let everything: Vec<_> = ct
+    ///     .customer_groups()
+    ///     .query()
+    ///     .predicate("key is defined")
+    ///     .query_all()
+    ///     .items()
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = everything;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn query_all(mut self) -> Paginator<CustomerGroup> {
+        self.sort = vec!["id asc".to_owned()];
+        Paginator::keyset(
+            u64::from(QUERY_ALL_LIMIT),
+            |group: &CustomerGroup| group.id.clone(),
+            move |page: PageRequest| {
+                let mut query = self.clone();
+                async move {
+                    let PageRequest::Keyset { after, limit } = page else {
+                        return Err(Error::invalid_input("page", "expected a keyset page"));
+                    };
+                    if let Some(after) = after {
+                        query = query.predicate("id > :sdkLastId").var("sdkLastId", after);
+                    }
+                    let limit = u32::try_from(limit).unwrap_or(QUERY_ALL_LIMIT);
+                    let request = query.request(None, Some(limit), Some(false))?;
+                    let result: PagedQueryResult<CustomerGroup> =
+                        query.client.http().send_json(request).await?;
+                    Ok(Page::new(result.results))
+                }
+            },
+        )
+    }
+}

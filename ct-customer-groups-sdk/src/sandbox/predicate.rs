@@ -1,0 +1,384 @@
+//! A small evaluator of commercetools query predicates, enough for customer
+//! groups: comparisons (`=`, `!=`, `<>`, `>`, `<`, `>=`, `<=`), `in`,
+//! `is defined`, `not`, `and`, `or`, parentheses, string and number
+//! literals, and input variables (`:name`).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Input variables by name; a variable may have several values (for `in`).
+pub(crate) type Variables = HashMap<String, Vec<String>>;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Word(String),
+    Text(String),
+    Number(f64),
+    Variable(String),
+    Operator(&'static str),
+    Open,
+    Close,
+    Comma,
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, String> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ' ' | '\t' | '\n' | '\r' => i += 1,
+            '(' => {
+                tokens.push(Token::Open);
+                i += 1;
+            }
+            ')' => {
+                tokens.push(Token::Close);
+                i += 1;
+            }
+            ',' => {
+                tokens.push(Token::Comma);
+                i += 1;
+            }
+            '"' => {
+                let mut text = String::new();
+                i += 1;
+                loop {
+                    match chars.get(i) {
+                        None => return Err("unterminated string".into()),
+                        Some('"') => {
+                            i += 1;
+                            break;
+                        }
+                        Some('\\') => {
+                            let escaped = chars.get(i + 1).ok_or("unterminated escape")?;
+                            text.push(*escaped);
+                            i += 2;
+                        }
+                        Some(other) => {
+                            text.push(*other);
+                            i += 1;
+                        }
+                    }
+                }
+                tokens.push(Token::Text(text));
+            }
+            ':' => {
+                let start = i + 1;
+                i = start;
+                while chars
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+                {
+                    i += 1;
+                }
+                if i == start {
+                    return Err("a variable needs a name after ':'".into());
+                }
+                tokens.push(Token::Variable(chars[start..i].iter().collect()));
+            }
+            '=' => {
+                tokens.push(Token::Operator("="));
+                i += 1;
+            }
+            '!' if chars.get(i + 1) == Some(&'=') => {
+                tokens.push(Token::Operator("!="));
+                i += 2;
+            }
+            '<' | '>' => {
+                let next = chars.get(i + 1);
+                let operator = match (c, next) {
+                    ('<', Some('>')) => "!=",
+                    ('<', Some('=')) => "<=",
+                    ('>', Some('=')) => ">=",
+                    ('<', _) => "<",
+                    _ => ">",
+                };
+                i += if operator.len() == 2 { 2 } else { 1 };
+                tokens.push(Token::Operator(operator));
+            }
+            c if c.is_ascii_digit() || c == '-' => {
+                let start = i;
+                i += 1;
+                while chars
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+                {
+                    i += 1;
+                }
+                let text: String = chars[start..i].iter().collect();
+                let number = text.parse().map_err(|_| format!("bad number {text}"))?;
+                tokens.push(Token::Number(number));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while chars
+                    .get(i)
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                {
+                    i += 1;
+                }
+                tokens.push(Token::Word(chars[start..i].iter().collect()));
+            }
+            other => return Err(format!("unexpected character {other:?}")),
+        }
+    }
+    Ok(tokens)
+}
+
+/// A parsed predicate.
+#[derive(Debug, Clone)]
+pub(crate) enum Predicate {
+    And(Box<Predicate>, Box<Predicate>),
+    Or(Box<Predicate>, Box<Predicate>),
+    Not(Box<Predicate>),
+    Compare(String, &'static str, Value),
+    In(String, Vec<Value>),
+    Defined(String, bool),
+}
+
+struct Parser<'a> {
+    tokens: Vec<Token>,
+    position: usize,
+    variables: &'a Variables,
+}
+
+const FIELDS: &[&str] = &[
+    "id",
+    "key",
+    "name",
+    "version",
+    "createdAt",
+    "lastModifiedAt",
+];
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.position)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let token = self.tokens.get(self.position).cloned();
+        self.position += 1;
+        token
+    }
+
+    fn keyword(&self, word: &str) -> bool {
+        matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(word))
+    }
+
+    fn or(&mut self) -> Result<Predicate, String> {
+        let mut left = self.and()?;
+        while self.keyword("or") {
+            self.position += 1;
+            left = Predicate::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Predicate, String> {
+        let mut left = self.unary()?;
+        while self.keyword("and") {
+            self.position += 1;
+            left = Predicate::And(Box::new(left), Box::new(self.unary()?));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Predicate, String> {
+        if self.keyword("not") {
+            self.position += 1;
+            return Ok(Predicate::Not(Box::new(self.unary()?)));
+        }
+        if self.peek() == Some(&Token::Open) {
+            self.position += 1;
+            let inner = self.or()?;
+            if self.next() != Some(Token::Close) {
+                return Err("missing ')'".into());
+            }
+            return Ok(inner);
+        }
+        self.comparison()
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        match self.next() {
+            Some(Token::Text(text)) => Ok(Value::String(text)),
+            Some(Token::Number(number)) => Ok(serde_json::json!(number)),
+            Some(Token::Word(word)) if word == "true" || word == "false" => {
+                Ok(Value::Bool(word == "true"))
+            }
+            Some(Token::Variable(name)) => {
+                let values = self
+                    .variables
+                    .get(&name)
+                    .ok_or_else(|| format!("variable :{name} is not given"))?;
+                if values.len() != 1 {
+                    return Err(format!("variable :{name} must have exactly one value here"));
+                }
+                Ok(Value::String(values[0].clone()))
+            }
+            other => Err(format!("expected a value, found {other:?}")),
+        }
+    }
+
+    fn comparison(&mut self) -> Result<Predicate, String> {
+        let field = match self.next() {
+            Some(Token::Word(field)) if FIELDS.contains(&field.as_str()) => field,
+            Some(Token::Word(field)) => return Err(format!("unknown field {field}")),
+            other => return Err(format!("expected a field, found {other:?}")),
+        };
+        if self.keyword("is") {
+            self.position += 1;
+            let negated = self.keyword("not");
+            if negated {
+                self.position += 1;
+            }
+            if !self.keyword("defined") {
+                return Err("expected 'defined'".into());
+            }
+            self.position += 1;
+            return Ok(Predicate::Defined(field, !negated));
+        }
+        let negated_in = self.keyword("not");
+        if negated_in {
+            self.position += 1;
+        }
+        if self.keyword("in") {
+            self.position += 1;
+            let values = self.list()?;
+            let test = Predicate::In(field, values);
+            return Ok(if negated_in {
+                Predicate::Not(Box::new(test))
+            } else {
+                test
+            });
+        }
+        if negated_in {
+            return Err("expected 'in' after 'not'".into());
+        }
+        match self.next() {
+            Some(Token::Operator(operator)) => {
+                Ok(Predicate::Compare(field, operator, self.value()?))
+            }
+            other => Err(format!("expected an operator, found {other:?}")),
+        }
+    }
+
+    fn list(&mut self) -> Result<Vec<Value>, String> {
+        if let Some(Token::Variable(name)) = self.peek().cloned() {
+            self.position += 1;
+            let values = self
+                .variables
+                .get(&name)
+                .ok_or_else(|| format!("variable :{name} is not given"))?;
+            return Ok(values.iter().cloned().map(Value::String).collect());
+        }
+        if self.next() != Some(Token::Open) {
+            return Err("expected '(' or a variable after 'in'".into());
+        }
+        let mut values = vec![self.value()?];
+        loop {
+            match self.next() {
+                Some(Token::Comma) => values.push(self.value()?),
+                Some(Token::Close) => return Ok(values),
+                other => return Err(format!("expected ',' or ')', found {other:?}")),
+            }
+        }
+    }
+}
+
+/// Parses `input`, resolving variables.
+pub(crate) fn parse(input: &str, variables: &Variables) -> Result<Predicate, String> {
+    let mut parser = Parser {
+        tokens: tokenize(input)?,
+        position: 0,
+        variables,
+    };
+    let predicate = parser.or()?;
+    if parser.position != parser.tokens.len() {
+        return Err(format!("unexpected {:?}", parser.peek()));
+    }
+    Ok(predicate)
+}
+
+fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
+    match (left, right) {
+        (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+        (Value::Number(a), Value::Number(b)) => a.as_f64()?.partial_cmp(&b.as_f64()?),
+        (Value::Number(a), Value::String(b)) => a.as_f64()?.partial_cmp(&b.parse::<f64>().ok()?),
+        (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+impl Predicate {
+    /// Whether `group` (a customer group as JSON) matches.
+    pub(crate) fn matches(&self, group: &Value) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            Predicate::And(a, b) => a.matches(group) && b.matches(group),
+            Predicate::Or(a, b) => a.matches(group) || b.matches(group),
+            Predicate::Not(inner) => !inner.matches(group),
+            Predicate::Defined(field, defined) => {
+                group.get(field).is_some_and(|v| !v.is_null()) == *defined
+            }
+            Predicate::In(field, values) => group
+                .get(field)
+                .is_some_and(|actual| values.iter().any(|v| compare(actual, v) == Some(Equal))),
+            Predicate::Compare(field, operator, expected) => {
+                let Some(actual) = group.get(field).filter(|v| !v.is_null()) else {
+                    return *operator == "!=";
+                };
+                let ordering = compare(actual, expected);
+                match *operator {
+                    "=" => ordering == Some(Equal),
+                    "!=" => ordering != Some(Equal),
+                    ">" => ordering == Some(Greater),
+                    "<" => ordering == Some(Less),
+                    ">=" => matches!(ordering, Some(Greater | Equal)),
+                    "<=" => matches!(ordering, Some(Less | Equal)),
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars(pairs: &[(&str, &[&str])]) -> Variables {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn predicates_evaluate() {
+        let group = json!({"id": "b", "name": "Gold \"VIP\"", "key": "gold", "version": 3});
+        let none = Variables::new();
+        let check =
+            |text: &str, variables: &Variables| parse(text, variables).unwrap().matches(&group);
+        assert!(check(r#"name = "Gold \"VIP\"""#, &none));
+        assert!(check(r#"id > "a" and id < "c""#, &none));
+        assert!(check(r#"key in ("x", "gold")"#, &none));
+        assert!(check(r#"key not in ("x")"#, &none));
+        assert!(check("version >= 3 and not (key = \"x\")", &none));
+        assert!(check("key is defined", &none));
+        assert!(!check("key is not defined", &none));
+        assert!(check(r#"name = "x" or key = "gold""#, &none));
+        assert!(check("name = :n", &vars(&[("n", &["Gold \"VIP\""])])));
+        assert!(check("key in :keys", &vars(&[("keys", &["a", "gold"])])));
+        assert!(check("key != :k", &vars(&[("k", &["silver"])])));
+        assert!(parse("color = \"red\"", &none).is_err());
+        assert!(parse("name = :missing", &none).is_err());
+        assert!(parse("name = ", &none).is_err());
+        assert!(parse("(name = \"x\"", &none).is_err());
+    }
+}
