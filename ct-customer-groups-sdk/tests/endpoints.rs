@@ -1,0 +1,485 @@
+//! Every endpoint's method, path, query, headers and body against wiremock,
+//! every error code, and the OAuth behaviour through the CtClient.
+
+use std::time::Duration;
+
+use ct_customer_groups_sdk::{
+    CtClient, CtErrorCode, CtErrorExt, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
+    CustomerGroupUpdate, ResourceIdentifier, SortOrder, UpdateAction,
+};
+use serde_json::{Value, json};
+use wiremock::matchers::{body_json, body_string, header, header_exists, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const PROJECT: &str = "my-project";
+
+fn fixture(name: &str) -> Value {
+    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
+fn client(server: &MockServer) -> CtClient {
+    CtClient::builder(PROJECT, "client-id", "client-secret-value")
+        .urls(server.uri(), server.uri())
+        .scope(format!("manage_customer_groups:{PROJECT}"))
+        .http_client(
+            sdk_core::reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .build()
+                .unwrap(),
+        )
+        .attempt_timeout(None)
+        .retry_policy(sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        )))
+        .build()
+        .unwrap()
+}
+
+async fn mount_token(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string(format!(
+            "grant_type=client_credentials&scope=manage_customer_groups%3A{PROJECT}"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("token_response.json")))
+        .mount(server)
+        .await;
+}
+
+/// A mock of the API that requires the bearer token and a correlation id.
+fn api(verb: &str, api_path: &str) -> wiremock::MockBuilder {
+    Mock::given(method(verb))
+        .and(path(format!("/{PROJECT}/customer-groups{api_path}")))
+        .and(header("authorization", "Bearer vkFuQ6oTwj8_Ye4eiRSsqMeqLYNeQRJi"))
+        .and(header_exists("x-correlation-id"))
+}
+
+fn group_answer(status: u16) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(fixture("customer_group.json"))
+}
+
+async fn api_requests(server: &MockServer) -> Vec<Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path() != "/oauth/token")
+        .collect()
+}
+
+#[tokio::test]
+async fn get_by_id_decodes_every_field() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "/7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b")
+        .respond_with(group_answer(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let group = client(&server)
+        .customer_groups()
+        .get("7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b")
+        .await
+        .unwrap();
+    assert_eq!(group.version, 3);
+    assert_eq!(group.key.as_deref(), Some("gold"));
+    assert_eq!(group.name, "Gold members");
+    assert_eq!(
+        group.created_by.unwrap().client_id.as_deref(),
+        Some("api-client-1")
+    );
+    assert_eq!(group.last_modified_by.unwrap().is_platform_client, Some(true));
+    let custom = group.custom.unwrap();
+    assert_eq!(custom.type_.type_id, "type");
+    assert_eq!(custom.fields["discountPercent"], 10);
+    let requests = api_requests(&server).await;
+    let agent = requests[0].headers["user-agent"].to_str().unwrap();
+    assert!(agent.starts_with("ct-customer-groups-sdk/"), "{agent}");
+}
+
+#[tokio::test]
+async fn a_minimal_group_decodes() {
+    let group: CustomerGroup = serde_json::from_value(fixture("customer_group_minimal.json")).unwrap();
+    assert!(group.key.is_none() && group.custom.is_none() && group.created_by.is_none());
+}
+
+#[tokio::test]
+async fn get_by_key_encodes_the_key_after_key_equals() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "/key=gold%2Fvip%3Fx")
+        .respond_with(group_answer(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server)
+        .customer_groups()
+        .get_by_key("gold/vip?x")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn create_sends_the_draft() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("POST", "")
+        .and(header("content-type", "application/json"))
+        .and(body_json(fixture("customer_group_draft.json")))
+        .respond_with(group_answer(201))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let draft = CustomerGroupDraft::new("Gold members")
+        .key("gold")
+        .custom(CustomFieldsDraft::new(ResourceIdentifier::type_by_key("group-fields")).field("tier", "gold"));
+    let group = client(&server).customer_groups().create(draft).await.unwrap();
+    assert_eq!(group.id, "7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b");
+}
+
+fn every_action() -> CustomerGroupUpdate {
+    let mut fields = serde_json::Map::new();
+    fields.insert("tier".into(), json!("platinum"));
+    CustomerGroupUpdate::new(3)
+        .action(UpdateAction::change_name("Platinum members"))
+        .action(UpdateAction::set_key(Some("platinum")))
+        .action(UpdateAction::set_key(None::<String>))
+        .action(UpdateAction::set_custom_type(
+            Some(ResourceIdentifier::type_by_id("c0ffee00-0000-4000-8000-000000000001")),
+            Some(fields),
+        ))
+        .action(UpdateAction::set_custom_type(None, None))
+        .action(UpdateAction::set_custom_field("tier", Some(json!("silver"))))
+        .action(UpdateAction::set_custom_field("tier", None))
+}
+
+#[tokio::test]
+async fn update_by_id_and_by_key_send_version_and_actions() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    for target in ["/7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b", "/key=gold"] {
+        api("POST", target)
+            .and(body_json(fixture("update_request.json")))
+            .respond_with(group_answer(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let groups = client(&server).customer_groups();
+    groups
+        .update("7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b", every_action())
+        .await
+        .unwrap();
+    groups.update_by_key("gold", every_action()).await.unwrap();
+}
+
+#[tokio::test]
+async fn delete_by_id_and_by_key_send_the_version() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    for target in ["/7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b", "/key=gold"] {
+        api("DELETE", target)
+            .and(query_param("version", "3"))
+            .respond_with(group_answer(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let groups = client(&server).customer_groups();
+    groups
+        .delete("7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b", 3)
+        .await
+        .unwrap();
+    groups.delete_by_key("gold", 3).await.unwrap();
+}
+
+#[tokio::test]
+async fn query_sends_predicates_variables_and_paging() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "")
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("paged_query_result.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let hostile = "Gold\" or id is defined or name = \"";
+    let page = client(&server)
+        .customer_groups()
+        .query()
+        .name_is(hostile)
+        .key_in(["gold", "silver"])
+        .predicate("version > :min")
+        .var("min", "1")
+        .sort_by("name", SortOrder::Asc)
+        .sort("createdAt desc")
+        .limit(50)
+        .offset(100)
+        .with_total(true)
+        .expand("custom.type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total, Some(2));
+    assert_eq!(page.results.len(), 2);
+
+    let requests = api_requests(&server).await;
+    let pairs: Vec<(String, String)> = requests[0].url.query_pairs().into_owned().collect();
+    let expected: Vec<(String, String)> = [
+        ("where", "name = :sdk1"),
+        ("where", "key in :sdk2"),
+        ("where", "version > :min"),
+        ("sort", "name asc"),
+        ("sort", "createdAt desc"),
+        ("limit", "50"),
+        ("offset", "100"),
+        ("withTotal", "true"),
+        ("expand", "custom.type"),
+        ("var.sdk1", hostile),
+        ("var.sdk2", "gold"),
+        ("var.sdk2", "silver"),
+        ("var.min", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(pairs, expected);
+}
+
+#[tokio::test]
+async fn limits_out_of_range_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    let groups = client(&server).customer_groups();
+    for query in [
+        groups.query().limit(0),
+        groups.query().limit(501),
+        groups.query().offset(10_001),
+        groups.query().var("bad name", "x"),
+        groups.query().predicate("  "),
+    ] {
+        let error = query.send().await.unwrap_err();
+        assert!(matches!(error, sdk_core::Error::InvalidInput(_)), "{error:?}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    // The limits themselves are allowed (the API here answers 404: no mock).
+    let _ = groups.query().limit(500).offset(10_000).send().await;
+    let sent = api_requests(&server).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].url.query(), Some("limit=500&offset=10000"));
+}
+
+#[tokio::test]
+async fn every_error_code_maps_to_its_typed_variant() {
+    let codes = [
+        "ConcurrentModification",
+        "DuplicateField",
+        "DuplicateFieldWithConflictingResource",
+        "InvalidOperation",
+        "ResourceNotFound",
+        "InvalidJsonInput",
+        "InvalidInput",
+        "RequiredField",
+        "InvalidField",
+        "MaxResourceLimitExceeded",
+        "ReferenceExists",
+        "invalid_token",
+        "insufficient_scope",
+        "access_denied",
+        "SomethingNew",
+    ];
+    for code in codes {
+        let server = MockServer::start().await;
+        mount_token(&server).await;
+        let body = fixture(&format!("error_{code}.json"));
+        let status = body["statusCode"].as_u64().unwrap() as u16;
+        api("GET", "/x")
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("x-correlation-id", "corr-from-server")
+                    .set_body_json(body),
+            )
+            .mount(&server)
+            .await;
+        let error = client(&server).customer_groups().get("x").await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{code}");
+        let api = error.api().expect(code);
+        assert_eq!(api.code.as_deref(), Some(code));
+        assert_eq!(api.request_id.as_deref(), Some("corr-from-server"));
+        let errors = error.ct_errors();
+        assert_eq!(errors.len(), 1, "{code}");
+        assert_eq!(errors[0].code.as_str(), code);
+        match &errors[0].code {
+            CtErrorCode::ConcurrentModification { current_version } => {
+                assert_eq!(*current_version, Some(3));
+                assert!(error.is_concurrent_modification());
+                assert_eq!(error.current_version(), Some(3));
+                assert!(error.is_conflict());
+            }
+            CtErrorCode::DuplicateField { field, duplicate_value } => {
+                assert_eq!(field.as_deref(), Some("name"));
+                assert_eq!(duplicate_value.as_ref(), Some(&json!("Gold members")));
+            }
+            CtErrorCode::DuplicateFieldWithConflictingResource { conflicting_resource, .. } => {
+                assert_eq!(conflicting_resource.as_ref().unwrap()["typeId"], "customer-group");
+            }
+            CtErrorCode::InvalidJsonInput { detailed_error_message } => {
+                assert!(detailed_error_message.as_deref().unwrap().contains("actions"));
+            }
+            CtErrorCode::RequiredField { field } => assert_eq!(field.as_deref(), Some("groupName")),
+            CtErrorCode::InvalidField { field, invalid_value, allowed_values } => {
+                assert_eq!(field.as_deref(), Some("key"));
+                assert_eq!(invalid_value.as_ref(), Some(&json!("x")));
+                assert_eq!(allowed_values.as_ref().unwrap().len(), 2);
+            }
+            CtErrorCode::MaxResourceLimitExceeded { exceeded_resource } => {
+                assert_eq!(exceeded_resource.as_deref(), Some("customer-group"));
+            }
+            CtErrorCode::ReferenceExists { referenced_by } => {
+                assert_eq!(referenced_by.as_deref(), Some("customer"));
+            }
+            CtErrorCode::Other { code, fields } => {
+                assert_eq!(code, "SomethingNew");
+                assert_eq!(fields["hint"], "kept raw");
+            }
+            CtErrorCode::ResourceNotFound => assert!(error.is_not_found()),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_correlation_id_sent_is_reported_when_the_server_sends_none() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "/x")
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("error_ResourceNotFound.json")))
+        .mount(&server)
+        .await;
+    let error = client(&server).customer_groups().get("x").await.unwrap_err();
+    let reported = error.api().unwrap().request_id.clone().unwrap();
+    let sent = api_requests(&server).await[0].headers["x-correlation-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(reported, sent);
+    assert!(uuid::Uuid::parse_str(&sent).is_ok());
+    assert!(error.to_string().contains(&sent));
+}
+
+#[tokio::test]
+async fn token_endpoint_errors_are_typed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(fixture("error_invalid_client.json")))
+        .mount(&server)
+        .await;
+    let error = client(&server).customer_groups().get("x").await.unwrap_err();
+    assert!(matches!(error, sdk_core::Error::Auth(_)), "{error:?}");
+    assert_eq!(error.ct_errors()[0].code, CtErrorCode::InvalidClient);
+    assert!(!error.request_may_have_been_sent());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cold_start_fetches_one_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("token_response.json"))
+                .set_delay(Duration::from_millis(200)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("GET", "/x").respond_with(group_answer(200)).mount(&server).await;
+    let groups = client(&server).customer_groups();
+    let calls: Vec<_> = (0..120).map(|_| tokio::spawn(groups.get("x"))).collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_and_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "expired-one", "token_type": "Bearer", "expires_in": 172800
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount_token(&server).await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer expired-one"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(fixture("error_invalid_token.json")))
+        .mount(&server)
+        .await;
+    api("GET", "/x").respond_with(group_answer(200)).mount(&server).await;
+    let group = client(&server).customer_groups().get("x").await.unwrap();
+    assert_eq!(group.version, 3);
+    let tokens = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/oauth/token")
+        .count();
+    assert_eq!(tokens, 2);
+}
+
+#[tokio::test]
+async fn versioned_updates_are_retried_but_creates_are_not() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("POST", "/x")
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    api("POST", "/x").respond_with(group_answer(200)).mount(&server).await;
+    api("POST", "").respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    let groups = client(&server).customer_groups();
+    groups
+        .update("x", CustomerGroupUpdate::new(3).action(UpdateAction::change_name("n")))
+        .await
+        .unwrap();
+    let error = groups.create(CustomerGroupDraft::new("n")).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    let requests = api_requests(&server).await;
+    let creates = requests.iter().filter(|r| r.url.path().ends_with("customer-groups")).count();
+    let updates = requests.iter().filter(|r| r.url.path().ends_with("/x")).count();
+    assert_eq!((creates, updates), (1, 2));
+}
+
+#[test]
+fn regions_have_their_hosts() {
+    use ct_customer_groups_sdk::Region;
+    assert_eq!(
+        Region::EuropeWest1Gcp.api_url(),
+        "https://api.europe-west1.gcp.commercetools.com"
+    );
+    assert_eq!(
+        Region::AustraliaSoutheast1Gcp.auth_url(),
+        "https://auth.australia-southeast1.gcp.commercetools.com"
+    );
+    for region in [Region::UsCentral1Gcp, Region::UsEast2Aws, Region::EuCentral1Aws] {
+        assert!(region.api_url().contains(region.name()));
+        let client = CtClient::builder("p", "id", "secret").region(region).build();
+        assert!(client.is_ok());
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_debug() {
+    let builder = CtClient::builder("p", "id", "client-secret-value");
+    let client = CtClient::builder("p", "id", "client-secret-value").build().unwrap();
+    let shown = format!("{builder:?} {client:?}");
+    assert!(!shown.contains("client-secret-value"), "{shown}");
+}
