@@ -8,7 +8,9 @@ use ct_customer_groups_sdk::{
     CustomerGroupUpdate, ResourceIdentifier, SortOrder, UpdateAction,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{body_json, body_string, header, header_exists, method, path, query_param};
+use wiremock::matchers::{
+    body_json, body_string, header, header_exists, method, path, query_param,
+};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const PROJECT: &str = "my-project";
@@ -29,10 +31,12 @@ fn client(server: &MockServer) -> CtClient {
                 .unwrap(),
         )
         .attempt_timeout(None)
-        .retry_policy(sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )))
+        .retry_policy(
+            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+                Duration::from_millis(1),
+                Duration::from_millis(5),
+            )),
+        )
         .build()
         .unwrap()
 }
@@ -52,7 +56,10 @@ async fn mount_token(server: &MockServer) {
 fn api(verb: &str, api_path: &str) -> wiremock::MockBuilder {
     Mock::given(method(verb))
         .and(path(format!("/{PROJECT}/customer-groups{api_path}")))
-        .and(header("authorization", "Bearer vkFuQ6oTwj8_Ye4eiRSsqMeqLYNeQRJi"))
+        .and(header(
+            "authorization",
+            "Bearer vkFuQ6oTwj8_Ye4eiRSsqMeqLYNeQRJi",
+        ))
         .and(header_exists("x-correlation-id"))
 }
 
@@ -91,7 +98,10 @@ async fn get_by_id_decodes_every_field() {
         group.created_by.unwrap().client_id.as_deref(),
         Some("api-client-1")
     );
-    assert_eq!(group.last_modified_by.unwrap().is_platform_client, Some(true));
+    assert_eq!(
+        group.last_modified_by.unwrap().is_platform_client,
+        Some(true)
+    );
     let custom = group.custom.unwrap();
     assert_eq!(custom.type_.type_id, "type");
     assert_eq!(custom.fields["discountPercent"], 10);
@@ -102,7 +112,8 @@ async fn get_by_id_decodes_every_field() {
 
 #[tokio::test]
 async fn a_minimal_group_decodes() {
-    let group: CustomerGroup = serde_json::from_value(fixture("customer_group_minimal.json")).unwrap();
+    let group: CustomerGroup =
+        serde_json::from_value(fixture("customer_group_minimal.json")).unwrap();
     assert!(group.key.is_none() && group.custom.is_none() && group.created_by.is_none());
 }
 
@@ -133,10 +144,15 @@ async fn create_sends_the_draft() {
         .expect(1)
         .mount(&server)
         .await;
-    let draft = CustomerGroupDraft::new("Gold members")
-        .key("gold")
-        .custom(CustomFieldsDraft::new(ResourceIdentifier::type_by_key("group-fields")).field("tier", "gold"));
-    let group = client(&server).customer_groups().create(draft).await.unwrap();
+    let draft = CustomerGroupDraft::new("Gold members").key("gold").custom(
+        CustomFieldsDraft::new(ResourceIdentifier::type_by_key("group-fields"))
+            .field("tier", "gold"),
+    );
+    let group = client(&server)
+        .customer_groups()
+        .create(draft)
+        .await
+        .unwrap();
     assert_eq!(group.id, "7f9a1c2e-5b3d-4e8f-9a0b-1c2d3e4f5a6b");
 }
 
@@ -148,11 +164,16 @@ fn every_action() -> CustomerGroupUpdate {
         .action(UpdateAction::set_key(Some("platinum")))
         .action(UpdateAction::set_key(None::<String>))
         .action(UpdateAction::set_custom_type(
-            Some(ResourceIdentifier::type_by_id("c0ffee00-0000-4000-8000-000000000001")),
+            Some(ResourceIdentifier::type_by_id(
+                "c0ffee00-0000-4000-8000-000000000001",
+            )),
             Some(fields),
         ))
         .action(UpdateAction::set_custom_type(None, None))
-        .action(UpdateAction::set_custom_field("tier", Some(json!("silver"))))
+        .action(UpdateAction::set_custom_field(
+            "tier",
+            Some(json!("silver")),
+        ))
         .action(UpdateAction::set_custom_field("tier", None))
 }
 
@@ -261,9 +282,15 @@ async fn limits_out_of_range_are_refused_before_sending() {
         groups.query().predicate("  "),
     ] {
         let error = query.send().await.unwrap_err();
-        assert!(matches!(error, sdk_core::Error::InvalidInput(_)), "{error:?}");
+        assert!(
+            matches!(error, sdk_core::Error::InvalidInput(_)),
+            "{error:?}"
+        );
     }
-    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing was sent"
+    );
     // The limits themselves are allowed (the API here answers 404: no mock).
     let _ = groups.query().limit(500).offset(10_000).send().await;
     let sent = api_requests(&server).await;
@@ -303,7 +330,11 @@ async fn every_error_code_maps_to_its_typed_variant() {
             )
             .mount(&server)
             .await;
-        let error = client(&server).customer_groups().get("x").await.unwrap_err();
+        let error = client(&server)
+            .customer_groups()
+            .get("x")
+            .await
+            .unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{code}");
         let api = error.api().expect(code);
         assert_eq!(api.code.as_deref(), Some(code));
@@ -318,18 +349,38 @@ async fn every_error_code_maps_to_its_typed_variant() {
                 assert_eq!(error.current_version(), Some(3));
                 assert!(error.is_conflict());
             }
-            CtErrorCode::DuplicateField { field, duplicate_value } => {
+            CtErrorCode::DuplicateField {
+                field,
+                duplicate_value,
+            } => {
                 assert_eq!(field.as_deref(), Some("name"));
                 assert_eq!(duplicate_value.as_ref(), Some(&json!("Gold members")));
             }
-            CtErrorCode::DuplicateFieldWithConflictingResource { conflicting_resource, .. } => {
-                assert_eq!(conflicting_resource.as_ref().unwrap()["typeId"], "customer-group");
+            CtErrorCode::DuplicateFieldWithConflictingResource {
+                conflicting_resource,
+                ..
+            } => {
+                assert_eq!(
+                    conflicting_resource.as_ref().unwrap()["typeId"],
+                    "customer-group"
+                );
             }
-            CtErrorCode::InvalidJsonInput { detailed_error_message } => {
-                assert!(detailed_error_message.as_deref().unwrap().contains("actions"));
+            CtErrorCode::InvalidJsonInput {
+                detailed_error_message,
+            } => {
+                assert!(
+                    detailed_error_message
+                        .as_deref()
+                        .unwrap()
+                        .contains("actions")
+                );
             }
             CtErrorCode::RequiredField { field } => assert_eq!(field.as_deref(), Some("groupName")),
-            CtErrorCode::InvalidField { field, invalid_value, allowed_values } => {
+            CtErrorCode::InvalidField {
+                field,
+                invalid_value,
+                allowed_values,
+            } => {
                 assert_eq!(field.as_deref(), Some("key"));
                 assert_eq!(invalid_value.as_ref(), Some(&json!("x")));
                 assert_eq!(allowed_values.as_ref().unwrap().len(), 2);
@@ -355,10 +406,16 @@ async fn the_correlation_id_sent_is_reported_when_the_server_sends_none() {
     let server = MockServer::start().await;
     mount_token(&server).await;
     api("GET", "/x")
-        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("error_ResourceNotFound.json")))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(fixture("error_ResourceNotFound.json")),
+        )
         .mount(&server)
         .await;
-    let error = client(&server).customer_groups().get("x").await.unwrap_err();
+    let error = client(&server)
+        .customer_groups()
+        .get("x")
+        .await
+        .unwrap_err();
     let reported = error.api().unwrap().request_id.clone().unwrap();
     let sent = api_requests(&server).await[0].headers["x-correlation-id"]
         .to_str()
@@ -374,10 +431,16 @@ async fn token_endpoint_errors_are_typed() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(fixture("error_invalid_client.json")))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(fixture("error_invalid_client.json")),
+        )
         .mount(&server)
         .await;
-    let error = client(&server).customer_groups().get("x").await.unwrap_err();
+    let error = client(&server)
+        .customer_groups()
+        .get("x")
+        .await
+        .unwrap_err();
     assert!(matches!(error, sdk_core::Error::Auth(_)), "{error:?}");
     assert_eq!(error.ct_errors()[0].code, CtErrorCode::InvalidClient);
     assert!(!error.request_may_have_been_sent());
@@ -396,7 +459,10 @@ async fn concurrent_cold_start_fetches_one_token() {
         .expect(1)
         .mount(&server)
         .await;
-    api("GET", "/x").respond_with(group_answer(200)).mount(&server).await;
+    api("GET", "/x")
+        .respond_with(group_answer(200))
+        .mount(&server)
+        .await;
     let groups = client(&server).customer_groups();
     let calls: Vec<_> = (0..120).map(|_| tokio::spawn(groups.get("x"))).collect();
     for call in calls {
@@ -421,7 +487,10 @@ async fn a_401_refreshes_the_token_and_succeeds() {
         .respond_with(ResponseTemplate::new(401).set_body_json(fixture("error_invalid_token.json")))
         .mount(&server)
         .await;
-    api("GET", "/x").respond_with(group_answer(200)).mount(&server).await;
+    api("GET", "/x")
+        .respond_with(group_answer(200))
+        .mount(&server)
+        .await;
     let group = client(&server).customer_groups().get("x").await.unwrap();
     assert_eq!(group.version, 3);
     let tokens = server
@@ -443,18 +512,36 @@ async fn versioned_updates_are_retried_but_creates_are_not() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    api("POST", "/x").respond_with(group_answer(200)).mount(&server).await;
-    api("POST", "").respond_with(ResponseTemplate::new(503)).mount(&server).await;
+    api("POST", "/x")
+        .respond_with(group_answer(200))
+        .mount(&server)
+        .await;
+    api("POST", "")
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
     let groups = client(&server).customer_groups();
     groups
-        .update("x", CustomerGroupUpdate::new(3).action(UpdateAction::change_name("n")))
+        .update(
+            "x",
+            CustomerGroupUpdate::new(3).action(UpdateAction::change_name("n")),
+        )
         .await
         .unwrap();
-    let error = groups.create(CustomerGroupDraft::new("n")).await.unwrap_err();
+    let error = groups
+        .create(CustomerGroupDraft::new("n"))
+        .await
+        .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
     let requests = api_requests(&server).await;
-    let creates = requests.iter().filter(|r| r.url.path().ends_with("customer-groups")).count();
-    let updates = requests.iter().filter(|r| r.url.path().ends_with("/x")).count();
+    let creates = requests
+        .iter()
+        .filter(|r| r.url.path().ends_with("customer-groups"))
+        .count();
+    let updates = requests
+        .iter()
+        .filter(|r| r.url.path().ends_with("/x"))
+        .count();
     assert_eq!((creates, updates), (1, 2));
 }
 
@@ -469,9 +556,15 @@ fn regions_have_their_hosts() {
         Region::AustraliaSoutheast1Gcp.auth_url(),
         "https://auth.australia-southeast1.gcp.commercetools.com"
     );
-    for region in [Region::UsCentral1Gcp, Region::UsEast2Aws, Region::EuCentral1Aws] {
+    for region in [
+        Region::UsCentral1Gcp,
+        Region::UsEast2Aws,
+        Region::EuCentral1Aws,
+    ] {
         assert!(region.api_url().contains(region.name()));
-        let client = CtClient::builder("p", "id", "secret").region(region).build();
+        let client = CtClient::builder("p", "id", "secret")
+            .region(region)
+            .build();
         assert!(client.is_ok());
     }
 }
@@ -479,7 +572,9 @@ fn regions_have_their_hosts() {
 #[test]
 fn secrets_stay_out_of_debug() {
     let builder = CtClient::builder("p", "id", "client-secret-value");
-    let client = CtClient::builder("p", "id", "client-secret-value").build().unwrap();
+    let client = CtClient::builder("p", "id", "client-secret-value")
+        .build()
+        .unwrap();
     let shown = format!("{builder:?} {client:?}");
     assert!(!shown.contains("client-secret-value"), "{shown}");
 }

@@ -1,0 +1,485 @@
+//! The whole client against the stateful sandbox: versions, conflicts,
+//! queries, query_all over more than 10,000 groups, scopes, token expiry
+//! and faults.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::{
+    CtClient, CtErrorCode, CtErrorExt, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
+    CustomerGroupUpdate, ResourceIdentifier, SortOrder, UpdateAction,
+};
+use futures::TryStreamExt;
+use sdk_core::sandbox::{Fault, FaultBody};
+use sdk_core::{Backoff, Error, RetryPolicy};
+use serde_json::json;
+
+fn client(sandbox: &CtSandbox) -> CtClient {
+    sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        )))
+        .build()
+        .unwrap()
+}
+
+fn first_code(error: &Error) -> CtErrorCode {
+    error
+        .ct_errors()
+        .into_iter()
+        .next()
+        .expect("a typed error")
+        .code
+}
+
+#[tokio::test]
+async fn versions_come_from_the_server_and_stale_ones_conflict() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let created = groups
+        .create(CustomerGroupDraft::new("Gold").key("gold").custom(
+            CustomFieldsDraft::new(ResourceIdentifier::type_by_key("fields")).field("tier", 1),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(created.version, 1);
+    assert_eq!(created.custom.as_ref().unwrap().fields["tier"], 1);
+    assert_eq!(groups.get(&created.id).await.unwrap(), created);
+    assert_eq!(groups.get_by_key("gold").await.unwrap().id, created.id);
+
+    let updated = groups
+        .update(
+            &created.id,
+            CustomerGroupUpdate::for_group(&created)
+                .action(UpdateAction::change_name("Gold+"))
+                .action(UpdateAction::set_custom_field("tier", Some(json!(2))))
+                .action(UpdateAction::set_custom_field("note", Some(json!("vip")))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.name, "Gold+");
+    assert_eq!(updated.custom.as_ref().unwrap().fields["tier"], 2);
+
+    // The version read first is stale now.
+    let error = groups
+        .update(
+            &created.id,
+            CustomerGroupUpdate::for_group(&created).action(UpdateAction::change_name("x")),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.is_conflict() && error.is_concurrent_modification());
+    assert_eq!(error.current_version(), Some(2));
+
+    let updated = groups
+        .update_by_key(
+            "gold",
+            CustomerGroupUpdate::for_group(&updated)
+                .action(UpdateAction::set_custom_field("note", None))
+                .action(UpdateAction::set_key(Some("platinum"))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 3);
+    assert_eq!(updated.key.as_deref(), Some("platinum"));
+
+    // Removing a field that does not exist is an invalid operation.
+    let error = groups
+        .update(
+            &updated.id,
+            CustomerGroupUpdate::for_group(&updated)
+                .action(UpdateAction::set_custom_field("nope", None)),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(first_code(&error), CtErrorCode::InvalidOperation);
+
+    let updated = groups
+        .update(
+            &updated.id,
+            CustomerGroupUpdate::for_group(&updated)
+                .action(UpdateAction::set_custom_type(None, None))
+                .action(UpdateAction::set_key(None::<String>)),
+        )
+        .await
+        .unwrap();
+    assert!(updated.custom.is_none() && updated.key.is_none());
+
+    let error = groups.delete(&updated.id, 1).await.unwrap_err();
+    assert_eq!(error.current_version(), Some(updated.version));
+    let deleted = groups.delete(&updated.id, updated.version).await.unwrap();
+    assert_eq!(deleted.id, updated.id);
+    let error = groups.get(&updated.id).await.unwrap_err();
+    assert!(error.is_not_found());
+    assert_eq!(first_code(&error), CtErrorCode::ResourceNotFound);
+}
+
+#[tokio::test]
+async fn names_and_keys_are_unique() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let gold = groups
+        .create(CustomerGroupDraft::new("Gold").key("gold"))
+        .await
+        .unwrap();
+    let error = groups
+        .create(CustomerGroupDraft::new("Gold"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        first_code(&error),
+        CtErrorCode::DuplicateField {
+            field: Some("name".into()),
+            duplicate_value: Some(json!("Gold"))
+        }
+    );
+    let error = groups
+        .create(CustomerGroupDraft::new("Other").key("gold"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(first_code(&error), CtErrorCode::DuplicateField { field: Some(f), .. } if f == "key")
+    );
+    let silver = groups
+        .create(CustomerGroupDraft::new("Silver"))
+        .await
+        .unwrap();
+    let error = groups
+        .update(
+            &silver.id,
+            CustomerGroupUpdate::for_group(&silver).action(UpdateAction::change_name("Gold")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        first_code(&error),
+        CtErrorCode::DuplicateField { .. }
+    ));
+    // A delete by key that names the group.
+    groups.delete_by_key("gold", gold.version).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_project_limit_is_enforced() {
+    let sandbox = CtSandbox::builder().max_customer_groups(2).start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    groups.create(CustomerGroupDraft::new("a")).await.unwrap();
+    groups.create(CustomerGroupDraft::new("b")).await.unwrap();
+    let error = groups
+        .create(CustomerGroupDraft::new("c"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        first_code(&error),
+        CtErrorCode::MaxResourceLimitExceeded {
+            exceeded_resource: Some("customer-group".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn queries_filter_sort_and_page() {
+    let sandbox = CtSandbox::start().unwrap();
+    sandbox.seed_generated(45).unwrap();
+    let groups = client(&sandbox).customer_groups();
+
+    let page = groups.query().name_is("Group 000007").send().await.unwrap();
+    assert_eq!(page.total, Some(1));
+    assert_eq!(page.results[0].key.as_deref(), Some("group-000007"));
+
+    let page = groups
+        .query()
+        .key_in(["group-000001", "group-000002", "nope"])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.count, 2);
+
+    let page = groups
+        .query()
+        .predicate("name > :from and name < :to")
+        .var("from", "Group 000010")
+        .var("to", "Group 000020")
+        .predicate("key != :skip")
+        .var("skip", "group-000015")
+        .sort_by("name", SortOrder::Desc)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = page.results.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names.len(), 8);
+    assert_eq!(names[0], "Group 000019");
+    assert!(!names.contains(&"Group 000015"));
+
+    let page = groups
+        .query()
+        .sort("key asc")
+        .limit(10)
+        .offset(40)
+        .with_total(false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((page.count, page.total, page.offset), (5, None, 40));
+
+    let page = groups
+        .query()
+        .sort_by("createdAt", SortOrder::Asc)
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.results.len(), 1);
+
+    // A value that tries to break out of its predicate is only ever a value.
+    let page = groups
+        .query()
+        .name_is("x\" or name is defined or name = \"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.total, Some(0));
+
+    // Offset paging walks every group once, in order.
+    let all: Vec<CustomerGroup> = groups
+        .query()
+        .sort("name asc")
+        .limit(20)
+        .pages()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+
+    // A predicate the server cannot read is InvalidInput.
+    let error = groups
+        .query()
+        .predicate("color = \"red\"")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(first_code(&error), CtErrorCode::InvalidInput);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_all_sees_every_one_of_more_than_10000_groups_once() {
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(20_000)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(10_050).unwrap();
+    let groups = client(&sandbox).customer_groups();
+
+    let all: Vec<CustomerGroup> = groups.query_all().items().try_collect().await.unwrap();
+    assert_eq!(all.len(), 10_050);
+    let unique: HashSet<&str> = all.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(unique.len(), 10_050);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "in id order");
+
+    // Combined with the caller's own predicate.
+    let some: Vec<CustomerGroup> = groups
+        .query()
+        .predicate("name > :from")
+        .var("from", "Group 005000")
+        .query_all()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(some.len(), 5_050);
+    assert!(some.iter().all(|g| g.name.as_str() > "Group 005000"));
+
+    // Offset paging stops at the API's offset limit: deeper sets need query_all.
+    let error = groups.query().offset(10_001).send().await.unwrap_err();
+    assert!(matches!(error, Error::InvalidInput(_)));
+}
+
+/// Renames the group through a second client, on a thread of its own: the
+/// "someone else" of a conflict, run between our read and our write.
+fn change_behind_our_back(sandbox_client: CtClient, id: String, name: String) {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let groups = sandbox_client.customer_groups();
+            let current = groups.get(id.clone()).await.unwrap();
+            groups
+                .update(
+                    id,
+                    CustomerGroupUpdate::for_group(&current)
+                        .action(UpdateAction::change_name(name)),
+                )
+                .await
+                .unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conflict_helper_reads_again_and_retries() {
+    let sandbox = CtSandbox::start().unwrap();
+    let ours = client(&sandbox);
+    let theirs = client(&sandbox);
+    let group = ours
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Start"))
+        .await
+        .unwrap();
+
+    let calls = Arc::new(AtomicU32::new(0));
+    let seen = calls.clone();
+    let id = group.id.clone();
+    let updated = ours
+        .customer_groups()
+        .update_with_retry(group.id.clone(), 3, move |current| {
+            if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                // Someone else changes the group after we read it.
+                change_behind_our_back(theirs.clone(), id.clone(), "Theirs".into());
+            }
+            vec![UpdateAction::change_name(format!(
+                "{} + ours",
+                current.name
+            ))]
+        })
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(updated.name, "Theirs + ours", "the retry saw their change");
+    assert_eq!(updated.version, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conflict_helper_gives_up_after_its_attempts() {
+    let sandbox = CtSandbox::start().unwrap();
+    let ours = client(&sandbox);
+    let theirs = client(&sandbox);
+    let group = ours
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Start"))
+        .await
+        .unwrap();
+    let id = group.id.clone();
+    let counter = Arc::new(AtomicU32::new(0));
+    let count = counter.clone();
+    let error = ours
+        .customer_groups()
+        .update_with_retry(group.id.clone(), 2, move |_| {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            change_behind_our_back(theirs.clone(), id.clone(), format!("Theirs {n}"));
+            vec![UpdateAction::change_name("Ours")]
+        })
+        .await
+        .unwrap_err();
+    assert!(error.is_concurrent_modification());
+    assert_eq!(counter.load(Ordering::SeqCst), 2);
+
+    // Nothing to change: no update at all.
+    let unchanged = ours
+        .customer_groups()
+        .update_with_retry(group.id.clone(), 2, |_| vec![])
+        .await
+        .unwrap();
+    assert_eq!(unchanged.name, "Theirs 1");
+}
+
+#[tokio::test]
+async fn scopes_are_enforced() {
+    let sandbox = CtSandbox::builder()
+        .allowed_scopes([
+            "view_customer_groups:sandbox-project",
+            "manage_customer_groups:sandbox-project",
+        ])
+        .start()
+        .unwrap();
+    let manager = client(&sandbox);
+    let viewer_only = CtClient::builder(sandbox.project_key(), "sandbox-client", "sandbox-secret")
+        .urls(sandbox.url(), sandbox.url())
+        .scope("view_customer_groups:sandbox-project")
+        .build()
+        .unwrap();
+    manager
+        .customer_groups()
+        .create(CustomerGroupDraft::new("by a manager"))
+        .await
+        .unwrap();
+    viewer_only.customer_groups().query().send().await.unwrap();
+    let error = viewer_only
+        .customer_groups()
+        .create(CustomerGroupDraft::new("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(first_code(&error), CtErrorCode::InsufficientScope);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(403));
+
+    let greedy = CtClient::builder(sandbox.project_key(), "sandbox-client", "sandbox-secret")
+        .urls(sandbox.url(), sandbox.url())
+        .scope("manage_project:sandbox-project")
+        .build()
+        .unwrap();
+    let error = greedy.customer_groups().query().send().await.unwrap_err();
+    assert!(matches!(error, Error::Auth(_)));
+    assert_eq!(error.code(), Some("invalid_scope"));
+
+    let wrong_secret = CtClient::builder(sandbox.project_key(), "sandbox-client", "nope")
+        .urls(sandbox.url(), sandbox.url())
+        .build()
+        .unwrap();
+    let error = wrong_secret
+        .customer_groups()
+        .query()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(first_code(&error), CtErrorCode::InvalidClient);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_transparently() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    groups.query().send().await.unwrap();
+    assert_eq!(sandbox.tokens_issued(), 1);
+    sandbox.expire_tokens();
+    groups.query().send().await.unwrap();
+    assert_eq!(sandbox.tokens_issued(), 2);
+    groups.query().send().await.unwrap();
+    assert_eq!(sandbox.tokens_issued(), 2, "the new token is cached");
+}
+
+#[tokio::test]
+async fn injected_faults_follow_the_retry_rules() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    groups.query().send().await.unwrap();
+    let before = sandbox.faults().requests_received();
+
+    sandbox.faults().inject(Fault::status(503), 2);
+    groups.query().send().await.unwrap();
+    assert_eq!(sandbox.faults().requests_received() - before, 3);
+
+    sandbox.faults().inject(Fault::status(503), 1);
+    let error = groups
+        .create(CustomerGroupDraft::new("once"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(sandbox.group_count(), 0);
+
+    sandbox
+        .faults()
+        .inject(Fault::status(200).with_body(FaultBody::Malformed), 1);
+    let error = groups.query().send().await.unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+}
