@@ -1,1 +1,84 @@
-//! Placeholder crate: its client lands with its own issue.
+//! A typed async client for the Flow Retail API v2 customer groups and
+//! their customers: all seven operations, paged streams with prefetch, and
+//! every customer field the schema describes.
+//!
+//! # A client
+//!
+//! ```no_run
+//! use flowretail_sdk::FlowRetailClient;
+//!
+//! # fn demo() -> sdk_core::Result<()> {
+//! // Any of the three token kinds works: they are all sent as a bearer token.
+//! let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
+//! let stage = FlowRetailClient::builder("integration-token", "my-tenant").stage().build()?;
+//! let other_tenant = flow.for_tenant("other-tenant")?;
+//! // or from FLOWRETAIL_BASE_URL, FLOWRETAIL_TOKEN and FLOWRETAIL_TENANT:
+//! let flow = FlowRetailClient::from_env()?;
+//! # let _ = (flow, stage, other_tenant);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # One call
+//!
+//! ```no_run
+//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+//! use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
+//!
+//! let group = flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
+//! flow.customer_groups()
+//!     .update_customers(&group.customer_group_uid, GroupMembershipChange::new().add(["c-1"]))
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Paging
+//!
+//! Listings are streams: the next page is fetched while you work on the
+//! current one, and with `paginator().concurrency(n)` up to `n` pages are
+//! fetched at once once the total is known, items still in order. Whether
+//! pages count from 0 or 1 is learned from the first answer.
+//!
+//! ```no_run
+//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+//! use futures::TryStreamExt;
+//!
+//! let mut customers = flow.customer_groups().customers("vip").page_size(500).paginator().concurrency(4).items();
+//! while let Some(customer) = customers.try_next().await? {
+//!     println!("{} {}", customer.firstname, customer.lastname);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//!
+//! The API defines no error body: errors keep the status and raw body, with
+//! a message taken from `message`, `error`, `error_description` or
+//! `errors[]` when the body has one. UIDs outside `[A-Za-z0-9-_]+` are
+//! refused before anything is sent.
+//!
+//! # Sandbox
+//!
+//! With the `sandbox` feature, `sandbox::FlowRetailSandbox` emulates these
+//! endpoints in-process.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod client;
+pub mod customer_groups;
+pub mod model;
+
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
+
+pub use client::{FlowRetailClient, FlowRetailClientBuilder, PRODUCTION_URL, STAGE_URL};
+pub use customer_groups::{CustomerGroups, Listing};
+pub use model::{
+    AccountManager, CreateCustomerGroup, Customer, CustomerAddress, CustomerAddressType,
+    CustomerConsent, CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf,
+    CustomerExtension, CustomerExtensionCode, CustomerGroup, CustomerStore, CustomerType,
+    GroupMembershipChange, ListResponse, Paging, SortDirection, UpdateCustomerGroup,
+};

@@ -56,6 +56,7 @@ pub mod client;
 pub mod encoding;
 pub mod error;
 pub mod oauth;
+pub mod open_enum;
 pub mod pagination;
 pub mod request;
 pub mod retry;

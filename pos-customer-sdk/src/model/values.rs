@@ -6,59 +6,15 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A customer's gender: `M`, `W`, `U`, or a value this SDK does not know yet, kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Gender {
-    /// `M`.
-    Male,
-    /// `W`.
-    Female,
-    /// `U`: not specified (the server's default).
-    Unspecified,
-    /// Any other value, kept as the server sent it.
-    Other(String),
-}
-
-impl Gender {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Gender::Male => "M",
-            Gender::Female => "W",
-            Gender::Unspecified => "U",
-            Gender::Other(other) => other,
-        }
-    }
-}
-
-impl From<&str> for Gender {
-    fn from(value: &str) -> Self {
-        match value {
-            "M" => Gender::Male,
-            "W" => Gender::Female,
-            "U" => Gender::Unspecified,
-            other => Gender::Other(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for Gender {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Gender {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Gender {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Gender::from(text.as_ref()))
+sdk_core::open_enum! {
+    /// A customer's gender: `M`, `W`, `U`, or a value this SDK does not know yet, kept as text.
+    pub enum Gender {
+        /// `M`.
+        Male = "M",
+        /// `W`.
+        Female = "W",
+        /// `U`: not specified (the server's default).
+        Unspecified = "U",
     }
 }
 

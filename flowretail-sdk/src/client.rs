@@ -1,0 +1,248 @@
+//! The Flow Retail client: server, bearer token and tenant.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sdk_core::auth::{AuthProvider, BearerToken};
+use sdk_core::error::InvalidInput;
+use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+
+use crate::customer_groups::CustomerGroups;
+
+/// The `User-Agent` this crate sends.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Flow Retail production: `https://api.flowretail.com/v2`.
+pub const PRODUCTION_URL: &str = "https://api.flowretail.com/v2";
+
+/// Flow Retail stage: `https://api.stage.flowretail.com/v2`.
+pub const STAGE_URL: &str = "https://api.stage.flowretail.com/v2";
+
+/// Checks a UID against `[A-Za-z0-9-_]+`.
+pub fn check_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput> {
+    if uid.is_empty()
+        || !uid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(InvalidInput::new(
+            field,
+            "a UID is one or more of A-Z a-z 0-9 - _",
+        ));
+    }
+    Ok(())
+}
+
+/// A client of the Flow Retail API v2, scoped to one tenant.
+///
+/// Every call goes to `/tenants/{tenantUid}/...`; [`for_tenant`](Self::for_tenant)
+/// hands out a client for another tenant that shares the connection pool.
+///
+/// The token is sent as `Authorization: Bearer`, whichever of the three
+/// documented kinds it is: an integration token (long-lived, recommended for
+/// services), an access token from a device login, or an auth token from the
+/// auth service. To fetch or rotate tokens yourself, plug in an
+/// [`AuthProvider`] with [`FlowRetailClientBuilder::token_provider`].
+///
+/// ```no_run
+/// use flowretail_sdk::FlowRetailClient;
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
+/// let group = flow.customer_groups().get("vip").await?;
+/// println!("{}", group.name);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct FlowRetailClient {
+    http: Client,
+    tenant: Arc<str>,
+}
+
+impl fmt::Debug for FlowRetailClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlowRetailClient")
+            .field("tenant", &self.tenant)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+impl FlowRetailClient {
+    /// Starts building a client for `tenant`, authenticated with a bearer `token`.
+    pub fn builder(
+        token: impl Into<SecretString>,
+        tenant: impl Into<String>,
+    ) -> FlowRetailClientBuilder {
+        FlowRetailClientBuilder {
+            base_url: PRODUCTION_URL.into(),
+            auth: Auth::Token(token.into()),
+            tenant: tenant.into(),
+            http: None,
+            retry: None,
+            attempt_timeout: None,
+            deadline: None,
+            allow_insecure: false,
+        }
+    }
+
+    /// A client configured from `FLOWRETAIL_BASE_URL` (default: production),
+    /// `FLOWRETAIL_TOKEN` and `FLOWRETAIL_TENANT`.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        };
+        let required = |name: &str| {
+            var(name).ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
+        };
+        let mut builder = Self::builder(
+            required("FLOWRETAIL_TOKEN")?,
+            required("FLOWRETAIL_TENANT")?,
+        );
+        if let Some(url) = var("FLOWRETAIL_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// The same client for another tenant (same pool, token and retry budget).
+    pub fn for_tenant(&self, tenant: impl Into<String>) -> Result<Self> {
+        let tenant = tenant.into();
+        check_uid("tenant", &tenant)?;
+        Ok(Self {
+            http: self.http.clone(),
+            tenant: tenant.into(),
+        })
+    }
+
+    /// The tenant this client works in.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The customer group endpoints.
+    pub fn customer_groups(&self) -> CustomerGroups {
+        CustomerGroups::new(self.clone())
+    }
+
+    /// The sdk-core client underneath.
+    pub fn http(&self) -> &Client {
+        &self.http
+    }
+
+    /// A request below `/tenants/{tenantUid}`.
+    pub(crate) fn tenant_request(&self, request: Request) -> Request {
+        request.segment("tenants").segment(&*self.tenant)
+    }
+}
+
+enum Auth {
+    Token(SecretString),
+    Provider(Arc<dyn AuthProvider>),
+}
+
+/// Builds a [`FlowRetailClient`].
+#[must_use = "a builder does nothing until built"]
+pub struct FlowRetailClientBuilder {
+    base_url: String,
+    auth: Auth,
+    tenant: String,
+    http: Option<sdk_core::reqwest::Client>,
+    retry: Option<RetryPolicy>,
+    attempt_timeout: Option<Option<Duration>>,
+    deadline: Option<Option<Duration>>,
+    allow_insecure: bool,
+}
+
+impl fmt::Debug for FlowRetailClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlowRetailClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("tenant", &self.tenant)
+            .field("token", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl FlowRetailClientBuilder {
+    /// Uses the stage server instead of production.
+    pub fn stage(self) -> Self {
+        self.base_url(STAGE_URL)
+    }
+
+    /// Uses any server URL (including its `/v2`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Gets the `Authorization` header from your own provider instead of a fixed token.
+    pub fn token_provider(mut self, provider: impl AuthProvider) -> Self {
+        self.auth = Auth::Provider(Arc::new(provider));
+        self
+    }
+
+    /// Uses your own `reqwest::Client`.
+    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, backoff from 200 ms).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The time one attempt may take (default 30 s; `None`: no limit).
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time a whole call may take, retries included (default: no limit).
+    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Allows a plain `http` URL on a host other than loopback (test rigs only).
+    pub fn allow_insecure(mut self, allow: bool) -> Self {
+        self.allow_insecure = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<FlowRetailClient> {
+        check_uid("tenant", &self.tenant)?;
+        let auth: Arc<dyn AuthProvider> = match self.auth {
+            Auth::Token(token) => Arc::new(BearerToken::new(token)?),
+            Auth::Provider(provider) => provider,
+        };
+        let mut builder = Client::builder(self.base_url)
+            .vendor("flowretail")
+            .user_agent(USER_AGENT)
+            .shared_auth(auth)
+            .allow_insecure(self.allow_insecure);
+        if let Some(http) = self.http {
+            builder = builder.http_client(http);
+        }
+        if let Some(retry) = self.retry {
+            builder = builder.retry_policy(retry);
+        }
+        if let Some(timeout) = self.attempt_timeout {
+            builder = builder.attempt_timeout(timeout);
+        }
+        if let Some(deadline) = self.deadline {
+            builder = builder.deadline(deadline);
+        }
+        Ok(FlowRetailClient {
+            http: builder.build()?,
+            tenant: self.tenant.into(),
+        })
+    }
+}

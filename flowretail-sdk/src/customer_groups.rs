@@ -1,0 +1,279 @@
+//! The customer group endpoints: `/tenants/{tenantUid}/customer-groups`.
+
+use std::future::Future;
+use std::marker::PhantomData;
+
+use sdk_core::{Error, Page, PageRequest, Paginator, Request, Result};
+use serde::de::DeserializeOwned;
+
+use crate::client::{FlowRetailClient, check_uid};
+use crate::model::{
+    CreateCustomerGroup, Customer, CustomerGroup, GroupMembershipChange, ListResponse,
+    SortDirection, UpdateCustomerGroup,
+};
+
+/// The page size used when none is set.
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// The customer group endpoints. Get one with [`FlowRetailClient::customer_groups`].
+#[derive(Debug, Clone)]
+pub struct CustomerGroups {
+    client: FlowRetailClient,
+}
+
+impl CustomerGroups {
+    pub(crate) fn new(client: FlowRetailClient) -> Self {
+        Self { client }
+    }
+
+    fn collection(&self, request: Request) -> Request {
+        self.client
+            .tenant_request(request)
+            .segment("customer-groups")
+    }
+
+    /// A request for one group, refused before sending when `uid` is not a UID.
+    fn group(&self, request: Request, uid: &str) -> Result<Request> {
+        check_uid("customerGroupUid", uid)?;
+        Ok(self.collection(request).segment(uid))
+    }
+
+    fn send<T>(&self, request: Result<Request>) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let http = self.client.http().clone();
+        async move { http.send_json(request?).await }
+    }
+
+    fn send_empty(
+        &self,
+        request: Result<Request>,
+    ) -> impl Future<Output = Result<()>> + Send + 'static {
+        let http = self.client.http().clone();
+        async move {
+            http.send(request?).await?;
+            Ok(())
+        }
+    }
+
+    /// `GET /customer-groups`: the groups, page by page.
+    ///
+    /// ```no_run
+    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+    /// use futures::TryStreamExt;
+    /// use flowretail_sdk::SortDirection;
+    ///
+    /// let groups: Vec<_> = flow
+    ///     .customer_groups()
+    ///     .list()
+    ///     .sort_by("name", SortDirection::Asc)
+    ///     .page_size(200)
+    ///     .items()
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = groups;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(&self) -> Listing<CustomerGroup> {
+        Listing::new(self.clone(), "list_customer_groups", None)
+    }
+
+    /// `POST /customer-groups` (201). Not retried once it may have reached
+    /// the server; choose the UID ([`CreateCustomerGroup::uid`]) to make a
+    /// second attempt fail instead of creating a twin.
+    pub fn create(
+        &self,
+        group: CreateCustomerGroup,
+    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+        let request = match &group.customer_group_uid {
+            Some(uid) => check_uid("customerGroupUid", uid).map_err(Error::InvalidInput),
+            None => Ok(()),
+        }
+        .map(|()| {
+            self.collection(Request::post("create_customer_group"))
+                .json(&group)
+        });
+        self.send(request)
+    }
+
+    /// `GET /customer-groups/{customerGroupUid}`.
+    pub fn get(&self, uid: &str) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+        self.send(self.group(Request::get("get_customer_group"), uid))
+    }
+
+    /// `PUT /customer-groups/{customerGroupUid}`: renames the group.
+    pub fn update(
+        &self,
+        uid: &str,
+        update: UpdateCustomerGroup,
+    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+        let request = self
+            .group(Request::put("update_customer_group"), uid)
+            .map(|request| request.json(&update));
+        self.send(request)
+    }
+
+    /// `DELETE /customer-groups/{customerGroupUid}` (204).
+    pub fn delete(&self, uid: &str) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.send_empty(self.group(Request::delete("delete_customer_group"), uid))
+    }
+
+    /// `GET /customer-groups/{customerGroupUid}/customers`: the group's
+    /// customers, page by page. A UID that is not one fails the first page.
+    pub fn customers(&self, uid: &str) -> Listing<Customer> {
+        Listing::new(
+            self.clone(),
+            "list_customer_group_customers",
+            Some(uid.to_owned()),
+        )
+    }
+
+    /// `PUT /customer-groups/{customerGroupUid}/customers` (204): adds and/or
+    /// removes customers. Every UID is checked before sending.
+    ///
+    /// ```no_run
+    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+    /// use flowretail_sdk::GroupMembershipChange;
+    ///
+    /// flow.customer_groups()
+    ///     .update_customers("vip", GroupMembershipChange::new().add(["c-1", "c-2"]).remove(["c-9"]))
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_customers(
+        &self,
+        uid: &str,
+        change: GroupMembershipChange,
+    ) -> impl Future<Output = Result<()>> + Send + 'static {
+        let checked = change
+            .add_customer_uids
+            .iter()
+            .map(|uid| ("addCustomerUids", uid))
+            .chain(
+                change
+                    .remove_customer_uids
+                    .iter()
+                    .map(|uid| ("removeCustomerUids", uid)),
+            )
+            .try_for_each(|(field, uid)| check_uid(field, uid))
+            .map_err(Error::InvalidInput);
+        let request = checked
+            .and_then(|()| self.group(Request::put("update_customer_group_customers"), uid))
+            .map(|request| request.segment("customers").json(&change));
+        self.send_empty(request)
+    }
+}
+
+/// A paged listing (of groups, or of a group's customers): set the page
+/// size and sort, then fetch one [`page`](Self::page) or walk them all with
+/// [`items`](Self::items) / [`paginator`](Self::paginator).
+///
+/// Walking learns from the first answer whether pages count from 0 or 1,
+/// and stops at `totalCount`, on a short page or on an empty page.
+#[derive(Debug)]
+#[must_use = "a listing does nothing until it is fetched"]
+pub struct Listing<T> {
+    groups: CustomerGroups,
+    operation: &'static str,
+    group_uid: Option<String>,
+    page_size: u64,
+    sort_by: Option<String>,
+    sort_direction: Option<SortDirection>,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Listing<T> {
+    fn clone(&self) -> Self {
+        Self {
+            groups: self.groups.clone(),
+            operation: self.operation,
+            group_uid: self.group_uid.clone(),
+            page_size: self.page_size,
+            sort_by: self.sort_by.clone(),
+            sort_direction: self.sort_direction.clone(),
+            item: PhantomData,
+        }
+    }
+}
+
+impl<T> Listing<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    fn new(groups: CustomerGroups, operation: &'static str, group_uid: Option<String>) -> Self {
+        Self {
+            groups,
+            operation,
+            group_uid,
+            page_size: DEFAULT_PAGE_SIZE,
+            sort_by: None,
+            sort_direction: None,
+            item: PhantomData,
+        }
+    }
+
+    /// Items per page (default 100).
+    pub fn page_size(mut self, size: u64) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// Sorts by `field` (groups: `name`, `createdAt`, `lastModifiedAt`;
+    /// customers: `lastname`, `createdAt`) in `direction`.
+    pub fn sort_by(mut self, field: impl Into<String>, direction: SortDirection) -> Self {
+        self.sort_by = Some(field.into());
+        self.sort_direction = Some(direction);
+        self
+    }
+
+    fn request(&self, number: Option<u64>) -> Result<Request> {
+        let request = Request::get(self.operation);
+        let request = match &self.group_uid {
+            Some(uid) => self.groups.group(request, uid)?.segment("customers"),
+            None => self.groups.collection(request),
+        };
+        Ok(request
+            .query_opt("pageNumber", number.map(|n| n.to_string()))
+            .query("pageSize", self.page_size.to_string())
+            .query_opt("sortBy", self.sort_by.as_deref())
+            .query_opt(
+                "sortDirection",
+                self.sort_direction.as_ref().map(|d| d.as_str()),
+            ))
+    }
+
+    /// One page: `None` asks for the server's first page.
+    pub fn page(
+        &self,
+        number: Option<u64>,
+    ) -> impl Future<Output = Result<ListResponse<T>>> + Send + 'static {
+        self.groups.send(self.request(number))
+    }
+
+    /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded
+    /// concurrency once the total is known); this listing's size and sort
+    /// apply to each page.
+    pub fn paginator(self) -> Paginator<T> {
+        let size = self.page_size;
+        Paginator::page_number(size, move |page: PageRequest| {
+            let listing = self.clone();
+            async move {
+                let PageRequest::PageNumber { number, .. } = page else {
+                    return Err(Error::invalid_input("page", "expected a page-number page"));
+                };
+                let response = listing.page(number).await?;
+                Ok(Page::new(response.items)
+                    .with_total(response.paging.total_count)
+                    .with_page_number(response.paging.page_number))
+            }
+        })
+    }
+
+    /// Every item, page after page, with one page prefetched.
+    pub fn items(self) -> sdk_core::pagination::ItemStream<T> {
+        self.paginator().items()
+    }
+}

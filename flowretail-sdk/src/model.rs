@@ -1,0 +1,408 @@
+//! Customer groups, customers and paging, as the API's schemas describe them.
+//!
+//! Responses decode leniently: a field the schema calls required but the
+//! server left out reads as its empty value (`""`, `[]`, `None`), and unknown
+//! fields are ignored. Enums keep values this SDK does not know yet.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+sdk_core::open_enum! {
+    /// `CustomerTypeENUM`.
+    pub enum CustomerType {
+        /// A company.
+        Company = "COMPANY",
+        /// A private person.
+        Person = "PERSON",
+        /// A business customer.
+        B2b = "B2B",
+    }
+}
+
+sdk_core::open_enum! {
+    /// `CustomerAddressTypeENUM`.
+    pub enum CustomerAddressType {
+        /// Where goods are delivered.
+        DeliveryAddress = "DELIVERY_ADDRESS",
+        /// Where invoices go.
+        InvoiceAddress = "INVOICE_ADDRESS",
+    }
+}
+
+sdk_core::open_enum! {
+    /// `CustomerContactRoleENUM`.
+    pub enum CustomerContactRole {
+        /// Administers the customer account.
+        Admin = "ADMIN",
+        /// Buys.
+        Purchaser = "PURCHASER",
+        /// Handles accounting.
+        Accounting = "ACCOUNTING",
+        /// No particular role.
+        None = "NONE",
+    }
+}
+
+sdk_core::open_enum! {
+    /// `CustomerExtensionCodeENUM`.
+    pub enum CustomerExtensionCode {
+        /// The Two Invoice extension.
+        TwoInvoice = "TWO_INVOICE",
+    }
+}
+
+sdk_core::open_enum! {
+    /// `SortDirectionENUM`.
+    pub enum SortDirection {
+        /// Ascending.
+        Asc = "ASC",
+        /// Descending.
+        Desc = "DESC",
+    }
+}
+
+/// `CustomerGroupResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerGroup {
+    /// The group's UID.
+    pub customer_group_uid: String,
+    /// Its name.
+    pub name: String,
+    /// Who created it.
+    pub created_by: String,
+    /// When it was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Who last changed it.
+    pub last_modified_by: String,
+    /// When it was last changed.
+    pub last_modified_at: Option<DateTime<Utc>>,
+}
+
+/// `Paging`: where a page stands in its result set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct Paging {
+    /// The page's number (the document does not say whether the first is 0 or 1).
+    pub page_number: Option<u64>,
+    /// Items per page.
+    pub page_size: Option<u64>,
+    /// Items in the whole result set.
+    pub total_count: Option<u64>,
+}
+
+/// A page of a listing: `{items, paging}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ListResponse<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Where the page stands.
+    pub paging: Paging,
+}
+
+impl<T> Default for ListResponse<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            paging: Paging::default(),
+        }
+    }
+}
+
+/// `CustomerResponseSchema`: a customer with everything the API tells about it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct Customer {
+    /// The customer's UID.
+    pub customer_uid: String,
+    /// The main customer this one is a department of (companies only; may be empty).
+    pub customer_parent_uid: String,
+    /// Company, person or B2B.
+    pub customer_type: Option<CustomerType>,
+    /// First name.
+    pub firstname: String,
+    /// Last name.
+    pub lastname: String,
+    /// Display name.
+    pub display_name: String,
+    /// Company name.
+    pub company_name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Mobile number.
+    pub mobile: String,
+    /// Street address.
+    pub address: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// VAT identification number.
+    pub vat_number: String,
+    /// An id in another system.
+    pub external_id: String,
+    /// The customer's price list (may be empty).
+    pub pricelist_uid: String,
+    /// Where the customer came from.
+    pub origin: String,
+    /// Loyalty program id.
+    pub loyalty_id: String,
+    /// Payment terms in days.
+    pub payment_terms: Option<i64>,
+    /// An internal note.
+    pub internal_note: String,
+    /// Deprecated: use the ledger number of the accounting configuration.
+    #[deprecated(note = "use ledgerNumber in accountingConfigs instead")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_number: Option<String>,
+    /// Deprecated: use `ehf.enabled`.
+    #[deprecated(note = "use ehf.enabled instead")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ehf_enabled: Option<bool>,
+    /// Addresses.
+    pub addresses: Vec<CustomerAddress>,
+    /// Contact persons.
+    pub contacts: Vec<CustomerContact>,
+    /// Enabled extensions.
+    pub extensions: Vec<CustomerExtension>,
+    /// Consents given or refused.
+    pub consents: Vec<CustomerConsent>,
+    /// Credit limit and balance.
+    pub credit: Option<CustomerCredit>,
+    /// The customer's account manager.
+    pub account_manager: Option<AccountManager>,
+    /// Electronic invoicing (EHF).
+    pub ehf: Option<CustomerEhf>,
+    /// The groups the customer belongs to.
+    pub customer_group_uids: Vec<String>,
+    /// The customer's default store (may be null).
+    pub default_store: Option<CustomerStore>,
+    /// Search relevance.
+    pub relevance: Option<f64>,
+    /// When the customer was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the customer was last changed.
+    pub last_modified_at: Option<DateTime<Utc>>,
+}
+
+/// `CustomerAddressResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerAddress {
+    /// The address's UID.
+    pub customer_address_uid: String,
+    /// Delivery or invoice address.
+    #[serde(rename = "type")]
+    pub address_type: Option<CustomerAddressType>,
+    /// Display name.
+    pub display_name: String,
+    /// First name.
+    pub firstname: String,
+    /// Last name.
+    pub lastname: String,
+    /// Company name.
+    pub company_name: String,
+    /// Street address.
+    pub address: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country code.
+    pub country_code: String,
+    /// E-mail address.
+    pub email: String,
+    /// Phone number.
+    pub phone: String,
+}
+
+/// `CustomerContactResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerContact {
+    /// The contact's UID.
+    pub customer_contact_uid: String,
+    /// First name.
+    pub firstname: String,
+    /// Last name.
+    pub lastname: String,
+    /// Display name.
+    pub display_name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Mobile number.
+    pub mobile: String,
+    /// The contact's role.
+    pub role: Option<CustomerContactRole>,
+    /// Extensions enabled for the contact.
+    pub extensions: Vec<CustomerExtension>,
+    /// When the contact was created.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the contact was last changed.
+    pub last_modified_at: Option<DateTime<Utc>>,
+}
+
+/// `CustomerExtensionResponseSchema` (also used for contacts).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerExtension {
+    /// Which extension.
+    pub extension_code: Option<CustomerExtensionCode>,
+    /// The organization it is enabled for.
+    pub organization_uid: String,
+}
+
+/// `CustomerConsentStatusSchema`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerConsent {
+    /// The consent's UID.
+    pub consent_uid: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is given.
+    pub status: bool,
+    /// Where it was given.
+    pub source: String,
+    /// When.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// `CustomerCreditResponseSchema`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CustomerCredit {
+    /// The credit limit.
+    pub limit: i64,
+    /// The balance.
+    pub balance: i64,
+}
+
+/// `AccountManagerResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct AccountManager {
+    /// The manager's tenant user UID (may be empty).
+    pub tenant_user_uid: String,
+    /// Display name.
+    pub display_name: String,
+    /// User code.
+    pub user_code: String,
+}
+
+/// `CustomerEhfResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct CustomerEhf {
+    /// Whether EHF is enabled.
+    pub enabled: bool,
+    /// The EHF address.
+    pub address: String,
+}
+
+/// `CustomerStoreResponseSchema`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct CustomerStore {
+    /// The store's UID.
+    pub store_uid: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// `CustomerGroupCreateRequest`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateCustomerGroup {
+    /// The name.
+    pub name: String,
+    /// A UID of your choosing (the server makes one when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_group_uid: Option<String>,
+}
+
+impl CreateCustomerGroup {
+    /// A group named `name`, UID chosen by the server.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            customer_group_uid: None,
+        }
+    }
+
+    /// Chooses the group's UID (`[A-Za-z0-9-_]+`): creating it again then
+    /// fails instead of making a second group.
+    pub fn uid(mut self, uid: impl Into<String>) -> Self {
+        self.customer_group_uid = Some(uid.into());
+        self
+    }
+}
+
+/// `CustomerGroupUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateCustomerGroup {
+    /// The new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl UpdateCustomerGroup {
+    /// Renames the group.
+    pub fn name(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+        }
+    }
+}
+
+/// `CustomerGroupCustomersUpdateRequest`: customers to add to and remove from a group.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GroupMembershipChange {
+    /// Customers to add.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_customer_uids: Vec<String>,
+    /// Customers to remove.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove_customer_uids: Vec<String>,
+}
+
+impl GroupMembershipChange {
+    /// No change yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds customers.
+    pub fn add<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
+        self.add_customer_uids
+            .extend(uids.into_iter().map(Into::into));
+        self
+    }
+
+    /// Removes customers.
+    pub fn remove<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
+        self.remove_customer_uids
+            .extend(uids.into_iter().map(Into::into));
+        self
+    }
+}

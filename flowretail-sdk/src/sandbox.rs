@@ -1,0 +1,732 @@
+//! A stateful in-process emulator of the Flow Retail customer group
+//! endpoints (feature `sandbox`).
+//!
+//! It checks the bearer token (401), keeps tenants apart (404 for an
+//! unknown tenant), stores customer groups, customers (seedable in bulk,
+//! such as 50,000 generated ones) and memberships, pages with `totalCount`
+//! (numbering from 1 unless told to start at 0), sorts groups by `name`,
+//! `createdAt` or `lastModifiedAt` and customers by `lastname` or
+//! `createdAt`, answers 404 for unknown groups, 400 for malformed JSON and
+//! 422 for bodies that break the schema, and can answer injected faults.
+//!
+//! ```
+//! use flowretail_sdk::sandbox::FlowRetailSandbox;
+//! use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
+//! use futures::TryStreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = FlowRetailSandbox::start()?;
+//! let customers = sandbox.seed_customers(250);
+//! let flow = sandbox.client()?;
+//! flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
+//! flow.customer_groups()
+//!     .update_customers("vip", GroupMembershipChange::new().add(customers[..120].to_vec()))
+//!     .await?;
+//! let members: Vec<_> = flow.customer_groups().customers("vip").page_size(50).items().try_collect().await?;
+//! assert_eq!(members.len(), 120);
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
+use sdk_core::reqwest::Url;
+use sdk_core::sandbox::axum::Router;
+use sdk_core::sandbox::axum::body::Bytes;
+use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
+use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
+use sdk_core::sandbox::axum::response::{IntoResponse, Response};
+use sdk_core::sandbox::axum::routing::get;
+use sdk_core::sandbox::{FaultInjector, SandboxServer, json_response};
+use serde_json::{Value, json};
+
+use crate::client::{FlowRetailClient, FlowRetailClientBuilder, check_uid};
+use crate::model::{
+    AccountManager, Customer, CustomerAddress, CustomerAddressType, CustomerConsent,
+    CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf, CustomerGroup,
+    CustomerStore, CustomerType, ListResponse, Paging,
+};
+
+/// The token the sandbox accepts unless told otherwise.
+pub const SANDBOX_TOKEN: &str = "sandbox-token";
+/// The tenant the sandbox serves unless told otherwise.
+pub const SANDBOX_TENANT: &str = "sandbox-tenant";
+
+/// Configures a [`FlowRetailSandbox`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until started"]
+pub struct FlowRetailSandboxBuilder {
+    tokens: Vec<String>,
+    tenants: Vec<String>,
+    first_page: u64,
+}
+
+impl FlowRetailSandboxBuilder {
+    /// Accepts these bearer tokens (instead of [`SANDBOX_TOKEN`]).
+    pub fn tokens<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tokens: I) -> Self {
+        self.tokens = tokens.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Serves these tenants (instead of [`SANDBOX_TENANT`]); the first is the clients' default.
+    pub fn tenants<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tenants: I) -> Self {
+        self.tenants = tenants.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Numbers pages from 0 instead of 1.
+    pub fn pages_from_zero(mut self) -> Self {
+        self.first_page = 0;
+        self
+    }
+
+    /// Starts the sandbox.
+    pub fn start(self) -> std::io::Result<FlowRetailSandbox> {
+        let state = Shared(Arc::new(Mutex::new(Store {
+            tokens: self.tokens.iter().cloned().collect(),
+            tenants: self
+                .tenants
+                .iter()
+                .map(|t| (t.clone(), Tenant::default()))
+                .collect(),
+            first_page: self.first_page,
+            clock: 0,
+        })));
+        let server = SandboxServer::start("flowretail", router(state.clone()))?;
+        Ok(FlowRetailSandbox {
+            server,
+            state,
+            token: self.tokens.first().cloned().unwrap_or_default(),
+            tenant: self.tenants.first().cloned().unwrap_or_default(),
+        })
+    }
+}
+
+/// A running Flow Retail emulator. Stops when dropped.
+#[derive(Debug)]
+pub struct FlowRetailSandbox {
+    server: SandboxServer,
+    state: Shared,
+    token: String,
+    tenant: String,
+}
+
+impl FlowRetailSandbox {
+    /// Starts a sandbox serving [`SANDBOX_TENANT`] for [`SANDBOX_TOKEN`].
+    pub fn start() -> std::io::Result<Self> {
+        Self::builder().start()
+    }
+
+    /// Configures a sandbox.
+    pub fn builder() -> FlowRetailSandboxBuilder {
+        FlowRetailSandboxBuilder {
+            tokens: vec![SANDBOX_TOKEN.into()],
+            tenants: vec![SANDBOX_TENANT.into()],
+            first_page: 1,
+        }
+    }
+
+    /// The base URL to give a client (with `/v2`).
+    pub fn url(&self) -> String {
+        format!("{}/v2", self.server.url())
+    }
+
+    /// A client builder aimed at this sandbox, its token and first tenant.
+    pub fn client_builder(&self) -> FlowRetailClientBuilder {
+        FlowRetailClient::builder(self.token.as_str(), self.tenant.as_str()).base_url(self.url())
+    }
+
+    /// A client aimed at this sandbox.
+    pub fn client(&self) -> sdk_core::Result<FlowRetailClient> {
+        self.client_builder().build()
+    }
+
+    /// The fault queue: the next requests answer what you inject.
+    pub fn faults(&self) -> &FaultInjector {
+        self.server.faults()
+    }
+
+    /// Adds `count` generated customers to the first tenant and returns their UIDs.
+    pub fn seed_customers(&self, count: usize) -> Vec<String> {
+        self.seed_customers_in(&self.tenant, count)
+    }
+
+    /// Adds `count` generated customers to `tenant` and returns their UIDs.
+    pub fn seed_customers_in(&self, tenant: &str, count: usize) -> Vec<String> {
+        let mut store = self.state.lock();
+        let start = store.tenants.get(tenant).map_or(0, |t| t.customers.len());
+        let customers: Vec<Customer> = (start..start + count).map(generated_customer).collect();
+        let uids = customers.iter().map(|c| c.customer_uid.clone()).collect();
+        if let Some(tenant) = store.tenants.get_mut(tenant) {
+            for customer in customers {
+                tenant
+                    .customers
+                    .insert(customer.customer_uid.clone(), customer);
+            }
+        }
+        uids
+    }
+
+    /// Adds one customer as given to the first tenant.
+    pub fn add_customer(&self, customer: Customer) {
+        let mut store = self.state.lock();
+        if let Some(tenant) = store.tenants.get_mut(&self.tenant) {
+            tenant
+                .customers
+                .insert(customer.customer_uid.clone(), customer);
+        }
+    }
+
+    /// How many customer groups the first tenant holds.
+    pub fn group_count(&self) -> usize {
+        self.state
+            .lock()
+            .tenants
+            .get(&self.tenant)
+            .map_or(0, |t| t.groups.len())
+    }
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Bjørn", "Chen", "Dana", "Emil", "Frida", "Goran", "Hana", "Ivo", "Jun",
+];
+const LAST_NAMES: &[&str] = &[
+    "Berg", "Olsen", "Nakamura", "Silva", "Haugen", "Kowalski", "Dahl", "Moreau",
+];
+
+/// A complete customer, every field filled, from its index.
+fn generated_customer(index: usize) -> Customer {
+    let first = FIRST_NAMES[index % FIRST_NAMES.len()];
+    let last = format!("{} {index:06}", LAST_NAMES[(index / 7) % LAST_NAMES.len()]);
+    let created = base_time() + ChronoDuration::seconds(index as i64);
+    let uid = format!("cust-{index:06}");
+    let email = format!("{}.{index}@example.com", first.to_lowercase());
+    let mut customer = Customer::default();
+    customer.customer_uid = uid.clone();
+    customer.customer_type = Some(if index % 5 == 0 {
+        CustomerType::Company
+    } else {
+        CustomerType::Person
+    });
+    customer.firstname = first.to_owned();
+    customer.lastname = last.clone();
+    customer.display_name = format!("{first} {last}");
+    customer.company_name = if index % 5 == 0 {
+        format!("Company {index}")
+    } else {
+        String::new()
+    };
+    customer.email = email.clone();
+    customer.mobile = format!("+47 4{index:07}");
+    customer.address = format!("Storgata {}", index % 200 + 1);
+    customer.postal_code = format!("{:04}", index % 9000 + 1000);
+    customer.city = "Oslo".into();
+    customer.country_code = "NO".into();
+    customer.external_id = format!("ext-{index}");
+    customer.origin = "sandbox".into();
+    customer.loyalty_id = format!("L{index:08}");
+    customer.payment_terms = Some(14);
+    customer.addresses = vec![CustomerAddress {
+        customer_address_uid: format!("{uid}-addr"),
+        address_type: Some(CustomerAddressType::DeliveryAddress),
+        display_name: format!("{first} {last}"),
+        firstname: first.to_owned(),
+        lastname: last.clone(),
+        address: customer.address.clone(),
+        postal_code: customer.postal_code.clone(),
+        city: "Oslo".into(),
+        country_code: "NO".into(),
+        email: email.clone(),
+        ..CustomerAddress::default()
+    }];
+    customer.contacts = vec![CustomerContact {
+        customer_contact_uid: format!("{uid}-contact"),
+        firstname: first.to_owned(),
+        lastname: last.clone(),
+        display_name: format!("{first} {last}"),
+        email,
+        role: Some(CustomerContactRole::Purchaser),
+        created_at: Some(created),
+        last_modified_at: Some(created),
+        ..CustomerContact::default()
+    }];
+    customer.consents = vec![CustomerConsent {
+        consent_uid: "newsletter".into(),
+        name: "Newsletter".into(),
+        status: index % 2 == 0,
+        source: "sandbox".into(),
+        created_at: Some(created),
+    }];
+    customer.credit = Some(CustomerCredit {
+        limit: 10_000,
+        balance: (index % 100) as i64,
+    });
+    customer.account_manager = Some(AccountManager {
+        tenant_user_uid: "manager-1".into(),
+        display_name: "Account Manager".into(),
+        user_code: "AM1".into(),
+    });
+    customer.ehf = Some(CustomerEhf {
+        enabled: false,
+        address: String::new(),
+    });
+    customer.default_store = (index % 3 == 0).then(|| CustomerStore {
+        store_uid: "store-oslo".into(),
+        name: "Oslo City".into(),
+    });
+    customer.relevance = Some(1.0);
+    customer.created_at = Some(created);
+    customer.last_modified_at = Some(created);
+    customer
+}
+
+fn base_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+#[derive(Clone)]
+struct Shared(Arc<Mutex<Store>>);
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct Tenant {
+    groups: BTreeMap<String, CustomerGroup>,
+    customers: BTreeMap<String, Customer>,
+}
+
+struct Store {
+    tokens: HashSet<String>,
+    tenants: HashMap<String, Tenant>,
+    first_page: u64,
+    /// Milliseconds added to each timestamp, so that they are distinct and ordered.
+    clock: i64,
+}
+
+impl Store {
+    fn now(&mut self) -> DateTime<Utc> {
+        self.clock += 1;
+        Utc::now() + ChronoDuration::milliseconds(self.clock)
+    }
+}
+
+// ---------------------------------------------------------------- answers
+
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        json_response(self.status, &json!({"message": self.message}))
+    }
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+type Answer = Result<Response, Refusal>;
+
+fn ok<T: serde::Serialize>(status: StatusCode, body: &T) -> Answer {
+    let value = serde_json::to_value(body)
+        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(json_response(status, &value))
+}
+
+fn no_content() -> Answer {
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn router(state: Shared) -> Router {
+    Router::new()
+        .route(
+            "/v2/tenants/{tenant}/customer-groups",
+            get(list_groups).post(create_group),
+        )
+        .route(
+            "/v2/tenants/{tenant}/customer-groups/{group}",
+            get(get_group).put(update_group).delete(delete_group),
+        )
+        .route(
+            "/v2/tenants/{tenant}/customer-groups/{group}/customers",
+            get(list_customers).put(update_members),
+        )
+        .fallback(|| async { refuse(StatusCode::NOT_FOUND, "Not found") })
+        .with_state(state)
+}
+
+/// Checks the token and finds the tenant.
+fn tenant<'a>(
+    store: &'a mut Store,
+    headers: &HeaderMap,
+    tenant: &str,
+) -> Result<&'a mut Tenant, Refusal> {
+    let authorized = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| store.tokens.contains(token));
+    if !authorized {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "Missing or invalid bearer token",
+        ));
+    }
+    store
+        .tenants
+        .get_mut(tenant)
+        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("Tenant {tenant} not found")))
+}
+
+fn group_not_found(uid: &str) -> Refusal {
+    refuse(
+        StatusCode::NOT_FOUND,
+        format!("Customer group {uid} not found"),
+    )
+}
+
+fn parse_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Refusal> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The body must be a JSON object",
+        )),
+        Err(e) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            format!("Malformed JSON: {e}"),
+        )),
+    }
+}
+
+/// Paging and sorting parameters of a listing.
+struct ListParams {
+    page: Option<u64>,
+    size: usize,
+    sort_by: Option<String>,
+    descending: bool,
+}
+
+fn list_params(query: Option<String>) -> Result<ListParams, Refusal> {
+    let pairs: Vec<(String, String)> =
+        Url::parse(&format!("http://sandbox/?{}", query.unwrap_or_default()))
+            .map(|url| url.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+    let mut params = ListParams {
+        page: None,
+        size: 20,
+        sort_by: None,
+        descending: false,
+    };
+    let bad = |name: &str| refuse(StatusCode::BAD_REQUEST, format!("Invalid {name}"));
+    for (name, value) in pairs {
+        match name.as_str() {
+            "pageNumber" => params.page = Some(value.parse().map_err(|_| bad("pageNumber"))?),
+            "pageSize" => {
+                params.size = value.parse().map_err(|_| bad("pageSize"))?;
+                if !(1..=1000).contains(&params.size) {
+                    return Err(bad("pageSize: 1 to 1000"));
+                }
+            }
+            "sortBy" => params.sort_by = Some(value),
+            "sortDirection" => {
+                params.descending = match value.as_str() {
+                    "ASC" => false,
+                    "DESC" => true,
+                    _ => return Err(bad("sortDirection: ASC or DESC")),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(params)
+}
+
+/// Sorts `items` with `key` for the named sort field, then cuts one page.
+fn page_of<T: Clone>(
+    mut items: Vec<&T>,
+    params: &ListParams,
+    first_page: u64,
+    key: impl Fn(&T, &str) -> Option<String>,
+) -> Result<ListResponse<T>, Refusal> {
+    if let Some(field) = &params.sort_by {
+        if items
+            .first()
+            .is_some_and(|first| key(first, field).is_none())
+        {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                format!("Cannot sort by {field}"),
+            ));
+        }
+        items.sort_by_cached_key(|item| key(item, field));
+        if params.descending {
+            items.reverse();
+        }
+    }
+    let number = params.page.unwrap_or(first_page);
+    if number < first_page {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            format!("Pages start at {first_page}"),
+        ));
+    }
+    let skip = usize::try_from(number - first_page)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(params.size);
+    let total = items.len() as u64;
+    let mut response = ListResponse::default();
+    response.items = items
+        .into_iter()
+        .skip(skip)
+        .take(params.size)
+        .cloned()
+        .collect();
+    let mut paging = Paging::default();
+    paging.page_number = Some(number);
+    paging.page_size = Some(params.size as u64);
+    paging.total_count = Some(total);
+    response.paging = paging;
+    Ok(response)
+}
+
+fn time_key(time: Option<DateTime<Utc>>) -> String {
+    time.map(|t| t.to_rfc3339()).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- handlers
+
+async fn list_groups(
+    State(state): State<Shared>,
+    Path(tenant_uid): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Answer {
+    let mut store = state.lock();
+    let first_page = store.first_page;
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    let params = list_params(query)?;
+    let groups: Vec<&CustomerGroup> = tenant.groups.values().collect();
+    let page = page_of(groups, &params, first_page, |g, field| match field {
+        "name" => Some(g.name.clone()),
+        "createdAt" => Some(time_key(g.created_at)),
+        "lastModifiedAt" => Some(time_key(g.last_modified_at)),
+        _ => None,
+    })?;
+    ok(StatusCode::OK, &page)
+}
+
+async fn create_group(
+    State(state): State<Shared>,
+    Path(tenant_uid): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let mut store = state.lock();
+    let now = store.now();
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    let body = parse_body(&body)?;
+    let Some(name) = body
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, "name is required"));
+    };
+    let uid = match body.get("customerGroupUid") {
+        None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
+        Some(Value::String(uid)) if uid.is_empty() => uuid::Uuid::new_v4().to_string(),
+        Some(Value::String(uid)) => {
+            check_uid("customerGroupUid", uid)
+                .map_err(|e| refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+            uid.clone()
+        }
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "customerGroupUid must be a string",
+            ));
+        }
+    };
+    if tenant.groups.contains_key(&uid) {
+        return Err(refuse(
+            StatusCode::CONFLICT,
+            format!("Customer group {uid} already exists"),
+        ));
+    }
+    let mut group = CustomerGroup::default();
+    group.customer_group_uid = uid.clone();
+    group.name = name.to_owned();
+    group.created_by = "sandbox".into();
+    group.created_at = Some(now);
+    group.last_modified_by = "sandbox".into();
+    group.last_modified_at = Some(now);
+    tenant.groups.insert(uid, group.clone());
+    ok(StatusCode::CREATED, &group)
+}
+
+async fn get_group(
+    State(state): State<Shared>,
+    Path((tenant_uid, uid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Answer {
+    let mut store = state.lock();
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    let group = tenant
+        .groups
+        .get(&uid)
+        .ok_or_else(|| group_not_found(&uid))?;
+    ok(StatusCode::OK, group)
+}
+
+async fn update_group(
+    State(state): State<Shared>,
+    Path((tenant_uid, uid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let mut store = state.lock();
+    let now = store.now();
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    let body = parse_body(&body)?;
+    let group = tenant
+        .groups
+        .get_mut(&uid)
+        .ok_or_else(|| group_not_found(&uid))?;
+    match body.get("name") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) if !name.trim().is_empty() => {
+            group.name = name.clone();
+            group.last_modified_at = Some(now);
+        }
+        Some(_) => {
+            return Err(refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "name must be a non-empty string",
+            ));
+        }
+    }
+    ok(StatusCode::OK, group)
+}
+
+async fn delete_group(
+    State(state): State<Shared>,
+    Path((tenant_uid, uid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Answer {
+    let mut store = state.lock();
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    tenant
+        .groups
+        .remove(&uid)
+        .ok_or_else(|| group_not_found(&uid))?;
+    for customer in tenant.customers.values_mut() {
+        customer.customer_group_uids.retain(|g| g != &uid);
+    }
+    no_content()
+}
+
+async fn list_customers(
+    State(state): State<Shared>,
+    Path((tenant_uid, uid)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Answer {
+    let mut store = state.lock();
+    let first_page = store.first_page;
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    if !tenant.groups.contains_key(&uid) {
+        return Err(group_not_found(&uid));
+    }
+    let params = list_params(query)?;
+    let members: Vec<&Customer> = tenant
+        .customers
+        .values()
+        .filter(|c| c.customer_group_uids.contains(&uid))
+        .collect();
+    let page = page_of(members, &params, first_page, |c, field| match field {
+        "lastname" => Some(c.lastname.clone()),
+        "createdAt" => Some(time_key(c.created_at)),
+        _ => None,
+    })?;
+    ok(StatusCode::OK, &page)
+}
+
+fn uid_list(body: &serde_json::Map<String, Value>, field: &str) -> Result<Vec<String>, Refusal> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item.as_str() {
+                Some(uid) if check_uid(field, uid).is_ok() => Ok(uid.to_owned()),
+                _ => Err(refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("{field} holds an invalid UID"),
+                )),
+            })
+            .collect(),
+        Some(_) => Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{field} must be an array"),
+        )),
+    }
+}
+
+async fn update_members(
+    State(state): State<Shared>,
+    Path((tenant_uid, uid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let mut store = state.lock();
+    let tenant = tenant(&mut store, &headers, &tenant_uid)?;
+    if !tenant.groups.contains_key(&uid) {
+        return Err(group_not_found(&uid));
+    }
+    let body = parse_body(&body)?;
+    let add = uid_list(&body, "addCustomerUids")?;
+    let remove = uid_list(&body, "removeCustomerUids")?;
+    if let Some(unknown) = add
+        .iter()
+        .chain(&remove)
+        .find(|c| !tenant.customers.contains_key(*c))
+    {
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Customer {unknown} not found"),
+        ));
+    }
+    for customer_uid in &add {
+        if let Some(customer) = tenant.customers.get_mut(customer_uid)
+            && !customer.customer_group_uids.contains(&uid)
+        {
+            customer.customer_group_uids.push(uid.clone());
+        }
+    }
+    for customer_uid in &remove {
+        if let Some(customer) = tenant.customers.get_mut(customer_uid) {
+            customer.customer_group_uids.retain(|g| g != &uid);
+        }
+    }
+    no_content()
+}
