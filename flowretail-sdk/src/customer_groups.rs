@@ -138,7 +138,12 @@ impl CustomerGroups {
     /// use flowretail_sdk::GroupMembershipChange;
     ///
     /// flow.customer_groups()
-    ///     .update_customers("vip", GroupMembershipChange::new().add(["c-1", "c-2"]).remove(["c-9"]))
+    ///     .update_customers(
+    ///         "vip",
+    ///         GroupMembershipChange::new()
+    ///             .add_customers(["c-1", "c-2"])
+    ///             .remove_customers(["c-9"]),
+    ///     )
     ///     .await?;
     /// # Ok(())
     /// # }

@@ -27,7 +27,7 @@
 //!
 //! let group = flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
 //! flow.customer_groups()
-//!     .update_customers(&group.customer_group_uid, GroupMembershipChange::new().add(["c-1"]))
+//!     .update_customers(&group.customer_group_uid, GroupMembershipChange::new().add_customers(["c-1"]))
 //!     .await?;
 //! # Ok(())
 //! # }

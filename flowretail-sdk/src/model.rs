@@ -393,14 +393,14 @@ impl GroupMembershipChange {
     }
 
     /// Adds customers.
-    pub fn add<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
+    pub fn add_customers<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
         self.add_customer_uids
             .extend(uids.into_iter().map(Into::into));
         self
     }
 
     /// Removes customers.
-    pub fn remove<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
+    pub fn remove_customers<I: IntoIterator<Item = S>, S: Into<String>>(mut self, uids: I) -> Self {
         self.remove_customer_uids
             .extend(uids.into_iter().map(Into::into));
         self

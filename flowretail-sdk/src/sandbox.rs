@@ -21,7 +21,7 @@
 //! let flow = sandbox.client()?;
 //! flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
 //! flow.customer_groups()
-//!     .update_customers("vip", GroupMembershipChange::new().add(customers[..120].to_vec()))
+//!     .update_customers("vip", GroupMembershipChange::new().add_customers(customers[..120].to_vec()))
 //!     .await?;
 //! let members: Vec<_> = flow.customer_groups().customers("vip").page_size(50).items().try_collect().await?;
 //! assert_eq!(members.len(), 120);
@@ -204,83 +204,86 @@ fn generated_customer(index: usize) -> Customer {
     let created = base_time() + ChronoDuration::seconds(index as i64);
     let uid = format!("cust-{index:06}");
     let email = format!("{}.{index}@example.com", first.to_lowercase());
-    let mut customer = Customer::default();
-    customer.customer_uid = uid.clone();
-    customer.customer_type = Some(if index % 5 == 0 {
-        CustomerType::Company
-    } else {
-        CustomerType::Person
-    });
-    customer.firstname = first.to_owned();
-    customer.lastname = last.clone();
-    customer.display_name = format!("{first} {last}");
-    customer.company_name = if index % 5 == 0 {
-        format!("Company {index}")
-    } else {
-        String::new()
-    };
-    customer.email = email.clone();
-    customer.mobile = format!("+47 4{index:07}");
-    customer.address = format!("Storgata {}", index % 200 + 1);
-    customer.postal_code = format!("{:04}", index % 9000 + 1000);
-    customer.city = "Oslo".into();
-    customer.country_code = "NO".into();
-    customer.external_id = format!("ext-{index}");
-    customer.origin = "sandbox".into();
-    customer.loyalty_id = format!("L{index:08}");
-    customer.payment_terms = Some(14);
-    customer.addresses = vec![CustomerAddress {
-        customer_address_uid: format!("{uid}-addr"),
-        address_type: Some(CustomerAddressType::DeliveryAddress),
-        display_name: format!("{first} {last}"),
+    let address = format!("Storgata {}", index % 200 + 1);
+    let postal_code = format!("{:04}", index % 9000 + 1000);
+    Customer {
+        customer_uid: uid.clone(),
+        customer_type: Some(if index.is_multiple_of(5) {
+            CustomerType::Company
+        } else {
+            CustomerType::Person
+        }),
         firstname: first.to_owned(),
         lastname: last.clone(),
-        address: customer.address.clone(),
-        postal_code: customer.postal_code.clone(),
+        display_name: format!("{first} {last}"),
+        company_name: if index.is_multiple_of(5) {
+            format!("Company {index}")
+        } else {
+            String::new()
+        },
+        email: email.clone(),
+        mobile: format!("+47 4{index:07}"),
+        address: address.clone(),
+        postal_code: postal_code.clone(),
         city: "Oslo".into(),
         country_code: "NO".into(),
-        email: email.clone(),
-        ..CustomerAddress::default()
-    }];
-    customer.contacts = vec![CustomerContact {
-        customer_contact_uid: format!("{uid}-contact"),
-        firstname: first.to_owned(),
-        lastname: last.clone(),
-        display_name: format!("{first} {last}"),
-        email,
-        role: Some(CustomerContactRole::Purchaser),
+        external_id: format!("ext-{index}"),
+        origin: "sandbox".into(),
+        loyalty_id: format!("L{index:08}"),
+        payment_terms: Some(14),
+        addresses: vec![CustomerAddress {
+            customer_address_uid: format!("{uid}-addr"),
+            address_type: Some(CustomerAddressType::DeliveryAddress),
+            display_name: format!("{first} {last}"),
+            firstname: first.to_owned(),
+            lastname: last.clone(),
+            address: address.clone(),
+            postal_code: postal_code.clone(),
+            city: "Oslo".into(),
+            country_code: "NO".into(),
+            email: email.clone(),
+            ..CustomerAddress::default()
+        }],
+        contacts: vec![CustomerContact {
+            customer_contact_uid: format!("{uid}-contact"),
+            firstname: first.to_owned(),
+            lastname: last.clone(),
+            display_name: format!("{first} {last}"),
+            email,
+            role: Some(CustomerContactRole::Purchaser),
+            created_at: Some(created),
+            last_modified_at: Some(created),
+            ..CustomerContact::default()
+        }],
+        consents: vec![CustomerConsent {
+            consent_uid: "newsletter".into(),
+            name: "Newsletter".into(),
+            status: index.is_multiple_of(2),
+            source: "sandbox".into(),
+            created_at: Some(created),
+        }],
+        credit: Some(CustomerCredit {
+            limit: 10_000,
+            balance: (index % 100) as i64,
+        }),
+        account_manager: Some(AccountManager {
+            tenant_user_uid: "manager-1".into(),
+            display_name: "Account Manager".into(),
+            user_code: "AM1".into(),
+        }),
+        ehf: Some(CustomerEhf {
+            enabled: false,
+            address: String::new(),
+        }),
+        default_store: index.is_multiple_of(3).then(|| CustomerStore {
+            store_uid: "store-oslo".into(),
+            name: "Oslo City".into(),
+        }),
+        relevance: Some(1.0),
         created_at: Some(created),
         last_modified_at: Some(created),
-        ..CustomerContact::default()
-    }];
-    customer.consents = vec![CustomerConsent {
-        consent_uid: "newsletter".into(),
-        name: "Newsletter".into(),
-        status: index % 2 == 0,
-        source: "sandbox".into(),
-        created_at: Some(created),
-    }];
-    customer.credit = Some(CustomerCredit {
-        limit: 10_000,
-        balance: (index % 100) as i64,
-    });
-    customer.account_manager = Some(AccountManager {
-        tenant_user_uid: "manager-1".into(),
-        display_name: "Account Manager".into(),
-        user_code: "AM1".into(),
-    });
-    customer.ehf = Some(CustomerEhf {
-        enabled: false,
-        address: String::new(),
-    });
-    customer.default_store = (index % 3 == 0).then(|| CustomerStore {
-        store_uid: "store-oslo".into(),
-        name: "Oslo City".into(),
-    });
-    customer.relevance = Some(1.0);
-    customer.created_at = Some(created);
-    customer.last_modified_at = Some(created);
-    customer
+        ..Customer::default()
+    }
 }
 
 fn base_time() -> DateTime<Utc> {
@@ -462,12 +465,28 @@ fn list_params(query: Option<String>) -> Result<ListParams, Refusal> {
     Ok(params)
 }
 
+/// What a listing sorts by.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    /// A timestamp, in nanoseconds.
+    Time(i64),
+    /// A text.
+    Text(String),
+}
+
+fn time_key(time: Option<DateTime<Utc>>) -> SortKey {
+    SortKey::Time(
+        time.and_then(|t| t.timestamp_nanos_opt())
+            .unwrap_or(i64::MIN),
+    )
+}
+
 /// Sorts `items` with `key` for the named sort field, then cuts one page.
 fn page_of<T: Clone>(
     mut items: Vec<&T>,
     params: &ListParams,
     first_page: u64,
-    key: impl Fn(&T, &str) -> Option<String>,
+    key: impl Fn(&T, &str) -> Option<SortKey>,
 ) -> Result<ListResponse<T>, Refusal> {
     if let Some(field) = &params.sort_by {
         if items
@@ -495,23 +514,19 @@ fn page_of<T: Clone>(
         .unwrap_or(usize::MAX)
         .saturating_mul(params.size);
     let total = items.len() as u64;
-    let mut response = ListResponse::default();
-    response.items = items
-        .into_iter()
-        .skip(skip)
-        .take(params.size)
-        .cloned()
-        .collect();
-    let mut paging = Paging::default();
-    paging.page_number = Some(number);
-    paging.page_size = Some(params.size as u64);
-    paging.total_count = Some(total);
-    response.paging = paging;
-    Ok(response)
-}
-
-fn time_key(time: Option<DateTime<Utc>>) -> String {
-    time.map(|t| t.to_rfc3339()).unwrap_or_default()
+    Ok(ListResponse {
+        items: items
+            .into_iter()
+            .skip(skip)
+            .take(params.size)
+            .cloned()
+            .collect(),
+        paging: Paging {
+            page_number: Some(number),
+            page_size: Some(params.size as u64),
+            total_count: Some(total),
+        },
+    })
 }
 
 // ---------------------------------------------------------------- handlers
@@ -528,7 +543,7 @@ async fn list_groups(
     let params = list_params(query)?;
     let groups: Vec<&CustomerGroup> = tenant.groups.values().collect();
     let page = page_of(groups, &params, first_page, |g, field| match field {
-        "name" => Some(g.name.clone()),
+        "name" => Some(SortKey::Text(g.name.clone())),
         "createdAt" => Some(time_key(g.created_at)),
         "lastModifiedAt" => Some(time_key(g.last_modified_at)),
         _ => None,
@@ -574,13 +589,14 @@ async fn create_group(
             format!("Customer group {uid} already exists"),
         ));
     }
-    let mut group = CustomerGroup::default();
-    group.customer_group_uid = uid.clone();
-    group.name = name.to_owned();
-    group.created_by = "sandbox".into();
-    group.created_at = Some(now);
-    group.last_modified_by = "sandbox".into();
-    group.last_modified_at = Some(now);
+    let group = CustomerGroup {
+        customer_group_uid: uid.clone(),
+        name: name.to_owned(),
+        created_by: "sandbox".into(),
+        created_at: Some(now),
+        last_modified_by: "sandbox".into(),
+        last_modified_at: Some(now),
+    };
     tenant.groups.insert(uid, group.clone());
     ok(StatusCode::CREATED, &group)
 }
@@ -665,7 +681,7 @@ async fn list_customers(
         .filter(|c| c.customer_group_uids.contains(&uid))
         .collect();
     let page = page_of(members, &params, first_page, |c, field| match field {
-        "lastname" => Some(c.lastname.clone()),
+        "lastname" => Some(SortKey::Text(c.lastname.clone())),
         "createdAt" => Some(time_key(c.created_at)),
         _ => None,
     })?;

@@ -2,7 +2,7 @@
 //!
 //! Vendors add enum values without notice; an SDK that fails to decode a
 //! whole listing because of one new value is worse than useless. Enums made
-//! with [`open_enum!`](crate::open_enum) read unknown values into an
+//! with [`open_enum!`](macro@crate::open_enum) read unknown values into an
 //! `Other(String)` variant and write them back unchanged.
 
 /// Defines a string enum whose unknown values are kept in `Other(String)`.

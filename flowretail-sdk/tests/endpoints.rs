@@ -1,0 +1,448 @@
+//! Every operation's method, path, query, headers and body against
+//! wiremock; the schema fixtures; paging with both numbering bases.
+
+use std::time::Duration;
+
+use flowretail_sdk::{
+    CreateCustomerGroup, Customer, CustomerAddressType, CustomerContactRole, CustomerExtensionCode,
+    CustomerType, FlowRetailClient, GroupMembershipChange, SortDirection, UpdateCustomerGroup,
+};
+use futures::TryStreamExt;
+use serde_json::{Value, json};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "integration-token-secret";
+
+fn fixture(name: &str) -> Value {
+    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+}
+
+fn client(server: &MockServer) -> FlowRetailClient {
+    FlowRetailClient::builder(TOKEN, "tenant-1")
+        .base_url(format!("{}/v2", server.uri()))
+        .http_client(
+            sdk_core::reqwest::Client::builder()
+                .pool_idle_timeout(None)
+                .build()
+                .unwrap(),
+        )
+        .attempt_timeout(None)
+        .retry_policy(
+            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+                Duration::from_millis(1),
+                Duration::from_millis(5),
+            )),
+        )
+        .build()
+        .unwrap()
+}
+
+fn api(verb: &str, api_path: &str) -> wiremock::MockBuilder {
+    Mock::given(method(verb))
+        .and(path(format!(
+            "/v2/tenants/tenant-1/customer-groups{api_path}"
+        )))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_full_customer_schema_decodes() {
+    let customer: Customer = serde_json::from_value(fixture("customer_full.json")).unwrap();
+    assert_eq!(customer.customer_type, Some(CustomerType::Company));
+    assert_eq!(customer.addresses.len(), 2);
+    assert_eq!(
+        customer.addresses[0].address_type,
+        Some(CustomerAddressType::InvoiceAddress)
+    );
+    assert_eq!(
+        customer.contacts[0].role,
+        Some(CustomerContactRole::Purchaser)
+    );
+    assert_eq!(
+        customer.contacts[0].extensions[0].extension_code,
+        Some(CustomerExtensionCode::TwoInvoice)
+    );
+    assert_eq!(customer.extensions[0].organization_uid, "org-1");
+    assert!(customer.consents[0].status);
+    assert_eq!(customer.credit.unwrap().balance, 1250);
+    assert_eq!(customer.account_manager.as_ref().unwrap().user_code, "PS");
+    assert!(customer.ehf.as_ref().unwrap().enabled);
+    assert_eq!(customer.customer_group_uids, ["vip", "b2b"]);
+    assert_eq!(
+        customer.default_store.as_ref().unwrap().store_uid,
+        "store-oslo"
+    );
+    assert_eq!(customer.relevance, Some(0.87));
+    assert_eq!(customer.payment_terms, Some(30));
+    assert_eq!(customer.ledger_number.as_deref(), Some("1500"));
+    assert_eq!(customer.ehf_enabled, Some(true));
+    assert_eq!(customer.vat_number, "NO999999999MVA");
+    // Written back, it is the same document.
+    assert_eq!(
+        serde_json::to_value(&customer).unwrap(),
+        fixture("customer_full.json")
+    );
+}
+
+#[test]
+fn a_minimal_customer_decodes_with_empty_values() {
+    let customer: Customer = serde_json::from_value(fixture("customer_minimal.json")).unwrap();
+    assert_eq!(customer.customer_uid, "cust-0002");
+    assert!(customer.default_store.is_none());
+    assert!(customer.addresses.is_empty() && customer.email.is_empty());
+    assert!(customer.customer_type.is_none() && customer.created_at.is_none());
+}
+
+#[test]
+fn unknown_enum_values_and_fields_are_kept_or_ignored() {
+    let customer: Customer = serde_json::from_value(json!({
+        "customerType": "GOVERNMENT",
+        "addresses": [{"type": "PICKUP_POINT"}],
+        "contacts": [{"role": "OWNER"}],
+        "extensions": [{"extensionCode": "KLARNA"}],
+        "brandNewField": {"x": 1}
+    }))
+    .unwrap();
+    assert_eq!(
+        customer.customer_type,
+        Some(CustomerType::Other("GOVERNMENT".into()))
+    );
+    assert_eq!(
+        customer.addresses[0].address_type,
+        Some(CustomerAddressType::Other("PICKUP_POINT".into()))
+    );
+    assert_eq!(
+        customer.contacts[0].role,
+        Some(CustomerContactRole::Other("OWNER".into()))
+    );
+    assert_eq!(
+        customer.extensions[0]
+            .extension_code
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "KLARNA"
+    );
+}
+
+#[tokio::test]
+async fn list_groups_sends_paging_and_sort() {
+    let server = MockServer::start().await;
+    api("GET", "")
+        .and(query_param("pageNumber", "3"))
+        .and(query_param("pageSize", "2"))
+        .and(query_param("sortBy", "name"))
+        .and(query_param("sortDirection", "DESC"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("customer_group_list_page.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(2)
+        .sort_by("name", SortDirection::Desc)
+        .page(Some(3))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.paging.total_count, Some(2));
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests[0].headers["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("flowretail-sdk/")
+    );
+}
+
+#[tokio::test]
+async fn create_get_update_delete() {
+    let server = MockServer::start().await;
+    let group = || ResponseTemplate::new(200).set_body_json(fixture("customer_group.json"));
+    api("POST", "")
+        .and(header("content-type", "application/json"))
+        .and(body_json(fixture("create_request.json")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("customer_group.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("GET", "/vip")
+        .respond_with(group())
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("PUT", "/vip")
+        .and(body_json(fixture("update_request.json")))
+        .respond_with(group())
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("DELETE", "/vip")
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let created = groups
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+    assert_eq!(created.customer_group_uid, "vip");
+    assert_eq!(created.created_by, "user-7");
+    assert!(created.created_at.is_some());
+    assert_eq!(groups.get("vip").await.unwrap().name, "VIP");
+    groups
+        .update("vip", UpdateCustomerGroup::name("Very Important"))
+        .await
+        .unwrap();
+    groups.delete("vip").await.unwrap();
+}
+
+#[tokio::test]
+async fn group_customers_and_membership_changes() {
+    let server = MockServer::start().await;
+    api("GET", "/vip/customers")
+        .and(query_param("pageSize", "50"))
+        .and(query_param("sortBy", "lastname"))
+        .and(query_param("sortDirection", "ASC"))
+        .and(query_param_is_missing("pageNumber"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("customer_list_page.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("PUT", "/vip/customers")
+        .and(body_json(fixture("update_customers_request.json")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let customers: Vec<Customer> = groups
+        .customers("vip")
+        .page_size(50)
+        .sort_by("lastname", SortDirection::Asc)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 2, "a short first page ends the listing");
+    groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new()
+                .add_customers(["cust-0001", "cust-0002"])
+                .remove_customers(["cust-0009"]),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn uids_outside_the_pattern_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    let flow = client(&server);
+    let groups = flow.customer_groups();
+    assert!(groups.get("a/b").await.is_err());
+    assert!(groups.get("").await.is_err());
+    assert!(groups.delete("x y").await.is_err());
+    assert!(
+        groups
+            .update("ü", UpdateCustomerGroup::name("n"))
+            .await
+            .is_err()
+    );
+    assert!(
+        groups
+            .create(CreateCustomerGroup::new("n").uid("no/slash"))
+            .await
+            .is_err()
+    );
+    let error = groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new().add_customers(["ok", "not ok"]),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("addCustomerUids"), "{error}");
+    assert!(groups.customers("../x").page(None).await.is_err());
+    assert!(flow.for_tenant("t/1").is_err());
+    assert!(
+        FlowRetailClient::builder("t", "bad tenant")
+            .build()
+            .is_err()
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// Serves `total` groups in pages whose numbering starts at `first`.
+async fn paged_server(first: u64, total: usize, size: usize) -> MockServer {
+    let server = MockServer::start().await;
+    let pages = total.div_ceil(size).max(1);
+    for page in 0..pages + 1 {
+        let items: Vec<Value> = (page * size..((page + 1) * size).min(total))
+            .map(|i| json!({"customerGroupUid": format!("g{i:04}"), "name": format!("G{i}")}))
+            .collect();
+        let number = first + page as u64;
+        let body = json!({"items": items, "paging": {"pageNumber": number, "pageSize": size, "totalCount": total}});
+        let mock = api("GET", "").and(query_param("pageSize", size.to_string()));
+        let mock = if page == 0 {
+            mock.and(query_param_is_missing("pageNumber"))
+        } else {
+            mock.and(query_param("pageNumber", number.to_string()))
+        };
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn paging_learns_either_numbering_base() {
+    for first in [0u64, 1] {
+        let server = paged_server(first, 25, 10).await;
+        let uids: Vec<String> = client(&server)
+            .customer_groups()
+            .list()
+            .page_size(10)
+            .items()
+            .map_ok(|g| g.customer_group_uid)
+            .try_collect()
+            .await
+            .unwrap();
+        let expected: Vec<String> = (0..25).map(|i| format!("g{i:04}")).collect();
+        assert_eq!(uids, expected, "numbering from {first}");
+        let numbers: Vec<Option<String>> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == "pageNumber")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                None,
+                Some((first + 1).to_string()),
+                Some((first + 2).to_string())
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_result_is_one_request() {
+    let server = paged_server(1, 0, 10).await;
+    let groups: Vec<_> = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(10)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(groups.is_empty());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_pages_keep_their_order() {
+    let server = paged_server(1, 95, 10).await;
+    let uids: Vec<String> = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(10)
+        .paginator()
+        .concurrency(4)
+        .items()
+        .map_ok(|g| g.customer_group_uid)
+        .try_collect()
+        .await
+        .unwrap();
+    let expected: Vec<String> = (0..95).map(|i| format!("g{i:04}")).collect();
+    assert_eq!(uids, expected);
+    assert_eq!(server.received_requests().await.unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn errors_take_their_message_from_common_shapes() {
+    let server = MockServer::start().await;
+    api("GET", "/a")
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"message": "Customer group a not found"})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/b")
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "invalid_token", "error_description": "expired"})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/c")
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_json(json!({"errors": [{"message": "name is required"}]})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/d")
+        .respond_with(ResponseTemplate::new(400).set_body_string("plain text"))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let message = |e: sdk_core::Error| e.api().unwrap().message.clone();
+    assert_eq!(
+        message(groups.get("a").await.unwrap_err()).as_deref(),
+        Some("Customer group a not found")
+    );
+    assert_eq!(
+        message(groups.get("b").await.unwrap_err()).as_deref(),
+        Some("expired")
+    );
+    assert_eq!(
+        message(groups.get("c").await.unwrap_err()).as_deref(),
+        Some("name is required")
+    );
+    let error = groups.get("d").await.unwrap_err();
+    assert_eq!(error.api().unwrap().body, "plain text");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+}
+
+#[test]
+fn servers_and_secrets() {
+    let production = FlowRetailClient::builder("t0k3n-secret", "t1")
+        .build()
+        .unwrap();
+    assert_eq!(
+        production.http().base_url().as_str(),
+        "https://api.flowretail.com/v2"
+    );
+    let stage = FlowRetailClient::builder("t", "t1")
+        .stage()
+        .build()
+        .unwrap();
+    assert_eq!(
+        stage.http().base_url().as_str(),
+        "https://api.stage.flowretail.com/v2"
+    );
+    let other = production.for_tenant("t2").unwrap();
+    assert_eq!(other.tenant(), "t2");
+    let builder = FlowRetailClient::builder("t0k3n-secret", "t1");
+    let shown = format!("{production:?} {other:?} {builder:?}");
+    assert!(!shown.contains("t0k3n-secret"), "{shown}");
+}

@@ -1,0 +1,295 @@
+//! The whole client against the stateful sandbox.
+
+use std::time::Duration;
+
+use flowretail_sdk::sandbox::FlowRetailSandbox;
+use flowretail_sdk::{
+    CreateCustomerGroup, Customer, CustomerGroup, FlowRetailClient, GroupMembershipChange,
+    SortDirection, UpdateCustomerGroup,
+};
+use futures::TryStreamExt;
+use sdk_core::sandbox::{Fault, FaultBody};
+use sdk_core::{Backoff, Error, RetryPolicy};
+
+fn client(sandbox: &FlowRetailSandbox) -> FlowRetailClient {
+    sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        )))
+        .build()
+        .unwrap()
+}
+
+fn status(error: &Error) -> Option<u16> {
+    error.status().map(|s| s.as_u16())
+}
+
+#[tokio::test]
+async fn groups_and_memberships_round_trip() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let customers = sandbox.seed_customers(30);
+    let groups = client(&sandbox).customer_groups();
+
+    let vip = groups
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+    assert_eq!(vip.customer_group_uid, "vip");
+    let generated = groups
+        .create(CreateCustomerGroup::new("Walk-ins"))
+        .await
+        .unwrap();
+    assert!(!generated.customer_group_uid.is_empty());
+    let error = groups
+        .create(CreateCustomerGroup::new("VIP again").uid("vip"))
+        .await
+        .unwrap_err();
+    assert_eq!(status(&error), Some(409));
+
+    let renamed = groups
+        .update("vip", UpdateCustomerGroup::name("Very Important"))
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Very Important");
+    assert!(renamed.last_modified_at > vip.last_modified_at);
+    assert_eq!(groups.get("vip").await.unwrap(), renamed);
+
+    groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new().add_customers(customers[..12].to_vec()),
+        )
+        .await
+        .unwrap();
+    groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new()
+                .remove_customers(customers[..2].to_vec())
+                .add_customers([customers[20].clone()]),
+        )
+        .await
+        .unwrap();
+    let members: Vec<Customer> = groups
+        .customers("vip")
+        .page_size(4)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 11);
+    assert!(
+        members
+            .iter()
+            .all(|c| c.customer_group_uids.contains(&"vip".to_owned()))
+    );
+    assert!(
+        members
+            .iter()
+            .all(|c| c.credit.is_some() && !c.addresses.is_empty())
+    );
+
+    let error = groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new().add_customers(["nobody"]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status(&error), Some(422));
+
+    groups.delete("vip").await.unwrap();
+    let error = groups.get("vip").await.unwrap_err();
+    assert!(error.is_not_found());
+    assert_eq!(
+        error.api().unwrap().message.as_deref(),
+        Some("Customer group vip not found")
+    );
+    let error = groups.customers("vip").page(None).await.unwrap_err();
+    assert!(error.is_not_found());
+    assert_eq!(sandbox.group_count(), 1);
+}
+
+#[tokio::test]
+async fn tokens_and_tenants_are_checked() {
+    let sandbox = FlowRetailSandbox::builder()
+        .tenants(["north", "south"])
+        .start()
+        .unwrap();
+    let north = client(&sandbox);
+    let south = north.for_tenant("south").unwrap();
+    north
+        .customer_groups()
+        .create(CreateCustomerGroup::new("North only").uid("n1"))
+        .await
+        .unwrap();
+    assert!(
+        south
+            .customer_groups()
+            .get("n1")
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    let elsewhere = north.for_tenant("west").unwrap();
+    let error = elsewhere
+        .customer_groups()
+        .list()
+        .page(None)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .api()
+            .unwrap()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("Tenant west")
+    );
+
+    let stranger = FlowRetailClient::builder("wrong-token", "north")
+        .base_url(sandbox.url())
+        .build()
+        .unwrap();
+    let error = stranger.customer_groups().get("n1").await.unwrap_err();
+    assert_eq!(status(&error), Some(401));
+}
+
+#[tokio::test]
+async fn invalid_bodies_are_refused() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let flow = client(&sandbox);
+    let raw = |body: &'static str| {
+        flow.http().send(
+            sdk_core::Request::post("raw_create")
+                .segments(["tenants", "sandbox-tenant", "customer-groups"])
+                .body(
+                    body,
+                    sdk_core::reqwest::header::HeaderValue::from_static("application/json"),
+                ),
+        )
+    };
+    assert_eq!(status(&raw("{not json").await.unwrap_err()), Some(400));
+    assert_eq!(status(&raw("{}").await.unwrap_err()), Some(422));
+    assert_eq!(status(&raw(r#"{"name": 5}"#).await.unwrap_err()), Some(422));
+    assert_eq!(
+        status(
+            &raw(r#"{"name": "x", "customerGroupUid": "a b"}"#)
+                .await
+                .unwrap_err()
+        ),
+        Some(422)
+    );
+}
+
+#[tokio::test]
+async fn listings_sort_and_page_from_one_or_zero() {
+    for from_zero in [false, true] {
+        let builder = FlowRetailSandbox::builder();
+        let sandbox = if from_zero {
+            builder.pages_from_zero()
+        } else {
+            builder
+        }
+        .start()
+        .unwrap();
+        let groups = client(&sandbox).customer_groups();
+        for name in ["delta", "alpha", "echo", "charlie", "bravo"] {
+            groups.create(CreateCustomerGroup::new(name)).await.unwrap();
+        }
+        let first = groups.list().page_size(2).page(None).await.unwrap();
+        assert_eq!(first.paging.page_number, Some(u64::from(!from_zero)));
+        assert_eq!(first.paging.total_count, Some(5));
+
+        let names: Vec<String> = groups
+            .list()
+            .page_size(2)
+            .sort_by("name", SortDirection::Desc)
+            .items()
+            .map_ok(|g: CustomerGroup| g.name)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(names, ["echo", "delta", "charlie", "bravo", "alpha"]);
+
+        let by_creation: Vec<String> = groups
+            .list()
+            .page_size(3)
+            .sort_by("createdAt", SortDirection::Asc)
+            .items()
+            .map_ok(|g| g.name)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(by_creation, ["delta", "alpha", "echo", "charlie", "bravo"]);
+
+        let error = groups
+            .list()
+            .sort_by("color", SortDirection::Asc)
+            .page(None)
+            .await
+            .unwrap_err();
+        assert_eq!(status(&error), Some(400));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_thousand_customers_stream_in_order_with_concurrency() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let uids = sandbox.seed_customers(50_000);
+    let groups = client(&sandbox).customer_groups();
+    groups
+        .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
+        .await
+        .unwrap();
+    groups
+        .update_customers(
+            "everyone",
+            GroupMembershipChange::new().add_customers(uids.clone()),
+        )
+        .await
+        .unwrap();
+    let streamed: Vec<String> = groups
+        .customers("everyone")
+        .page_size(500)
+        .sort_by("createdAt", SortDirection::Asc)
+        .paginator()
+        .prefetch(2)
+        .concurrency(8)
+        .items()
+        .map_ok(|c| c.customer_uid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, uids);
+}
+
+#[tokio::test]
+async fn injected_faults_follow_the_retry_rules() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    sandbox
+        .faults()
+        .inject(Fault::status(429).with_retry_after("0"), 2);
+    groups.list().page(None).await.unwrap();
+    assert_eq!(sandbox.faults().requests_received(), 3);
+
+    sandbox
+        .faults()
+        .inject(Fault::status(502).with_body(FaultBody::Html), 1);
+    let error = groups
+        .create(CreateCustomerGroup::new("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(status(&error), Some(502));
+    assert_eq!(sandbox.group_count(), 0);
+
+    sandbox
+        .faults()
+        .inject(Fault::status(200).with_body(FaultBody::Malformed), 1);
+    let error = groups.list().page(None).await.unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+}
