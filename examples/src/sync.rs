@@ -1,0 +1,256 @@
+//! Mirrors the POS customer groups into commercetools (by key) and Flow
+//! Retail (by UID). Idempotent: a second run finds everything unchanged.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, UpdateAction};
+use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient, UpdateCustomerGroup};
+use futures::{StreamExt, TryStreamExt};
+use pos_customer_sdk::{CustomerGroup, PosClient};
+
+use crate::BoxError;
+
+/// How many mirror writes run at once.
+const CONCURRENCY: usize = 8;
+
+/// What one target's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Groups created in the target.
+    pub created: usize,
+    /// Groups renamed in the target.
+    pub updated: usize,
+    /// Groups already right.
+    pub unchanged: usize,
+    /// Groups that could not be synced, with why.
+    pub failed: Vec<String>,
+}
+
+impl Summary {
+    /// Whether the run changed anything.
+    pub fn changed_anything(&self) -> bool {
+        self.created + self.updated > 0
+    }
+
+    fn record(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Failed(why) => self.failed.push(why),
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged, {} failed",
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.failed.len()
+        )
+    }
+}
+
+/// What a sync did in both targets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// POS groups read.
+    pub source_groups: usize,
+    /// commercetools.
+    pub commercetools: Summary,
+    /// Flow Retail.
+    pub flowretail: Summary,
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Failed(String),
+}
+
+/// One POS group as it should look in the targets.
+#[derive(Debug, Clone)]
+struct Mirror {
+    /// commercetools key and Flow Retail UID.
+    key: String,
+    /// The name; POS names need not be unique, commercetools names must.
+    name: String,
+}
+
+/// The key and UID a POS group is mirrored under: `pos-group-<id>`, with
+/// every character outside `[A-Za-z0-9_-]` replaced by `-`.
+pub fn mirror_key(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .collect();
+    format!("pos-group-{safe}")
+}
+
+fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for group in groups {
+        *seen.entry(group.name.as_deref().unwrap_or("")).or_default() += 1;
+    }
+    groups
+        .iter()
+        .filter_map(|group| {
+            let id = group.id.as_ref()?.to_string();
+            let name = group.name.as_deref().unwrap_or("").trim();
+            // A name two POS groups share gets the id, so that it stays unique.
+            let name = if name.is_empty() || seen[group.name.as_deref().unwrap_or("")] > 1 {
+                format!("{} ({id})", if name.is_empty() { "POS group" } else { name })
+            } else {
+                name.to_owned()
+            };
+            Some(Mirror {
+                key: mirror_key(&id),
+                name,
+            })
+        })
+        .collect()
+}
+
+/// Reads the POS groups and mirrors them; `progress(done, total)` is called as groups finish.
+pub async fn sync_groups(
+    pos: &PosClient,
+    ct: &CtClient,
+    flow: &FlowRetailClient,
+    progress: impl Fn(usize, usize),
+) -> Result<SyncReport, BoxError> {
+    let groups = pos.groups().list().await?;
+    let wanted = mirrors(&groups);
+    let total = wanted.len() * 2;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+
+    let mut report = SyncReport {
+        source_groups: groups.len(),
+        ..SyncReport::default()
+    };
+    let existing = commercetools_groups(ct, &wanted).await?;
+    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
+        .map(|mirror| {
+            let existing = existing.get(&mirror.key).cloned();
+            async move { sync_commercetools(ct, mirror, existing).await }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .inspect(|_| tick())
+        .collect()
+        .await;
+    outcomes.into_iter().for_each(|o| report.commercetools.record(o));
+
+    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
+        .map(|mirror| sync_flowretail(flow, mirror))
+        .buffer_unordered(CONCURRENCY)
+        .inspect(|_| tick())
+        .collect()
+        .await;
+    outcomes.into_iter().for_each(|o| report.flowretail.record(o));
+    Ok(report)
+}
+
+/// The commercetools groups that already carry one of the mirror keys, by key.
+async fn commercetools_groups(
+    ct: &CtClient,
+    wanted: &[Mirror],
+) -> Result<HashMap<String, ct_customer_groups_sdk::CustomerGroup>, BoxError> {
+    let keys: Vec<String> = wanted
+        .iter()
+        .map(|m| m.key.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(100) {
+        let groups: Vec<_> = ct
+            .customer_groups()
+            .query()
+            .key_in(chunk.iter().cloned())
+            .query_all()
+            .items()
+            .try_collect()
+            .await?;
+        for group in groups {
+            if let Some(key) = group.key.clone() {
+                found.insert(key, group);
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn sync_commercetools(
+    ct: &CtClient,
+    mirror: Mirror,
+    existing: Option<ct_customer_groups_sdk::CustomerGroup>,
+) -> Outcome {
+    let groups = ct.customer_groups();
+    let result = match existing {
+        None => groups
+            .create(CustomerGroupDraft::new(&mirror.name).key(&mirror.key))
+            .await
+            .map(|_| Outcome::Created),
+        Some(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
+        Some(group) => {
+            let name = mirror.name.clone();
+            groups
+                .update_with_retry(group.id, 3, move |current| {
+                    if current.name == name {
+                        vec![]
+                    } else {
+                        vec![UpdateAction::change_name(name.clone())]
+                    }
+                })
+                .await
+                .map(|_| Outcome::Updated)
+        }
+    };
+    result.unwrap_or_else(|error| Outcome::Failed(format!("commercetools {}: {error}", mirror.key)))
+}
+
+async fn sync_flowretail(flow: &FlowRetailClient, mirror: Mirror) -> Outcome {
+    let groups = flow.customer_groups();
+    let result = match groups.get(&mirror.key).await {
+        Ok(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
+        Ok(_) => groups
+            .update(&mirror.key, UpdateCustomerGroup::name(&mirror.name))
+            .await
+            .map(|_| Outcome::Updated),
+        Err(error) if error.is_not_found() => groups
+            .create(CreateCustomerGroup::new(&mirror.name).uid(&mirror.key))
+            .await
+            .map(|_| Outcome::Created),
+        Err(error) => Err(error),
+    };
+    result.unwrap_or_else(|error| Outcome::Failed(format!("Flow Retail {}: {error}", mirror.key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_safe_and_shared_names_become_unique() {
+        assert_eq!(mirror_key("9168aa78-e0a3"), "pos-group-9168aa78-e0a3");
+        assert_eq!(mirror_key("a/b c"), "pos-group-a-b-c");
+        let groups: Vec<CustomerGroup> = serde_json::from_value(serde_json::json!([
+            {"id": 1, "name": "Gold"},
+            {"id": "x", "name": "Stammkunden"},
+            {"id": "y", "name": "Stammkunden"},
+            {"id": 2}
+        ]))
+        .unwrap();
+        let names: Vec<String> = mirrors(&groups).into_iter().map(|m| m.name).collect();
+        assert_eq!(
+            names,
+            ["Gold", "Stammkunden (x)", "Stammkunden (y)", "POS group (2)"]
+        );
+    }
+}
