@@ -18,7 +18,9 @@ use examples::report::{count, heading, step};
 use examples::{BoxError, connect};
 use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
 use futures::TryStreamExt;
-use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft as PosGroupDraft, CustomerPatch, DiscountDraft};
+use pos_customer_sdk::{
+    CustomerDraft, CustomerGroupDraft as PosGroupDraft, CustomerPatch, DiscountDraft,
+};
 
 fn main() -> ExitCode {
     examples::run(quickstart())
@@ -43,22 +45,39 @@ async fn quickstart() -> Result<(), BoxError> {
         .create(DiscountDraft::new("Quickstart 5%", 5).absolute(false))
         .await?;
     let discount_id = discount.id.clone().ok_or("the new discount has no id")?;
-    step("discount created", format!("#{discount_id} {:?}", discount.name.unwrap_or_default()));
+    step(
+        "discount created",
+        format!("#{discount_id} {:?}", discount.name.unwrap_or_default()),
+    );
     let group = pos
         .groups()
         .create(PosGroupDraft::new("Quickstart regulars").discount(discount_id.clone()))
         .await?;
     let group_id = group.id.clone().ok_or("the new group has no id")?;
-    step("group created", format!("#{group_id} with discount #{discount_id}"));
+    step(
+        "group created",
+        format!("#{group_id} with discount #{discount_id}"),
+    );
     let mut ids = Vec::new();
-    for (number, first, last) in [("Q-1", "Sarah", "Connor"), ("Q-2", "Kyle", "Reese"), ("Q-3", "John", "Connor")] {
+    for (number, first, last) in [
+        ("Q-1", "Sarah", "Connor"),
+        ("Q-2", "Kyle", "Reese"),
+        ("Q-3", "John", "Connor"),
+    ] {
         let customer = pos
             .customers()
-            .create(CustomerDraft::new(number, group_id.clone()).first_name(first).last_name(last))
+            .create(
+                CustomerDraft::new(number, group_id.clone())
+                    .first_name(first)
+                    .last_name(last),
+            )
             .await?;
         ids.push(customer.id.ok_or("the new customer has no id")?);
     }
-    step("customers created", format!("{} in group #{group_id}", count(ids.len(), "customer")));
+    step(
+        "customers created",
+        format!("{} in group #{group_id}", count(ids.len(), "customer")),
+    );
     let mut names = Vec::new();
     for id in &ids {
         let customer = pos.customers().get(id.clone()).await?;
@@ -74,10 +93,17 @@ async fn quickstart() -> Result<(), BoxError> {
     step("modified since today", count(modified.len(), "customer"));
     let patched = pos
         .customers()
-        .patch_many(ids.iter().map(|id| (id.clone(), CustomerPatch::new().active(false))).collect())
+        .patch_many(
+            ids.iter()
+                .map(|id| (id.clone(), CustomerPatch::new().active(false)))
+                .collect(),
+        )
         .await?;
     let inactive = patched.iter().filter(|c| c.active == Some(false)).count();
-    step("patched many", format!("{} now inactive", count(inactive, "customer")));
+    step(
+        "patched many",
+        format!("{} now inactive", count(inactive, "customer")),
+    );
 
     heading("commercetools");
     let groups = ct.client.customer_groups();
@@ -85,7 +111,10 @@ async fn quickstart() -> Result<(), BoxError> {
     let created = groups
         .create(CustomerGroupDraft::new(format!("Quickstart {key}")).key(&key))
         .await?;
-    step("group created", format!("{:?} version {}", created.name, created.version));
+    step(
+        "group created",
+        format!("{:?} version {}", created.name, created.version),
+    );
     // Someone else renames the group between our read and our write: the
     // helper meets the 409, reads the group again and retries.
     let other = ct.client.clone();
@@ -98,8 +127,9 @@ async fn quickstart() -> Result<(), BoxError> {
                 let other = other.clone();
                 let id = other_id.clone();
                 let version = current.version;
-                let change = CustomerGroupUpdate::new(version)
-                    .action(UpdateAction::change_name(format!("{} (renamed elsewhere)", current.name)));
+                let change = CustomerGroupUpdate::new(version).action(UpdateAction::change_name(
+                    format!("{} (renamed elsewhere)", current.name),
+                ));
                 let _ = tokio::task::block_in_place(|| {
                     tokio::runtime::Handle::current()
                         .block_on(other.customer_groups().update(id, change))
@@ -110,10 +140,16 @@ async fn quickstart() -> Result<(), BoxError> {
         .await?;
     step(
         "renamed",
-        format!("{:?} version {} (a concurrent change was retried)", renamed.name, renamed.version),
+        format!(
+            "{:?} version {} (a concurrent change was retried)",
+            renamed.name, renamed.version
+        ),
     );
     let found = groups.query().key_is(&key).send().await?;
-    step("queried back", format!("key={key}: {}", count(found.results.len(), "group")));
+    step(
+        "queried back",
+        format!("key={key}: {}", count(found.results.len(), "group")),
+    );
     groups.delete(&renamed.id, renamed.version).await?;
     step("deleted", format!("at version {}", renamed.version));
 
@@ -124,10 +160,16 @@ async fn quickstart() -> Result<(), BoxError> {
     let group = flow_groups
         .create(CreateCustomerGroup::new("Quickstart VIP").uid(&uid))
         .await?;
-    step("group created", format!("{} {:?}", group.customer_group_uid, group.name));
+    step(
+        "group created",
+        format!("{} {:?}", group.customer_group_uid, group.name),
+    );
     if !customers.is_empty() {
         flow_groups
-            .update_customers(&uid, GroupMembershipChange::new().add_customers(customers.clone()))
+            .update_customers(
+                &uid,
+                GroupMembershipChange::new().add_customers(customers.clone()),
+            )
             .await?;
     }
     step("customers added", count(customers.len(), "customer"));
@@ -137,7 +179,10 @@ async fn quickstart() -> Result<(), BoxError> {
         .items()
         .try_collect()
         .await?;
-    step("streamed", format!("{} in pages of 50", count(streamed.len(), "customer")));
+    step(
+        "streamed",
+        format!("{} in pages of 50", count(streamed.len(), "customer")),
+    );
     flow_groups.delete(&uid).await?;
     step("deleted", &uid);
 

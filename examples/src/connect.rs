@@ -53,7 +53,13 @@ pub fn pos() -> Result<Connection<PosClient, PosSandbox>, BoxError> {
 
 /// commercetools from the `CTP_*` variables, or a sandbox.
 pub fn commercetools() -> Result<Connection<CtClient, CtSandbox>, BoxError> {
-    if any_set(&["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET", "CTP_API_URL", "CTP_AUTH_URL"]) {
+    if any_set(&[
+        "CTP_PROJECT_KEY",
+        "CTP_CLIENT_ID",
+        "CTP_CLIENT_SECRET",
+        "CTP_API_URL",
+        "CTP_AUTH_URL",
+    ]) {
         return Ok(Connection {
             client: CtClient::from_env()?,
             sandbox: None,

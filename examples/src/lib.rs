@@ -18,7 +18,10 @@ pub fn run<F>(body: F) -> ExitCode
 where
     F: Future<Output = Result<(), BoxError>>,
 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: could not start the runtime: {error}");

@@ -3,7 +3,7 @@
 use std::fmt::Display;
 
 /// The width of the step column.
-const STEP_WIDTH: usize = 22;
+const STEP_WIDTH: usize = 24;
 
 /// Prints a vendor heading.
 pub fn heading(title: &str) {
@@ -15,11 +15,16 @@ pub fn step(what: &str, detail: impl Display) {
     println!("  {what:<STEP_WIDTH$}{detail}");
 }
 
-/// `1 customer`, `3 customers`.
+/// `1 customer`, `3 customers`, `2 addresses`.
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
     }
+}
+
+/// A count the server may not have given.
+pub fn maybe(n: Option<impl Display>) -> String {
+    n.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }

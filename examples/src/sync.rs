@@ -88,7 +88,13 @@ struct Mirror {
 pub fn mirror_key(id: &str) -> String {
     let safe: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("pos-group-{safe}")
 }
@@ -105,7 +111,10 @@ fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
             let name = group.name.as_deref().unwrap_or("").trim();
             // A name two POS groups share gets the id, so that it stays unique.
             let name = if name.is_empty() || seen[group.name.as_deref().unwrap_or("")] > 1 {
-                format!("{} ({id})", if name.is_empty() { "POS group" } else { name })
+                format!(
+                    "{} ({id})",
+                    if name.is_empty() { "POS group" } else { name }
+                )
             } else {
                 name.to_owned()
             };
@@ -128,7 +137,12 @@ pub async fn sync_groups(
     let wanted = mirrors(&groups);
     let total = wanted.len() * 2;
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let tick = || progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+    let tick = || {
+        progress(
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+            total,
+        )
+    };
 
     let mut report = SyncReport {
         source_groups: groups.len(),
@@ -144,7 +158,9 @@ pub async fn sync_groups(
         .inspect(|_| tick())
         .collect()
         .await;
-    outcomes.into_iter().for_each(|o| report.commercetools.record(o));
+    outcomes
+        .into_iter()
+        .for_each(|o| report.commercetools.record(o));
 
     let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
         .map(|mirror| sync_flowretail(flow, mirror))
@@ -152,7 +168,9 @@ pub async fn sync_groups(
         .inspect(|_| tick())
         .collect()
         .await;
-    outcomes.into_iter().for_each(|o| report.flowretail.record(o));
+    outcomes
+        .into_iter()
+        .for_each(|o| report.flowretail.record(o));
     Ok(report)
 }
 
@@ -250,7 +268,12 @@ mod tests {
         let names: Vec<String> = mirrors(&groups).into_iter().map(|m| m.name).collect();
         assert_eq!(
             names,
-            ["Gold", "Stammkunden (x)", "Stammkunden (y)", "POS group (2)"]
+            [
+                "Gold",
+                "Stammkunden (x)",
+                "Stammkunden (y)",
+                "POS group (2)"
+            ]
         );
     }
 }

@@ -1,0 +1,122 @@
+//! Every commercetools Customer Groups operation once, cleaning up what it
+//! created:
+//!
+//! ```sh
+//! cargo run -p examples --example ct_customer_groups
+//! ```
+
+use std::process::ExitCode;
+
+use ct_customer_groups_sdk::{
+    CtErrorExt, CustomFieldsDraft, CustomerGroupDraft, CustomerGroupUpdate, ResourceIdentifier,
+    SortOrder, UpdateAction,
+};
+use examples::report::{count, heading, maybe, step};
+use examples::{BoxError, connect};
+use futures::TryStreamExt;
+
+fn main() -> ExitCode {
+    examples::run(ct_customer_groups())
+}
+
+async fn ct_customer_groups() -> Result<(), BoxError> {
+    let connection = connect::commercetools()?;
+    println!(
+        "commercetools customer groups on the {}",
+        connection.describe()
+    );
+    let groups = connection.client.customer_groups();
+    let run = chrono::Utc::now().timestamp_millis();
+
+    heading("create and read");
+    let gold_key = format!("example-gold-{run}");
+    let gold = groups
+        .create(CustomerGroupDraft::new(format!("Example gold {run}")).key(&gold_key))
+        .await?;
+    step("created", format!("{} version {}", gold.id, gold.version));
+    let silver = groups
+        .create(
+            CustomerGroupDraft::new(format!("Example silver {run}"))
+                .key(format!("example-silver-{run}"))
+                .custom(
+                    CustomFieldsDraft::new(ResourceIdentifier::type_by_key("example-fields"))
+                        .field("tier", 2),
+                ),
+        )
+        .await;
+    // A live project may not have the custom type: that is reported, not fatal.
+    let silver = match silver {
+        Ok(group) => Some(group),
+        Err(error) => {
+            step("custom type refused", error);
+            None
+        }
+    };
+    step("read by id", groups.get(&gold.id).await?.name);
+    step("read by key", groups.get_by_key(&gold_key).await?.id);
+
+    heading("update");
+    let gold = groups
+        .update(
+            &gold.id,
+            CustomerGroupUpdate::for_group(&gold)
+                .action(UpdateAction::change_name(format!("Example platinum {run}")))
+                .action(UpdateAction::set_key(Some(format!(
+                    "example-platinum-{run}"
+                )))),
+        )
+        .await?;
+    step("renamed and re-keyed", format!("version {}", gold.version));
+    let stale = groups
+        .update(
+            &gold.id,
+            CustomerGroupUpdate::new(1).action(UpdateAction::change_name("stale")),
+        )
+        .await;
+    match stale {
+        Err(error) if error.is_concurrent_modification() => step(
+            "stale version refused",
+            format!("current version is {}", maybe(error.current_version())),
+        ),
+        other => return Err(format!("expected a version conflict, got {other:?}").into()),
+    }
+    let gold = groups
+        .update_by_key(
+            format!("example-platinum-{run}"),
+            CustomerGroupUpdate::for_group(&gold)
+                .action(UpdateAction::set_key(Some(gold_key.clone()))),
+        )
+        .await?;
+    step("updated by key", format!("version {}", gold.version));
+
+    heading("query");
+    let page = groups
+        .query()
+        .key_in([gold_key.clone(), format!("example-silver-{run}")])
+        .sort_by("name", SortOrder::Asc)
+        .limit(10)
+        .with_total(true)
+        .send()
+        .await?;
+    step(
+        "by keys",
+        format!(
+            "{} of {}",
+            count(page.results.len(), "group"),
+            maybe(page.total)
+        ),
+    );
+    let everything: Vec<_> = groups.query_all().items().try_collect().await?;
+    step("query_all", count(everything.len(), "group"));
+
+    heading("clean-up");
+    let gold = groups.delete(&gold.id, gold.version).await?;
+    step("deleted", gold.id);
+    if let Some(silver) = silver {
+        groups
+            .delete_by_key(silver.key.clone().unwrap_or_default(), silver.version)
+            .await?;
+        step("deleted by key", silver.key.unwrap_or_default());
+    }
+    Ok(())
+}

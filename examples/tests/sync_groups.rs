@@ -1,0 +1,99 @@
+//! The group sync against the three sandboxes: changes on the first run,
+//! none on the second, renames carried over, failures counted.
+
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use examples::sync::{mirror_key, sync_groups};
+use flowretail_sdk::sandbox::FlowRetailSandbox;
+use pos_customer_sdk::sandbox::PosSandbox;
+use pos_customer_sdk::{CustomerGroupDraft, CustomerGroupPatch};
+use sdk_core::sandbox::Fault;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_run_changes_nothing_and_renames_carry_over() {
+    let pos_sandbox = PosSandbox::start().unwrap();
+    let ct_sandbox = CtSandbox::start().unwrap();
+    let flow_sandbox = FlowRetailSandbox::start().unwrap();
+    let (pos, ct, flow) = (
+        pos_sandbox.client().unwrap(),
+        ct_sandbox.client().unwrap(),
+        flow_sandbox.client().unwrap(),
+    );
+    pos_sandbox.seed_documented_examples();
+    let extra = pos
+        .groups()
+        .create(CustomerGroupDraft::new("Walk-ins"))
+        .await
+        .unwrap();
+
+    let first = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    assert_eq!(first.source_groups, 4);
+    assert_eq!(
+        (first.commercetools.created, first.flowretail.created),
+        (4, 4)
+    );
+    assert!(first.commercetools.failed.is_empty() && first.flowretail.failed.is_empty());
+
+    let second = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    assert!(!second.commercetools.changed_anything() && !second.flowretail.changed_anything());
+    assert_eq!(
+        (second.commercetools.unchanged, second.flowretail.unchanged),
+        (4, 4)
+    );
+
+    let id = extra.id.unwrap();
+    pos.groups()
+        .patch(
+            id.clone(),
+            CustomerGroupPatch::new().name("Walk-ins (renamed)"),
+        )
+        .await
+        .unwrap();
+    let third = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    assert_eq!(
+        (third.commercetools.updated, third.flowretail.updated),
+        (1, 1)
+    );
+    let key = mirror_key(&id.to_string());
+    assert_eq!(
+        ct.customer_groups().get_by_key(&key).await.unwrap().name,
+        "Walk-ins (renamed)"
+    );
+    assert_eq!(
+        flow.customer_groups().get(&key).await.unwrap().name,
+        "Walk-ins (renamed)"
+    );
+    // The two documented groups share the name "Stammkunden": their mirrors get their ids.
+    let shared = ct
+        .customer_groups()
+        .get_by_key(mirror_key("9168aa78-e0a3-42ec-a43c-87f0ad666f69"))
+        .await
+        .unwrap();
+    assert_eq!(
+        shared.name,
+        "Stammkunden (9168aa78-e0a3-42ec-a43c-87f0ad666f69)"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_counted_not_fatal() {
+    let pos_sandbox = PosSandbox::start().unwrap();
+    let ct_sandbox = CtSandbox::start().unwrap();
+    let flow_sandbox = FlowRetailSandbox::start().unwrap();
+    let pos = pos_sandbox.client().unwrap();
+    let ct = ct_sandbox.client().unwrap();
+    let flow = flow_sandbox.client().unwrap();
+    pos.groups()
+        .create(CustomerGroupDraft::new("Only one"))
+        .await
+        .unwrap();
+    // Every Flow Retail answer is a 400 for a while.
+    flow_sandbox.faults().inject(Fault::status(400), 5);
+    let report = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    assert_eq!(report.commercetools.created, 1);
+    assert_eq!(report.flowretail.failed.len(), 1);
+    assert!(
+        report.flowretail.failed[0].contains("400"),
+        "{:?}",
+        report.flowretail.failed
+    );
+}
