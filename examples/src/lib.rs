@@ -36,3 +36,8 @@ where
         }
     }
 }
+
+// The README's samples are compiled as doc tests, so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeSamples;
