@@ -1,6 +1,7 @@
 //! Building blocks for the vendors' in-process sandboxes (feature `sandbox`):
 //! a server on a random loopback port, and fault injection that every
-//! vendor sandbox offers the same way.
+//! vendor sandbox offers the same way; and [`StaticServer`], a minimal
+//! fixed-answer server for benchmarks.
 //!
 //! The server runs on a thread of its own with its own runtime, so it keeps
 //! answering whatever the caller's runtime does (a paused clock, a
@@ -38,6 +39,9 @@ use tokio::sync::oneshot;
 
 /// The web framework the sandboxes are written in, for vendor crates' routers.
 pub use axum;
+
+mod static_server;
+pub use static_server::{StaticAnswer, StaticServer};
 
 /// What an injected fault answers.
 #[derive(Debug, Clone, PartialEq)]
