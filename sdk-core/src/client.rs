@@ -402,18 +402,26 @@ async fn read_limited(
     operation: &'static str,
 ) -> std::result::Result<Bytes, AttemptFailure> {
     let status = response.status();
+    let too_large = |snippet: &[u8]| {
+        AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            path: String::new(),
+            message: format!("the response is larger than the limit of {max} bytes"),
+            snippet: lossy_prefix(snippet, MAX_DECODE_SNIPPET),
+        })))
+    };
+    // A declared length lets the body be read in one piece, without copying.
+    if let Some(length) = response.content_length() {
+        if length > max as u64 {
+            return Err(too_large(&[]));
+        }
+        return response.bytes().await.map_err(AttemptFailure::Http);
+    }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
         if body.len() + chunk.len() > max {
-            return Err(AttemptFailure::Other(Error::Decode(Box::new(
-                DecodeError {
-                    operation,
-                    status,
-                    path: String::new(),
-                    message: format!("the response is larger than the limit of {max} bytes"),
-                    snippet: lossy_prefix(&body, MAX_DECODE_SNIPPET),
-                },
-            ))));
+            return Err(too_large(&body));
         }
         body.extend_from_slice(&chunk);
     }
@@ -464,11 +472,17 @@ impl Response {
 }
 
 /// Decodes `body` into `T`, reporting the JSON path of any mismatch.
+///
+/// The body is decoded at full speed first; only a body that fails is
+/// decoded again with path tracking, to say where it failed.
 pub fn decode_json<T: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
     body: &[u8],
 ) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();

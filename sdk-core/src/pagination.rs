@@ -349,11 +349,12 @@ impl<T: Send + 'static> PageStream<T> {
         self.total
     }
 
-    /// How many pages may be requested ahead of the caller: the prefetch
-    /// depth, or the concurrency once the total is known.
+    /// How many pages may be in flight while the caller holds one: the
+    /// prefetch depth, plus the extra concurrency once the total is known.
+    /// Pages held in all stay within `prefetch + concurrency`.
     fn ahead(&self) -> usize {
         if self.total.is_some() && !matches!(self.strategy, Strategy::Keyset { .. }) {
-            self.prefetch.max(self.concurrency)
+            self.prefetch + self.concurrency - 1
         } else {
             self.prefetch
         }
@@ -489,7 +490,12 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Ready(None);
             }
             if this.in_flight.is_empty() {
-                this.fill_window(1);
+                let waiting = if this.total.is_some() {
+                    this.concurrency
+                } else {
+                    1
+                };
+                this.fill_window(waiting);
                 if this.in_flight.is_empty() {
                     return Poll::Ready(None);
                 }
