@@ -231,12 +231,26 @@ pub(crate) mod lenient_date {
         let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         match text.as_deref().map(str::trim) {
             None | Some("") => Ok(None),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| {
-                    serde::de::Error::custom(format!("`{text}` is not a YYYY-MM-DD date"))
-                }),
+            Some(text) => parse(text).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("`{text}` is not a YYYY-MM-DD date"))
+            }),
         }
+    }
+
+    /// `YYYY-MM-DD`, exactly 10 characters, read by hand: a format-string
+    /// parser is slower and also takes one-digit months and days.
+    fn parse(text: &str) -> Option<NaiveDate> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u32> {
+            bytes[range].iter().try_fold(0u32, |n, b| {
+                b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+            })
+        };
+        let year = i32::try_from(number(0..4)?).ok()?;
+        NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
     }
 
     pub(crate) fn serialize<S: Serializer>(
