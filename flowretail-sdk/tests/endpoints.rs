@@ -446,3 +446,61 @@ fn servers_and_secrets() {
     let shown = format!("{production:?} {other:?} {builder:?}");
     assert!(!shown.contains("t0k3n-secret"), "{shown}");
 }
+
+/// A token source of the caller's own: asked for every attempt, and told about a 401.
+#[derive(Debug, Default)]
+struct RotatingToken {
+    issued: std::sync::atomic::AtomicUsize,
+}
+
+#[tokio::test]
+async fn a_custom_token_provider_is_used_and_refreshed_on_401() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    #[derive(Debug, Clone, Default)]
+    struct Provider(Arc<RotatingToken>);
+
+    #[async_trait::async_trait]
+    impl sdk_core::auth::AuthProvider for Provider {
+        async fn authenticate(
+            &self,
+            headers: &mut sdk_core::reqwest::header::HeaderMap,
+        ) -> sdk_core::Result<()> {
+            let n = self.0.issued.load(Ordering::SeqCst);
+            let token = sdk_core::SecretString::from(format!("auth-token-{n}"));
+            headers.insert(
+                sdk_core::reqwest::header::AUTHORIZATION,
+                sdk_core::auth::bearer_header(&token)?,
+            );
+            Ok(())
+        }
+
+        async fn on_unauthorized(&self, _sent: &sdk_core::reqwest::header::HeaderMap) -> bool {
+            self.0.issued.fetch_add(1, Ordering::SeqCst);
+            true
+        }
+    }
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer auth-token-0"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer auth-token-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("customer_group.json")))
+        .mount(&server)
+        .await;
+    let provider = Provider::default();
+    let flow = FlowRetailClient::builder("unused", "tenant-1")
+        .base_url(format!("{}/v2", server.uri()))
+        .token_provider(provider.clone())
+        .build()
+        .unwrap();
+    let group = flow.customer_groups().get("vip").await.unwrap();
+    assert_eq!(group.customer_group_uid, "vip");
+    assert_eq!(provider.0.issued.load(Ordering::SeqCst), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
