@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::reqwest::header::HeaderName;
-use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 use crate::error::CtErrorParser;
@@ -104,11 +104,7 @@ impl CtClient {
             api_url: region.api_url(),
             auth_url: region.auth_url(),
             scopes: Vec::new(),
-            http: None,
-            retry: None,
-            attempt_timeout: None,
-            deadline: None,
-            allow_insecure: false,
+            options: ClientOptions::default(),
         }
     }
 
@@ -167,11 +163,7 @@ pub struct CtClientBuilder {
     api_url: String,
     auth_url: String,
     scopes: Vec<String>,
-    http: Option<sdk_core::reqwest::Client>,
-    retry: Option<RetryPolicy>,
-    attempt_timeout: Option<Option<Duration>>,
-    deadline: Option<Option<Duration>>,
-    allow_insecure: bool,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for CtClientBuilder {
@@ -216,32 +208,32 @@ impl CtClientBuilder {
 
     /// Uses your own `reqwest::Client` for the API and the token endpoint.
     pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.options.http = Some(http);
         self
     }
 
     /// The retry policy (default: 3 attempts, backoff from 200 ms).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The time one attempt may take, for the API and the token endpoint
     /// (default 30 s; `None`: no limit).
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.attempt_timeout = Some(timeout);
+        self.options.attempt_timeout = Some(timeout);
         self
     }
 
     /// The time a whole call may take, retries included (default: no limit).
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = Some(deadline);
+        self.options.deadline = Some(deadline);
         self
     }
 
     /// Allows plain `http` URLs on hosts other than loopback (test rigs only).
     pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
+        self.options.allow_insecure = allow;
         self
     }
 
@@ -251,11 +243,11 @@ impl CtClientBuilder {
             return Err(Error::invalid_input("project_key", "must not be empty"));
         }
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
-        let mut credentials =
-            ClientCredentials::builder(token_url, self.client_id, self.client_secret)
-                .scopes(self.scopes)
-                .allow_insecure(self.allow_insecure);
-        let mut api = Client::builder(self.api_url)
+        // The token endpoint gets the same transport settings as the API.
+        let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)
+            .scopes(self.scopes)
+            .options(&self.options);
+        let api = Client::builder(self.api_url)
             .vendor("commercetools")
             .user_agent(USER_AGENT)
             .error_parser(CtErrorParser)
@@ -264,22 +256,7 @@ impl CtClientBuilder {
                 HeaderName::from_static(CORRELATION_ID_HEADER),
                 HeaderName::from_static("x-request-id"),
             ])
-            .allow_insecure(self.allow_insecure);
-        if let Some(http) = self.http {
-            credentials = credentials.http_client(http.clone());
-            api = api.http_client(http);
-        }
-        if let Some(retry) = self.retry {
-            credentials = credentials.retry_policy(retry.clone());
-            api = api.retry_policy(retry);
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            credentials = credentials.attempt_timeout(timeout);
-            api = api.attempt_timeout(timeout);
-        }
-        if let Some(deadline) = self.deadline {
-            api = api.deadline(deadline);
-        }
+            .options(&self.options);
         Ok(CtClient {
             http: api.auth(credentials.build()?).build()?,
             project_key: self.project_key,

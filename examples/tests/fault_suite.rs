@@ -509,7 +509,17 @@ async fn run_row(fault: Fault, op: &Operation) -> Expected {
     let clients = clients(&api.uri(), &auth.uri(), timeout);
     let result = (op.call)(&clients).await;
     let received = api.received_requests().await.unwrap().len();
+    drop_servers(vec![api, auth]).await;
     outcome(result, received)
+}
+
+/// Drops wiremock servers on a blocking thread: a MockServer blocks on a
+/// futures executor when dropped, and inside a busy tokio task (its
+/// cooperative budget spent) that executor spins forever on a deferred wake.
+async fn drop_servers(servers: Vec<MockServer>) {
+    tokio::task::spawn_blocking(move || drop(servers))
+        .await
+        .unwrap();
 }
 
 /// Runs one row against a server that closes every connection unanswered.
@@ -536,6 +546,7 @@ async fn run_closed_row(op: &Operation) -> Expected {
     let clients = clients(&address, &auth.uri(), LONG_ATTEMPT_TIMEOUT);
     let result = (op.call)(&clients).await;
     server.abort();
+    drop_servers(vec![auth]).await;
     outcome(result, connections.load(Ordering::SeqCst))
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sdk_core::auth::{AuthProvider, BearerToken};
 use sdk_core::error::InvalidInput;
-use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 
@@ -80,11 +80,7 @@ impl FlowRetailClient {
             base_url: PRODUCTION_URL.into(),
             auth: Auth::Token(token.into()),
             tenant: tenant.into(),
-            http: None,
-            retry: None,
-            attempt_timeout: None,
-            deadline: None,
-            allow_insecure: false,
+            options: ClientOptions::default(),
         }
     }
 
@@ -151,11 +147,7 @@ pub struct FlowRetailClientBuilder {
     base_url: String,
     auth: Auth,
     tenant: String,
-    http: Option<sdk_core::reqwest::Client>,
-    retry: Option<RetryPolicy>,
-    attempt_timeout: Option<Option<Duration>>,
-    deadline: Option<Option<Duration>>,
-    allow_insecure: bool,
+    options: ClientOptions,
 }
 
 impl fmt::Debug for FlowRetailClientBuilder {
@@ -188,31 +180,31 @@ impl FlowRetailClientBuilder {
 
     /// Uses your own `reqwest::Client`.
     pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.options.http = Some(http);
         self
     }
 
     /// The retry policy (default: 3 attempts, backoff from 200 ms).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The time one attempt may take (default 30 s; `None`: no limit).
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.attempt_timeout = Some(timeout);
+        self.options.attempt_timeout = Some(timeout);
         self
     }
 
     /// The time a whole call may take, retries included (default: no limit).
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = Some(deadline);
+        self.options.deadline = Some(deadline);
         self
     }
 
     /// Allows a plain `http` URL on a host other than loopback (test rigs only).
     pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
+        self.options.allow_insecure = allow;
         self
     }
 
@@ -223,23 +215,11 @@ impl FlowRetailClientBuilder {
             Auth::Token(token) => Arc::new(BearerToken::new(token)?),
             Auth::Provider(provider) => provider,
         };
-        let mut builder = Client::builder(self.base_url)
+        let builder = Client::builder(self.base_url)
             .vendor("flowretail")
             .user_agent(USER_AGENT)
             .shared_auth(auth)
-            .allow_insecure(self.allow_insecure);
-        if let Some(http) = self.http {
-            builder = builder.http_client(http);
-        }
-        if let Some(retry) = self.retry {
-            builder = builder.retry_policy(retry);
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            builder = builder.attempt_timeout(timeout);
-        }
-        if let Some(deadline) = self.deadline {
-            builder = builder.deadline(deadline);
-        }
+            .options(&self.options);
         Ok(FlowRetailClient {
             http: builder.build()?,
             tenant: self.tenant.into(),

@@ -30,7 +30,6 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use sdk_core::reqwest::Url;
@@ -40,7 +39,7 @@ use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{FaultInjector, SandboxServer, json_response};
+use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
 use serde_json::{Value, json};
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder, check_uid};
@@ -85,7 +84,7 @@ impl FlowRetailSandboxBuilder {
 
     /// Starts the sandbox.
     pub fn start(self) -> std::io::Result<FlowRetailSandbox> {
-        let state = Shared(Arc::new(Mutex::new(Store {
+        let state = Shared::new(Store {
             tokens: self.tokens.iter().cloned().collect(),
             tenants: self
                 .tenants
@@ -94,7 +93,7 @@ impl FlowRetailSandboxBuilder {
                 .collect(),
             first_page: self.first_page,
             clock: 0,
-        })));
+        });
         let server = SandboxServer::start("flowretail", router(state.clone()))?;
         Ok(FlowRetailSandbox {
             server,
@@ -292,20 +291,7 @@ fn base_time() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Store>>);
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
+type Shared = SharedState<Store>;
 
 #[derive(Default)]
 struct Tenant {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sdk_core::auth::StaticHeaders;
 use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
 use sdk_core::reqwest::StatusCode;
-use sdk_core::{Client, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
 
 use crate::customers::Customers;
 use crate::discounts::Discounts;
@@ -63,13 +63,8 @@ impl PosClient {
             base_url: base_url.into(),
             token: token.into(),
             operator: operator.into(),
-            http: None,
-            retry: None,
-            attempt_timeout: None,
-            deadline: None,
-            connect_timeout: None,
+            options: ClientOptions::default(),
             validate: true,
-            allow_insecure: false,
         }
     }
 
@@ -152,13 +147,8 @@ pub struct PosClientBuilder {
     base_url: String,
     token: SecretString,
     operator: SecretString,
-    http: Option<sdk_core::reqwest::Client>,
-    retry: Option<RetryPolicy>,
-    attempt_timeout: Option<Option<Duration>>,
-    deadline: Option<Option<Duration>>,
-    connect_timeout: Option<Option<Duration>>,
+    options: ClientOptions,
     validate: bool,
-    allow_insecure: bool,
 }
 
 impl fmt::Debug for PosClientBuilder {
@@ -175,31 +165,31 @@ impl fmt::Debug for PosClientBuilder {
 impl PosClientBuilder {
     /// Uses your own `reqwest::Client`.
     pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.options.http = Some(http);
         self
     }
 
     /// The retry policy (default: 3 attempts, backoff from 200 ms).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The time one attempt may take (default 30 s; `None`: no limit).
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.attempt_timeout = Some(timeout);
+        self.options.attempt_timeout = Some(timeout);
         self
     }
 
     /// The time a whole call may take, retries included (default: no limit).
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = Some(deadline);
+        self.options.deadline = Some(deadline);
         self
     }
 
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.options.connect_timeout = Some(timeout);
         self
     }
 
@@ -212,7 +202,7 @@ impl PosClientBuilder {
 
     /// Allows a plain `http` URL on a host other than loopback (test rigs only).
     pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
+        self.options.allow_insecure = allow;
         self
     }
 
@@ -227,27 +217,12 @@ impl PosClientBuilder {
         } else {
             format!("{base}{BASE_PATH}")
         };
-        let mut builder = Client::builder(base_url)
+        let builder = Client::builder(base_url)
             .vendor("pos")
             .user_agent(USER_AGENT)
             .auth(auth)
             .error_parser(PosErrorParser)
-            .allow_insecure(self.allow_insecure);
-        if let Some(http) = self.http {
-            builder = builder.http_client(http);
-        }
-        if let Some(retry) = self.retry {
-            builder = builder.retry_policy(retry);
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            builder = builder.attempt_timeout(timeout);
-        }
-        if let Some(deadline) = self.deadline {
-            builder = builder.deadline(deadline);
-        }
-        if let Some(timeout) = self.connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
+            .options(&self.options);
         Ok(PosClient {
             http: builder.build()?,
             validate: self.validate,

@@ -30,7 +30,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 use chrono::NaiveDate;
 use sdk_core::sandbox::axum::Router;
@@ -40,7 +40,7 @@ use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode};
 use sdk_core::sandbox::axum::middleware::{self, Next};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{FaultInjector, SandboxServer, json_response};
+use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
 use serde_json::{Map, Value, json};
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
@@ -74,7 +74,7 @@ impl PosSandbox {
         let token = token.into();
         let operator = operator.into();
         let state = Shared {
-            inner: Arc::new(Mutex::new(Store::default())),
+            store: SharedState::new(Store::default()),
             token: token.clone(),
             operator: operator.clone(),
         };
@@ -197,22 +197,16 @@ impl PosSandbox {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 struct Shared {
-    inner: Arc<Mutex<Store>>,
+    store: SharedState<Store>,
     token: String,
     operator: String,
 }
 
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
-
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Store> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.store.lock()
     }
 }
 

@@ -496,6 +496,25 @@ pub fn decode_json<T: DeserializeOwned>(
     })
 }
 
+/// The transport settings every vendor client offers the same way; vendor
+/// builders collect them here and hand them to [`ClientBuilder::options`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// Your own `reqwest::Client`.
+    pub http: Option<reqwest::Client>,
+    /// The retry policy.
+    pub retry: Option<RetryPolicy>,
+    /// The per-attempt timeout (`Some(None)`: no limit).
+    pub attempt_timeout: Option<Option<Duration>>,
+    /// The deadline of a whole operation (`Some(None)`: no limit).
+    pub deadline: Option<Option<Duration>>,
+    /// The connect timeout of the HTTP client the SDK builds.
+    pub connect_timeout: Option<Option<Duration>>,
+    /// Whether plain `http` is allowed on hosts other than loopback.
+    pub allow_insecure: bool,
+}
+
 /// Builds a [`Client`].
 #[must_use = "a builder does nothing until built"]
 pub struct ClientBuilder {
@@ -646,6 +665,27 @@ impl ClientBuilder {
     /// Credentials then cross the network unencrypted: only for test rigs.
     pub fn allow_insecure(mut self, allow: bool) -> Self {
         self.allow_insecure = allow;
+        self
+    }
+
+    /// Applies the settings that are set in `options`.
+    pub fn options(mut self, options: &ClientOptions) -> Self {
+        if let Some(http) = &options.http {
+            self.http = Some(http.clone());
+        }
+        if let Some(retry) = &options.retry {
+            self.retry = retry.clone();
+        }
+        if let Some(timeout) = options.attempt_timeout {
+            self.attempt_timeout = timeout;
+        }
+        if let Some(deadline) = options.deadline {
+            self.deadline = deadline;
+        }
+        if let Some(timeout) = options.connect_timeout {
+            self.connect_timeout = timeout;
+        }
+        self.allow_insecure = options.allow_insecure;
         self
     }
 

@@ -64,7 +64,7 @@ pub mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{Client, ClientBuilder, Response};
+pub use client::{Client, ClientBuilder, ClientOptions, Response};
 pub use error::{ApiError, Error, Result};
 pub use pagination::{Page, PageRequest, Paginator};
 pub use request::Request;

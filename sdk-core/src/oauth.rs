@@ -361,6 +361,22 @@ impl ClientCredentialsBuilder {
         self
     }
 
+    /// Applies the HTTP client, retry policy, attempt timeout and insecure
+    /// setting that are set in `options` (the same a vendor client uses).
+    pub fn options(mut self, options: &crate::client::ClientOptions) -> Self {
+        if let Some(http) = &options.http {
+            self.http = Some(http.clone());
+        }
+        if let Some(retry) = &options.retry {
+            self.retry = retry.clone();
+        }
+        if let Some(timeout) = options.attempt_timeout {
+            self.attempt_timeout = timeout;
+        }
+        self.allow_insecure = options.allow_insecure;
+        self
+    }
+
     /// Checks the configuration and builds the grant.
     pub fn build(self) -> Result<ClientCredentials> {
         let mut builder = Client::builder(self.token_url)

@@ -31,7 +31,6 @@
 mod predicate;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -43,7 +42,7 @@ use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, Method, StatusCode, header};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::{get, post};
-use sdk_core::sandbox::{FaultInjector, SandboxServer, json_response};
+use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
 use serde_json::{Map, Value, json};
 
 use crate::client::{CtClient, CtClientBuilder};
@@ -107,7 +106,7 @@ impl CtSandboxBuilder {
         let allowed_scopes = self
             .allowed_scopes
             .unwrap_or_else(|| vec![format!("manage_customer_groups:{}", self.project_key)]);
-        let state = Shared(Arc::new(Mutex::new(Store {
+        let state = Shared::new(Store {
             project_key: self.project_key.clone(),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
@@ -115,7 +114,7 @@ impl CtSandboxBuilder {
             token_lifetime: self.token_lifetime,
             max_groups: self.max_customer_groups,
             ..Store::default()
-        })));
+        });
         let server = SandboxServer::start("commercetools", router(state.clone()))?;
         Ok(CtSandbox {
             server,
@@ -227,20 +226,7 @@ impl CtSandbox {
     }
 }
 
-#[derive(Clone)]
-struct Shared(Arc<Mutex<Store>>);
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Store> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
+type Shared = SharedState<Store>;
 
 struct Token {
     scopes: Vec<String>,

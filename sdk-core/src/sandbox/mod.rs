@@ -200,6 +200,34 @@ async fn inject_faults(
     }
 }
 
+/// A sandbox's state, shared by its handlers: cheap to clone, locked for
+/// the span of one request so that every request sees a consistent store.
+pub struct SharedState<T>(Arc<Mutex<T>>);
+
+impl<T> SharedState<T> {
+    /// Shares `state`.
+    pub fn new(state: T) -> Self {
+        Self(Arc::new(Mutex::new(state)))
+    }
+
+    /// Locks the state (a handler that panicked leaves it usable).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T> Clone for SharedState<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> fmt::Debug for SharedState<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedState").finish_non_exhaustive()
+    }
+}
+
 /// A JSON answer with `status`.
 pub fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
     let bytes = match serde_json::to_vec(body) {
