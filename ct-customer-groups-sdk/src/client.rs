@@ -1,11 +1,10 @@
 //! The commercetools client: project, hosts, OAuth2 credentials, correlation ids.
 
 use std::fmt;
-use std::time::Duration;
 
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::reqwest::header::HeaderName;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 use crate::error::CtErrorParser;
@@ -180,6 +179,8 @@ impl fmt::Debug for CtClientBuilder {
 }
 
 impl CtClientBuilder {
+    sdk_core::client_options_setters!();
+
     /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
     pub fn region(mut self, region: Region) -> Self {
         self.api_url = region.api_url();
@@ -203,37 +204,6 @@ impl CtClientBuilder {
     /// Asks for these scopes.
     pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
         self.scopes.extend(scopes.into_iter().map(Into::into));
-        self
-    }
-
-    /// Uses your own `reqwest::Client` for the API and the token endpoint.
-    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.options.http = Some(http);
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, backoff from 200 ms).
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The time one attempt may take, for the API and the token endpoint
-    /// (default 30 s; `None`: no limit).
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// The time a whole call may take, retries included (default: no limit).
-    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// Allows plain `http` URLs on hosts other than loopback (test rigs only).
-    pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.options.allow_insecure = allow;
         self
     }
 

@@ -2,11 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use sdk_core::auth::{AuthProvider, BearerToken};
 use sdk_core::error::InvalidInput;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 
@@ -161,6 +160,8 @@ impl fmt::Debug for FlowRetailClientBuilder {
 }
 
 impl FlowRetailClientBuilder {
+    sdk_core::client_options_setters!();
+
     /// Uses the stage server instead of production.
     pub fn stage(self) -> Self {
         self.base_url(STAGE_URL)
@@ -175,36 +176,6 @@ impl FlowRetailClientBuilder {
     /// Gets the `Authorization` header from your own provider instead of a fixed token.
     pub fn token_provider(mut self, provider: impl AuthProvider) -> Self {
         self.auth = Auth::Provider(Arc::new(provider));
-        self
-    }
-
-    /// Uses your own `reqwest::Client`.
-    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.options.http = Some(http);
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, backoff from 200 ms).
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The time one attempt may take (default 30 s; `None`: no limit).
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// The time a whole call may take, retries included (default: no limit).
-    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// Allows a plain `http` URL on a host other than loopback (test rigs only).
-    pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.options.allow_insecure = allow;
         self
     }
 

@@ -1,12 +1,11 @@
 //! The POS Cloud client: configuration, credentials and the vendor's error body.
 
 use std::fmt;
-use std::time::Duration;
 
 use sdk_core::auth::StaticHeaders;
 use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
 use sdk_core::reqwest::StatusCode;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, RetryPolicy, SecretString};
+use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
 
 use crate::customers::Customers;
 use crate::discounts::Discounts;
@@ -163,46 +162,12 @@ impl fmt::Debug for PosClientBuilder {
 }
 
 impl PosClientBuilder {
-    /// Uses your own `reqwest::Client`.
-    pub fn http_client(mut self, http: sdk_core::reqwest::Client) -> Self {
-        self.options.http = Some(http);
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, backoff from 200 ms).
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The time one attempt may take (default 30 s; `None`: no limit).
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// The time a whole call may take, retries included (default: no limit).
-    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// The connect timeout (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.options.connect_timeout = Some(timeout);
-        self
-    }
+    sdk_core::client_options_setters!();
 
     /// Whether requests are checked against the document's field rules
     /// before they are sent (default: on).
     pub fn validation(mut self, validate: bool) -> Self {
         self.validate = validate;
-        self
-    }
-
-    /// Allows a plain `http` URL on a host other than loopback (test rigs only).
-    pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.options.allow_insecure = allow;
         self
     }
 

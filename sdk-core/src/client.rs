@@ -515,6 +515,54 @@ pub struct ClientOptions {
     pub allow_insecure: bool,
 }
 
+/// Writes the setters of [`ClientOptions`] into a vendor client builder
+/// that keeps them in a field named `options`: `http_client`,
+/// `retry_policy`, `attempt_timeout`, `deadline`, `connect_timeout` and
+/// `allow_insecure`, the same in every vendor crate.
+#[macro_export]
+macro_rules! client_options_setters {
+    () => {
+        /// Uses your own `reqwest::Client` (proxies, TLS roots, pools).
+        pub fn http_client(mut self, http: $crate::reqwest::Client) -> Self {
+            self.options.http = Some(http);
+            self
+        }
+
+        /// The retry policy (default: 3 attempts, backoff from 200 ms).
+        pub fn retry_policy(mut self, retry: $crate::RetryPolicy) -> Self {
+            self.options.retry = Some(retry);
+            self
+        }
+
+        /// The time one attempt may take (default 30 s; `None`: no limit).
+        ///
+        /// Tests under tokio's paused clock should turn it off: a pending
+        /// timer is advanced at once while a request waits on real I/O.
+        pub fn attempt_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
+            self.options.attempt_timeout = Some(timeout);
+            self
+        }
+
+        /// The time a whole call may take, retries included (default: no limit).
+        pub fn deadline(mut self, deadline: Option<::std::time::Duration>) -> Self {
+            self.options.deadline = Some(deadline);
+            self
+        }
+
+        /// The connect timeout (default 10 s; ignored with your own `reqwest::Client`).
+        pub fn connect_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
+            self.options.connect_timeout = Some(timeout);
+            self
+        }
+
+        /// Allows plain `http` URLs on hosts other than loopback (test rigs only).
+        pub fn allow_insecure(mut self, allow: bool) -> Self {
+            self.options.allow_insecure = allow;
+            self
+        }
+    };
+}
+
 /// Builds a [`Client`].
 #[must_use = "a builder does nothing until built"]
 pub struct ClientBuilder {
