@@ -87,6 +87,9 @@ async fn concurrent_callers_on_a_cold_cache_share_one_token_request() {
     for call in calls {
         call.await.unwrap().unwrap();
     }
+    // A fresh cooperative budget before the mock server is dropped: its drop
+    // blocks on a futures executor, which spins if the budget is spent.
+    tokio::task::yield_now().await;
     assert_eq!(token_requests(&server).await, 1);
     let requests = server.received_requests().await.unwrap();
     let auths = authorizations(&requests);
@@ -308,6 +311,9 @@ async fn concurrent_callers_share_a_token_endpoint_failure_too() {
         let error = call.await.unwrap().unwrap_err();
         assert_eq!(error.code(), Some("invalid_scope"));
     }
+    // A fresh cooperative budget before the mock server is dropped: its drop
+    // blocks on a futures executor, which spins if the budget is spent.
+    tokio::task::yield_now().await;
     assert_eq!(token_requests(&server).await, 1);
 }
 
