@@ -1,6 +1,10 @@
 //! Shared pieces of the runnable examples in `examples/examples/`: connecting
 //! to each vendor (the real service when its environment variables are set,
 //! the in-process sandbox otherwise), aligned output, and the group sync.
+//!
+//! As the one crate that depends on all three vendor crates, this is also
+//! where the cross-vendor suites live (`examples/tests/`): the fault suite,
+//! the hostile-input suite, the secrets check, and the sync's tests.
 
 pub mod connect;
 pub mod report;
