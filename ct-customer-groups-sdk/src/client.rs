@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use sdk_core::env::{required, var};
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::reqwest::header::HeaderName;
 use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
@@ -73,19 +74,10 @@ impl Region {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct CtClient {
     http: Client,
     project_key: String,
-}
-
-impl fmt::Debug for CtClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CtClient")
-            .field("project_key", &self.project_key)
-            .field("http", &self.http)
-            .finish()
-    }
 }
 
 impl CtClient {
@@ -112,19 +104,13 @@ impl CtClient {
     /// `CTP_CLIENT_SECRET`, `CTP_AUTH_URL`, `CTP_API_URL`, and `CTP_SCOPES`
     /// (space-separated).
     pub fn from_env() -> Result<Self> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-                .ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
-        };
         let mut builder = Self::builder(
-            var("CTP_PROJECT_KEY")?,
-            var("CTP_CLIENT_ID")?,
-            var("CTP_CLIENT_SECRET")?,
+            required("CTP_PROJECT_KEY")?,
+            required("CTP_CLIENT_ID")?,
+            required("CTP_CLIENT_SECRET")?,
         )
-        .urls(var("CTP_API_URL")?, var("CTP_AUTH_URL")?);
-        if let Ok(scopes) = var("CTP_SCOPES") {
+        .urls(required("CTP_API_URL")?, required("CTP_AUTH_URL")?);
+        if let Some(scopes) = var("CTP_SCOPES") {
             builder = builder.scopes(scopes.split_whitespace());
         }
         builder.build()

@@ -247,13 +247,11 @@ impl CustomerGroupQuery {
         offset: Option<u32>,
         limit: Option<u32>,
         with_total: Option<bool>,
-    ) -> Result<Request> {
-        if let Some(invalid) = &self.invalid {
-            return Err(Error::InvalidInput(invalid.clone()));
-        }
+    ) -> Request {
         let mut request = self
             .client
-            .customer_groups_request(Request::get("query_customer_groups"));
+            .customer_groups_request(Request::get("query_customer_groups"))
+            .check(self.invalid.clone().map_or(Ok(()), Err));
         for predicate in &self.predicates {
             request = request.query("where", predicate);
         }
@@ -270,7 +268,7 @@ impl CustomerGroupQuery {
         for (name, value) in &self.variables {
             request = request.query(&format!("var.{name}"), value);
         }
-        Ok(request)
+        request
     }
 
     /// Sends the query for one page.
@@ -278,8 +276,7 @@ impl CustomerGroupQuery {
         &self,
     ) -> impl Future<Output = Result<PagedQueryResult<CustomerGroup>>> + Send + 'static {
         let request = self.request(self.offset, self.limit, self.with_total);
-        let client = self.client.http().clone();
-        async move { client.send_json(request?).await }
+        self.client.http().send_json(request)
     }
 
     /// Every page by offset, from offset 0, with this query's filters and
@@ -304,7 +301,7 @@ impl CustomerGroupQuery {
                     return Ok(Page::new(Vec::new()));
                 }
                 let limit = u32::try_from(limit).unwrap_or(MAX_LIMIT);
-                let request = query.request(Some(offset), Some(limit), Some(with_total))?;
+                let request = query.request(Some(offset), Some(limit), Some(with_total));
                 let result: PagedQueryResult<CustomerGroup> =
                     query.client.http().send_json(request).await?;
                 Ok(Page::new(result.results).with_total(result.total))
@@ -353,7 +350,7 @@ impl CustomerGroupQuery {
                         query = query.predicate("id > :sdkLastId").var("sdkLastId", after);
                     }
                     let limit = u32::try_from(limit).unwrap_or(QUERY_ALL_LIMIT);
-                    let request = query.request(None, Some(limit), Some(false))?;
+                    let request = query.request(None, Some(limit), Some(false));
                     let result: PagedQueryResult<CustomerGroup> =
                         query.client.http().send_json(request).await?;
                     Ok(Page::new(result.results))

@@ -31,9 +31,7 @@ impl<C, S> Connection<C, S> {
 }
 
 fn any_set(names: &[&str]) -> bool {
-    names
-        .iter()
-        .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()))
+    names.iter().any(|name| sdk_core::env::var(name).is_some())
 }
 
 /// POS Cloud from `POS_BASE_URL`, `POS_TOKEN`, `POS_OPERATOR`, or a sandbox.
@@ -97,7 +95,7 @@ pub fn flowretail_customers(
 ) -> Vec<String> {
     match &connection.sandbox {
         Some(sandbox) => sandbox.seed_customers(count),
-        None => std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
+        None => sdk_core::env::var("FLOWRETAIL_CUSTOMER_UIDS")
             .unwrap_or_default()
             .split(',')
             .map(str::trim)

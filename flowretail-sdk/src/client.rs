@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use sdk_core::auth::{AuthProvider, BearerToken};
+use sdk_core::env::{required, var};
 use sdk_core::error::InvalidInput;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
+use sdk_core::{Client, ClientOptions, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 
@@ -54,19 +55,10 @@ pub fn check_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct FlowRetailClient {
     http: Client,
     tenant: Arc<str>,
-}
-
-impl fmt::Debug for FlowRetailClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FlowRetailClient")
-            .field("tenant", &self.tenant)
-            .field("http", &self.http)
-            .finish()
-    }
 }
 
 impl FlowRetailClient {
@@ -86,14 +78,6 @@ impl FlowRetailClient {
     /// A client configured from `FLOWRETAIL_BASE_URL` (default: production),
     /// `FLOWRETAIL_TOKEN` and `FLOWRETAIL_TENANT`.
     pub fn from_env() -> Result<Self> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-        };
-        let required = |name: &str| {
-            var(name).ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
-        };
         let mut builder = Self::builder(
             required("FLOWRETAIL_TOKEN")?,
             required("FLOWRETAIL_TENANT")?,

@@ -33,28 +33,23 @@ impl CustomerGroups {
     }
 
     /// A request for one group, refused before sending when `uid` is not a UID.
-    fn group(&self, request: Request, uid: &str) -> Result<Request> {
-        check_uid("customerGroupUid", uid)?;
-        Ok(self.collection(request).segment(uid))
+    fn group(&self, request: Request, uid: &str) -> Request {
+        self.collection(request)
+            .check(check_uid("customerGroupUid", uid))
+            .segment(uid)
     }
 
-    fn send<T>(&self, request: Result<Request>) -> impl Future<Output = Result<T>> + Send + 'static
+    fn send<T>(&self, request: Request) -> impl Future<Output = Result<T>> + Send + 'static
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let http = self.client.http().clone();
-        async move { http.send_json(request?).await }
+        self.client.http().send_json(request)
     }
 
-    fn send_empty(
-        &self,
-        request: Result<Request>,
-    ) -> impl Future<Output = Result<()>> + Send + 'static {
-        let http = self.client.http().clone();
-        async move {
-            http.send(request?).await?;
-            Ok(())
-        }
+    /// Sends a request whose answer has no body (204).
+    fn send_empty(&self, request: Request) -> impl Future<Output = Result<()>> + Send + 'static {
+        let sending = self.client.http().send(request);
+        async move { sending.await.map(drop) }
     }
 
     /// `GET /customer-groups`: the groups, page by page.
@@ -87,14 +82,14 @@ impl CustomerGroups {
         &self,
         group: CreateCustomerGroup,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
-        let request = match &group.customer_group_uid {
-            Some(uid) => check_uid("customerGroupUid", uid).map_err(Error::InvalidInput),
+        let checked = match &group.customer_group_uid {
+            Some(uid) => check_uid("customerGroupUid", uid),
             None => Ok(()),
-        }
-        .map(|()| {
-            self.collection(Request::post("create_customer_group"))
-                .json(&group)
-        });
+        };
+        let request = self
+            .collection(Request::post("create_customer_group"))
+            .check(checked)
+            .json(&group);
         self.send(request)
     }
 
@@ -111,7 +106,7 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let request = self
             .group(Request::put("update_customer_group"), uid)
-            .map(|request| request.json(&update));
+            .json(&update);
         self.send(request)
     }
 
@@ -163,11 +158,12 @@ impl CustomerGroups {
                     .iter()
                     .map(|uid| ("removeCustomerUids", uid)),
             )
-            .try_for_each(|(field, uid)| check_uid(field, uid))
-            .map_err(Error::InvalidInput);
-        let request = checked
-            .and_then(|()| self.group(Request::put("update_customer_group_customers"), uid))
-            .map(|request| request.segment("customers").json(&change));
+            .try_for_each(|(field, uid)| check_uid(field, uid));
+        let request = self
+            .group(Request::put("update_customer_group_customers"), uid)
+            .check(checked)
+            .segment("customers")
+            .json(&change);
         self.send_empty(request)
     }
 }
@@ -234,20 +230,20 @@ where
         self
     }
 
-    fn request(&self, number: Option<u64>) -> Result<Request> {
+    fn request(&self, number: Option<u64>) -> Request {
         let request = Request::get(self.operation);
         let request = match &self.group_uid {
-            Some(uid) => self.groups.group(request, uid)?.segment("customers"),
+            Some(uid) => self.groups.group(request, uid).segment("customers"),
             None => self.groups.collection(request),
         };
-        Ok(request
+        request
             .query_opt("pageNumber", number.map(|n| n.to_string()))
             .query("pageSize", self.page_size.to_string())
             .query_opt("sortBy", self.sort_by.as_deref())
             .query_opt(
                 "sortDirection",
                 self.sort_direction.as_ref().map(|d| d.as_str()),
-            ))
+            )
     }
 
     /// One page: `None` asks for the server's first page.

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use sdk_core::auth::StaticHeaders;
-use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
+use sdk_core::env::required;
+use sdk_core::error::{ErrorBodyParser, InvalidInput, ParsedErrorBody};
 use sdk_core::reqwest::StatusCode;
 use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
 
@@ -34,19 +35,10 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PosClient {
     http: Client,
     validate: bool,
-}
-
-impl fmt::Debug for PosClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PosClient")
-            .field("http", &self.http)
-            .field("validate", &self.validate)
-            .finish()
-    }
 }
 
 impl PosClient {
@@ -69,16 +61,10 @@ impl PosClient {
 
     /// A client configured from `POS_BASE_URL`, `POS_TOKEN` and `POS_OPERATOR`.
     pub fn from_env() -> Result<Self> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-                .ok_or_else(|| Error::invalid_input(name, "environment variable is not set"))
-        };
         Self::builder(
-            var("POS_BASE_URL")?,
-            var("POS_TOKEN")?,
-            var("POS_OPERATOR")?,
+            required("POS_BASE_URL")?,
+            required("POS_TOKEN")?,
+            required("POS_OPERATOR")?,
         )
         .build()
     }
@@ -108,23 +94,18 @@ impl PosClient {
         &self.http
     }
 
-    /// Runs `check` when the client validates; its refusal fails the call before anything is sent.
+    /// Runs `check` when the client validates, for [`Request::check`]: a
+    /// refusal fails the call before anything is sent.
     pub(crate) fn check(
         &self,
-        check: impl FnOnce() -> std::result::Result<(), sdk_core::error::InvalidInput>,
-    ) -> Result<()> {
-        if self.validate {
-            check().map_err(Error::InvalidInput)
-        } else {
-            Ok(())
-        }
+        check: impl FnOnce() -> std::result::Result<(), InvalidInput>,
+    ) -> std::result::Result<(), InvalidInput> {
+        if self.validate { check() } else { Ok(()) }
     }
 
-    /// Sends `request` unless `checked` refused it, decodes the envelope `E`
-    /// and takes the value out of it.
+    /// Sends `request`, decodes the envelope `E` and takes the value out of it.
     pub(crate) fn call<E, T>(
         &self,
-        checked: Result<()>,
         request: Request,
         unwrap: fn(E) -> T,
     ) -> impl Future<Output = Result<T>> + Send + 'static
@@ -133,10 +114,7 @@ impl PosClient {
         T: Send + 'static,
     {
         let sending = self.http.send_json::<E>(request);
-        async move {
-            checked?;
-            Ok(unwrap(sending.await?))
-        }
+        async move { Ok(unwrap(sending.await?)) }
     }
 }
 

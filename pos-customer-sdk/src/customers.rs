@@ -29,8 +29,7 @@ impl Customers {
         let request = Request::get("get_customer")
             .segment("customers")
             .segment(id.into().to_string());
-        self.client
-            .call(Ok(()), request, |customer: Customer| customer)
+        self.client.call(request, |customer: Customer| customer)
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -63,7 +62,7 @@ impl Customers {
             .segment("customers")
             .json(&draft);
         self.client
-            .call(checked, request, |customer: Customer| customer)
+            .call(request.check(checked), |customer: Customer| customer)
     }
 
     /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
@@ -95,11 +94,8 @@ impl Customers {
             .segment("customers")
             .segment(id.into().to_string())
             .json(&draft);
-        let sending = self.client.http().send(request);
-        async move {
-            checked?;
-            upserted(sending.await?, |response| response.json())
-        }
+        let sending = self.client.http().send(request.check(checked));
+        async move { upserted(sending.await?, |response| response.json()) }
     }
 
     /// `PATCH /customers/{id}`: changes only the fields the patch sets. An
@@ -134,13 +130,13 @@ impl Customers {
             .segment(id.into().to_string())
             .json(&patch);
         self.client
-            .call(checked, request, |customer: Customer| customer)
+            .call(request.check(checked), |customer: Customer| customer)
     }
 
     /// `GET /customers`: every customer of the operator.
     pub fn list(&self) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
         let request = Request::get("list_customers").segment("customers");
-        self.client.call(Ok(()), request, all)
+        self.client.call(request, all)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
@@ -161,7 +157,7 @@ impl Customers {
             .segment("customers")
             .segment(date.format("%Y-%m-%d").to_string())
             .segment("modified");
-        self.client.call(Ok(()), request, all)
+        self.client.call(request, all)
     }
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
@@ -186,11 +182,8 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        let sending = self.client.http().send(request);
-        async move {
-            checked?;
-            upserted(sending.await?, |response| response.json().map(all))
-        }
+        let sending = self.client.http().send(request.check(checked));
+        async move { upserted(sending.await?, |response| response.json().map(all)) }
     }
 
     /// `PATCH /customers/list`: patches many customers by id.
@@ -211,7 +204,7 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        self.client.call(checked, request, all)
+        self.client.call(request.check(checked), all)
     }
 }
 

@@ -41,7 +41,7 @@ impl Discounts {
         let request = Request::post("create_discount")
             .segment("discounts")
             .json(&draft);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `PUT /discounts/{id}`: replaces the discount.
@@ -52,7 +52,7 @@ impl Discounts {
     ) -> impl Future<Output = Result<Discount>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_discount", Request::put, id.into()).json(&draft);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `PATCH /discounts/{id}`: changes only the fields the patch sets.
@@ -66,15 +66,14 @@ impl Discounts {
             None => Ok(()),
         });
         let request = item("patch_discount", Request::patch, id.into()).json(&patch);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `GET /discounts`: every discount.
     pub fn list(&self) -> impl Future<Output = Result<Vec<Discount>>> + Send + 'static {
         let request = Request::get("list_discounts").segment("discounts");
-        self.client.call(Ok(()), request, |list: DiscountList| {
-            list.customer_discounts
-        })
+        self.client
+            .call(request, |list: DiscountList| list.customer_discounts)
     }
 
     /// `GET /discounts/{id}`.
@@ -83,7 +82,7 @@ impl Discounts {
         id: impl Into<DiscountId>,
     ) -> impl Future<Output = Result<Discount>> + Send + 'static {
         let request = item("get_discount", Request::get, id.into());
-        self.client.call(Ok(()), request, one)
+        self.client.call(request, one)
     }
 
     /// `DELETE /discounts/{id}`.
@@ -93,6 +92,6 @@ impl Discounts {
     ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
         let request = item("delete_discount", Request::delete, id.into());
         self.client
-            .call(Ok(()), request, |envelope: DeleteEnvelope| envelope.into())
+            .call(request, |envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -44,7 +44,7 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_group").segment("groups").json(&draft);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `PUT /groups/{id}`: replaces the group.
@@ -55,7 +55,7 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_group", Request::put, id.into()).json(&draft);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `PATCH /groups/{id}`: changes only the fields the patch sets.
@@ -69,14 +69,14 @@ impl CustomerGroups {
             None => Ok(()),
         });
         let request = item("patch_group", Request::patch, id.into()).json(&patch);
-        self.client.call(checked, request, one)
+        self.client.call(request.check(checked), one)
     }
 
     /// `GET /groups`: every customer group.
     pub fn list(&self) -> impl Future<Output = Result<Vec<CustomerGroup>>> + Send + 'static {
         let request = Request::get("list_groups").segment("groups");
         self.client
-            .call(Ok(()), request, |list: GroupList| list.customer_groups)
+            .call(request, |list: GroupList| list.customer_groups)
     }
 
     /// `GET /groups/{id}`.
@@ -85,7 +85,7 @@ impl CustomerGroups {
         id: impl Into<CustomerGroupId>,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let request = item("get_group", Request::get, id.into());
-        self.client.call(Ok(()), request, one)
+        self.client.call(request, one)
     }
 
     /// `DELETE /groups/{id}`.
@@ -95,6 +95,6 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
         let request = item("delete_group", Request::delete, id.into());
         self.client
-            .call(Ok(()), request, |envelope: DeleteEnvelope| envelope.into())
+            .call(request, |envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -54,6 +54,7 @@
 pub mod auth;
 pub mod client;
 pub mod encoding;
+pub mod env;
 pub mod error;
 pub mod oauth;
 pub mod open_enum;

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::encoding::{encode_path_segment, encode_prefix, encode_query_component};
-use crate::error::Error;
+use crate::error::{Error, InvalidInput};
 
 /// A request for one operation, built by a vendor crate and sent with
 /// [`Client::send`](crate::Client::send).
@@ -196,6 +196,24 @@ impl Request {
             bytes: bytes.into(),
             content_type,
         });
+        self
+    }
+
+    /// Records the outcome of a client-side check: a refusal fails the
+    /// request when sent, with nothing sent, like an invalid segment or body.
+    ///
+    /// ```
+    /// use sdk_core::error::InvalidInput;
+    /// use sdk_core::Request;
+    ///
+    /// let refused = Err(InvalidInput::new("name", "must not be blank"));
+    /// let request = Request::post("create_thing").segment("things").check(refused);
+    /// # let _ = request;
+    /// ```
+    pub fn check(mut self, outcome: std::result::Result<(), InvalidInput>) -> Self {
+        if let Err(invalid) = outcome {
+            self.build_error.get_or_insert(Error::InvalidInput(invalid));
+        }
         self
     }
 
