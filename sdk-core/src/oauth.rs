@@ -193,7 +193,7 @@ impl ClientCredentials {
                 status: Some(response.status()),
                 ..AuthError::new(format!(
                     "the token endpoint's answer is not a token response ({})",
-                    error.classify_name()
+                    json_error_kind(&error)
                 ))
             })?;
         if let Some(kind) = &token.token_type
@@ -216,19 +216,13 @@ impl ClientCredentials {
     }
 }
 
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    /// The kind of a JSON error, without the position-bearing text that could quote the body.
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "invalid JSON",
-            serde_json::error::Category::Data => "missing or mistyped fields",
-            serde_json::error::Category::Eof => "truncated JSON",
-        }
+/// The kind of a JSON error, without the position-bearing text that could quote the body.
+fn json_error_kind(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Io => "I/O error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "missing or mistyped fields",
+        serde_json::error::Category::Eof => "truncated JSON",
     }
 }
 
