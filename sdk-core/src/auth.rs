@@ -179,8 +179,12 @@ impl AuthProvider for BasicAuth {
     }
 }
 
-/// `Bearer <token>` as a header value marked sensitive.
+/// `Bearer <token>` as a header value marked sensitive; an empty or blank
+/// token is refused (it would be sent as a bare `Bearer `).
 pub fn bearer_header(token: &SecretString) -> Result<HeaderValue> {
+    if token.expose_secret().trim().is_empty() {
+        return Err(Error::invalid_input("token", "must not be empty"));
+    }
     sensitive_header(&format!("Bearer {}", token.expose_secret()), "token")
 }
 

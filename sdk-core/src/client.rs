@@ -1,6 +1,8 @@
 //! The HTTP client every vendor crate sends its requests through: URL
 //! building, auth, retries, timeouts, error mapping and tracing, once.
 
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -29,8 +31,57 @@ pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default connect timeout of the HTTP client the SDK builds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The default cap on a response body.
+/// The default cap on a successful response's body, per response in flight.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
+
+/// How much of an error response's body is read; the rest is never
+/// downloaded (the connection is dropped). Enough for any vendor's error
+/// document, small enough that a hostile 100 MiB error page costs nothing.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The most redirects [`Redirects::SameOrigin`] follows for one attempt.
+pub const MAX_REDIRECT_HOPS: usize = 3;
+
+/// Whether a client follows HTTP redirects.
+///
+/// The default is [`Redirects::Never`]: vendor credentials travel in custom
+/// headers (`X-Token`, ...) that an HTTP client only strips from
+/// cross-origin redirects when they are called `Authorization`, so a
+/// redirect could carry them, and the customer data in a body, to another
+/// host. A 3xx then comes back as an [`Error::Api`] with its status and the
+/// origin it pointed to ([`ApiError::redirect_origin`](crate::ApiError::redirect_origin)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Redirects {
+    /// Follow none (the default).
+    #[default]
+    Never,
+    /// Follow at most [`MAX_REDIRECT_HOPS`] redirects to the same scheme,
+    /// host and port; stop at any other (and so never from `https` to `http`).
+    SameOrigin,
+}
+
+impl Redirects {
+    fn reqwest_policy(self) -> reqwest::redirect::Policy {
+        match self {
+            Redirects::Never => reqwest::redirect::Policy::none(),
+            Redirects::SameOrigin => reqwest::redirect::Policy::custom(|attempt| {
+                let origin = attempt.previous().first().map(Url::origin);
+                let hops = attempt.previous().len();
+                if follows_same_origin(origin.as_ref(), attempt.url(), hops) {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }),
+        }
+    }
+}
+
+/// Whether [`Redirects::SameOrigin`] follows hop number `hops` to `target`.
+fn follows_same_origin(origin: Option<&url::Origin>, target: &Url, hops: usize) -> bool {
+    hops <= MAX_REDIRECT_HOPS && origin.is_some_and(|origin| *origin == target.origin())
+}
 
 /// Sends requests to one API: cheap to clone (everything is behind an `Arc`),
 /// `Send + Sync`, and its futures are `Send + 'static`.
@@ -147,7 +198,11 @@ impl Client {
         let operation = request.operation;
         let sent = AtomicU32::new(0);
         let outcome = async {
-            let attempts = self.attempts(&request, deadline.map(|limit| started + limit), &sent);
+            let attempts = self.attempts(
+                &request,
+                deadline.and_then(|limit| started.checked_add(limit)),
+                &sent,
+            );
             match deadline {
                 None => attempts.await,
                 Some(limit) => tokio::time::timeout(limit, attempts)
@@ -164,7 +219,8 @@ impl Client {
         }
         .instrument(span.clone())
         .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("elapsed_ms", elapsed_ms);
         outcome
     }
 
@@ -188,7 +244,7 @@ impl Client {
         let mut retries: u32 = 0;
         let mut replayed_unauthorized = false;
         loop {
-            sent += 1;
+            sent = sent.saturating_add(1);
             sent_count.store(sent, Ordering::Relaxed);
             let span = tracing::Span::current();
             span.record("attempt", sent);
@@ -223,6 +279,7 @@ impl Client {
                         .or_else(|| correlation_id.clone());
                     let api = api_error_from_response(
                         request.operation,
+                        &url,
                         status,
                         &response.headers,
                         &response.body,
@@ -255,11 +312,12 @@ impl Client {
                     let not_sent = source.is_connect();
                     let error = TransportError {
                         operation: request.operation,
+                        host: host_of(&url),
                         attempts: sent,
                         what: if not_sent {
-                            "could not connect"
+                            "could not connect to"
                         } else {
-                            "connection failed"
+                            "connection failed with"
                         },
                         source: source.without_url(),
                     };
@@ -274,7 +332,7 @@ impl Client {
                 Err(AttemptFailure::Other(error)) => return Err(error),
             };
 
-            retries += 1;
+            retries = retries.saturating_add(1);
             if retries >= inner.retry.max_attempts() {
                 return Err(failure);
             }
@@ -290,7 +348,8 @@ impl Client {
                     })));
                 }
             };
-            if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+            let wakes_at = Instant::now().checked_add(wait);
+            if deadline.is_some_and(|deadline| wakes_at.is_none_or(|at| at >= deadline)) {
                 tracing::debug!("no retry: the wait would pass the deadline");
                 return Err(failure);
             }
@@ -302,7 +361,7 @@ impl Client {
             }
             tracing::info!(
                 error = %failure,
-                wait_ms = wait.as_millis() as u64,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
             tokio::time::sleep(wait).await;
@@ -329,7 +388,11 @@ impl Client {
             let response = builder.send().await.map_err(AttemptFailure::Http)?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = read_limited(response, inner.max_response_bytes, request.operation).await?;
+            let body = if status.is_success() {
+                read_limited(response, inner.max_response_bytes, request.operation).await?
+            } else {
+                read_prefix(response, MAX_ERROR_BODY_BYTES).await
+            };
             Ok(Response {
                 operation: request.operation,
                 status,
@@ -413,19 +476,36 @@ async fn read_limited(
     };
     // A declared length lets the body be read in one piece, without copying.
     if let Some(length) = response.content_length() {
-        if length > max as u64 {
+        if usize::try_from(length).map_or(true, |length| length > max) {
             return Err(too_large(&[]));
         }
         return response.bytes().await.map_err(AttemptFailure::Http);
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
-        if body.len() + chunk.len() > max {
+        if body.len().saturating_add(chunk.len()) > max {
             return Err(too_large(&body));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// Reads at most `max` bytes of an error answer's body and drops the rest
+/// with the connection: what is kept of an error never needs more, and a
+/// body that breaks off is still an error answer with its status.
+async fn read_prefix(mut response: reqwest::Response, max: usize) -> Bytes {
+    let mut body = BytesMut::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = max.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.freeze()
 }
 
 /// A successful answer, body fully read.
@@ -513,12 +593,17 @@ pub struct ClientOptions {
     pub connect_timeout: Option<Option<Duration>>,
     /// Whether plain `http` is allowed on hosts other than loopback.
     pub allow_insecure: bool,
+    /// Whether redirects are followed (default: never).
+    pub redirects: Option<Redirects>,
+    /// The cap on a successful response's body.
+    pub max_response_bytes: Option<usize>,
 }
 
 /// Writes the setters of [`ClientOptions`] into a vendor client builder
 /// that keeps them in a field named `options`: `http_client`,
-/// `retry_policy`, `attempt_timeout`, `deadline`, `connect_timeout` and
-/// `allow_insecure`, the same in every vendor crate.
+/// `retry_policy`, `attempt_timeout`, `deadline`, `connect_timeout`,
+/// `allow_insecure`, `redirects` and `max_response_bytes`, the same in every
+/// vendor crate.
 #[macro_export]
 macro_rules! client_options_setters {
     () => {
@@ -560,6 +645,22 @@ macro_rules! client_options_setters {
             self.options.allow_insecure = allow;
             self
         }
+
+        /// Whether API requests follow redirects (default
+        /// [`Redirects::Never`]($crate::client::Redirects::Never): a 3xx is an
+        /// error naming where it pointed). Token requests never follow any.
+        pub fn redirects(mut self, redirects: $crate::client::Redirects) -> Self {
+            self.options.redirects = Some(redirects);
+            self
+        }
+
+        /// The largest successful response body accepted, per response in
+        /// flight (default 128 MiB); a larger one fails the call with a
+        /// decode error. Error bodies are read up to 64 KiB whatever this says.
+        pub fn max_response_bytes(mut self, max: usize) -> Self {
+            self.options.max_response_bytes = Some(max);
+            self
+        }
     };
 }
 
@@ -581,12 +682,13 @@ pub struct ClientBuilder {
     default_headers: HeaderMap,
     max_response_bytes: usize,
     allow_insecure: bool,
+    redirects: Redirects,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_userinfo(&self.base_url))
             .field("vendor", &self.vendor)
             .field("auth", &self.auth)
             .finish_non_exhaustive()
@@ -614,11 +716,14 @@ impl ClientBuilder {
             default_headers: HeaderMap::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure: false,
+            redirects: Redirects::Never,
         }
     }
 
     /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Its own
-    /// timeouts then apply beside the SDK's.
+    /// timeouts then apply beside the SDK's, and so does its redirect
+    /// policy: build it with `redirect(reqwest::redirect::Policy::none())`
+    /// unless you mean it to follow redirects with your credentials.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -702,7 +807,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body accepted (default 128 MiB).
+    /// The largest successful response body accepted, per response in
+    /// flight (default 128 MiB). Error bodies are read up to
+    /// [`MAX_ERROR_BODY_BYTES`] whatever this says.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = max;
         self
@@ -713,6 +820,13 @@ impl ClientBuilder {
     /// Credentials then cross the network unencrypted: only for test rigs.
     pub fn allow_insecure(mut self, allow: bool) -> Self {
         self.allow_insecure = allow;
+        self
+    }
+
+    /// Whether redirects are followed (default [`Redirects::Never`]; ignored
+    /// with [`http_client`](Self::http_client), whose own policy applies).
+    pub fn redirects(mut self, redirects: Redirects) -> Self {
+        self.redirects = redirects;
         self
     }
 
@@ -733,6 +847,12 @@ impl ClientBuilder {
         if let Some(timeout) = options.connect_timeout {
             self.connect_timeout = timeout;
         }
+        if let Some(redirects) = options.redirects {
+            self.redirects = redirects;
+        }
+        if let Some(max) = options.max_response_bytes {
+            self.max_response_bytes = max;
+        }
         self.allow_insecure = options.allow_insecure;
         self
     }
@@ -745,7 +865,8 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                let mut builder = reqwest::Client::builder();
+                let mut builder =
+                    reqwest::Client::builder().redirect(self.redirects.reqwest_policy());
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
@@ -779,6 +900,15 @@ impl ClientBuilder {
     }
 }
 
+/// `host:port` of `url`, for errors: never a path, query or credentials.
+fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
 /// Parses and checks a base URL: `https`, or `http` on loopback or when allowed.
 pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
     let url = Url::parse(base_url.trim())
@@ -787,6 +917,12 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
         return Err(Error::invalid_input(
             "base_url",
             "must be an absolute http(s) URL with a host",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "base_url",
+            "must not carry credentials (user:password@host): give them to the client's auth settings",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -814,6 +950,20 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
     Ok(url)
 }
 
+/// `base_url` with any `user:password@` replaced, for `Debug` of a builder
+/// that has not checked its URL yet.
+fn redact_userinfo(base_url: &str) -> String {
+    match Url::parse(base_url.trim()) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            format!("{url} (credentials removed)")
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "[not a URL]".to_owned(),
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -838,6 +988,10 @@ mod tests {
         assert!(parse_base_url("ftp://api.example.com", true).is_err());
         assert!(parse_base_url("https://api.example.com/?x=1", false).is_err());
         assert!(parse_base_url("not a url", false).is_err());
+        let with_password = parse_base_url("https://user:pw@api.example.com", false).unwrap_err();
+        assert!(with_password.to_string().contains("credentials"));
+        assert!(!with_password.to_string().contains("pw"));
+        assert!(parse_base_url("https://user@api.example.com", false).is_err());
     }
 
     #[test]

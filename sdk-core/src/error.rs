@@ -78,6 +78,14 @@ pub enum Error {
     /// A successful response did not have the expected shape.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+
+    /// A listing could not be walked to its end, or the server's answers
+    /// contradict each other (a total that is not reached, a page or item
+    /// seen twice, ids out of order). The items already yielded are real,
+    /// but the listing is *not* complete: never treat what was missed as
+    /// deleted.
+    #[error(transparent)]
+    IncompleteListing(Box<IncompleteListing>),
 }
 
 impl Error {
@@ -114,7 +122,7 @@ impl Error {
             }
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Auth(auth) => auth.status.is_some_and(crate::retry::is_retryable_status),
-            Error::InvalidInput(_) | Error::Decode(_) => false,
+            Error::InvalidInput(_) | Error::Decode(_) | Error::IncompleteListing(_) => false,
         }
     }
 
@@ -140,7 +148,8 @@ impl Error {
             | Error::Transport(_)
             | Error::Api(_)
             | Error::RateLimited(_)
-            | Error::Decode(_) => true,
+            | Error::Decode(_)
+            | Error::IncompleteListing(_) => true,
         }
     }
 
@@ -150,6 +159,17 @@ impl Error {
             Error::Auth(auth) => auth.error.as_deref(),
             _ => self.api().and_then(|api| api.code.as_deref()),
         }
+    }
+
+    /// Builds an [`Error::IncompleteListing`] for `operation`, saying why
+    /// the listing cannot be completed (counts are filled in by the stream).
+    pub fn incomplete_listing(operation: &'static str, reason: impl Into<String>) -> Self {
+        Error::IncompleteListing(Box::new(IncompleteListing {
+            operation,
+            reason: reason.into(),
+            items: 0,
+            pages: 0,
+        }))
     }
 
     /// Builds an [`Error::InvalidInput`] for `field` breaking `rule`.
@@ -174,6 +194,23 @@ impl From<DecodeError> for Error {
     fn from(decode: DecodeError) -> Self {
         Error::Decode(Box::new(decode))
     }
+}
+
+/// Why a listing ended before its end: see [`Error::IncompleteListing`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{operation}: the listing is incomplete after {items} item(s) on {pages} page(s): {reason}"
+)]
+#[non_exhaustive]
+pub struct IncompleteListing {
+    /// The listing operation, such as `query_customer_groups`.
+    pub operation: &'static str,
+    /// What the server did, and where there is one, what to use instead.
+    pub reason: String,
+    /// Items yielded before the listing stopped.
+    pub items: u64,
+    /// Pages received before the listing stopped.
+    pub pages: u64,
 }
 
 /// Input the SDK refused before sending anything: which field, which rule.
@@ -254,19 +291,41 @@ impl fmt::Display for AuthError {
 }
 
 /// A failure of the connection itself, with how many attempts were made.
+///
+/// `Display` names the host and the innermost cause (connection refused, a
+/// DNS failure, a TLS certificate problem), so a log line says what to fix.
 #[derive(Debug, thiserror::Error)]
-#[error("{operation}: {what} after {attempts} attempt(s): {source}")]
+#[error(
+    "{operation}: {what} {host} after {attempts} attempt(s): {}",
+    innermost_cause(source)
+)]
 #[non_exhaustive]
 pub struct TransportError {
     /// The operation, such as `get_customer`.
     pub operation: &'static str,
+    /// The host and port the request went to (never a path or query).
+    pub host: String,
     /// How many attempts were made in all.
     pub attempts: u32,
-    /// `could not connect` or `connection failed`.
+    /// `could not connect to` or `connection failed with`.
     pub what: &'static str,
     /// The HTTP client's error, without the URL (URLs may carry personal data in query values).
     #[source]
     pub source: reqwest::Error,
+}
+
+/// The last error in `error`'s source chain: the one that says what happened
+/// (`Connection refused`, `invalid peer certificate`), not `error sending request`.
+pub(crate) fn innermost_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    // Bounded: a cyclic source chain must not hang the caller.
+    for _ in 0..32 {
+        match innermost.source() {
+            Some(next) => innermost = next,
+            None => break,
+        }
+    }
+    innermost.to_string()
 }
 
 /// Which clock ran out.
@@ -330,6 +389,9 @@ pub struct ApiError {
     pub body: String,
     /// How many attempts were made in all.
     pub attempts: u32,
+    /// For a redirect (3xx) that was not followed: the origin it pointed to
+    /// (`scheme://host:port`, never a path, query or credentials).
+    pub redirect_origin: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -340,6 +402,11 @@ impl fmt::Display for ApiError {
         }
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
+        }
+        if let Some(origin) = &self.redirect_origin {
+            write!(f, ": redirect to {origin} not followed")?;
+        } else if self.status.is_redirection() {
+            write!(f, ": redirect not followed")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
@@ -436,9 +503,11 @@ impl ErrorBodyParser for GenericErrorParser {
     }
 }
 
-/// Builds an [`ApiError`] from a response.
+/// Builds an [`ApiError`] from a response to a request sent to `url`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn api_error_from_response(
     operation: &'static str,
+    url: &url::Url,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
@@ -462,7 +531,19 @@ pub(crate) fn api_error_from_response(
         details,
         body: lossy_prefix(body, MAX_KEPT_BODY),
         attempts,
+        redirect_origin: status
+            .is_redirection()
+            .then(|| redirect_origin(url, headers))
+            .flatten(),
     }
+}
+
+/// The origin a `Location` header points to, resolved against `url`; `None`
+/// when there is no usable `Location` or its origin is opaque.
+fn redirect_origin(url: &url::Url, headers: &HeaderMap) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    let origin = url.join(location.trim()).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 /// The first `max` bytes of `body` as text, cut on a character boundary.
@@ -501,6 +582,7 @@ mod tests {
         let body = b"<html><body>502 Bad Gateway</body></html>";
         let err = api_error_from_response(
             "op",
+            &url::Url::parse("https://api.example.com/x").unwrap(),
             StatusCode::BAD_GATEWAY,
             &HeaderMap::new(),
             body,

@@ -2,13 +2,21 @@
 //! clones share.
 //!
 //! - The token is cached until `expires_in` minus a safety margin (default
-//!   300 s, as the commercetools SDKs use; never more than half the lifetime).
+//!   300 s, as the commercetools SDKs use; never more than half the lifetime),
+//!   and at least a minimum reuse time (default 1 s), so a server that issues
+//!   tokens living 0 s cannot make every call fetch one.
 //! - Callers that find the cache cold or expired share one token request
-//!   (single flight): a thousand concurrent calls on a cold client send one.
+//!   (single flight): a thousand concurrent calls on a cold client send one,
+//!   and callers that waited on a fetch take its token whatever its lifetime.
+//! - A lifetime of any size (0, negative, beyond what a clock can add) is
+//!   read without overflow; an empty or missing `access_token` is an
+//!   [`AuthError`] and is never sent.
 //! - A 401 from the API drops the token it was sent with, and the client
 //!   replays the request once with a fresh one.
 //! - Token endpoint failures are [`AuthError`]s carrying the OAuth `error`
 //!   and `error_description`.
+
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -17,7 +25,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::time::Instant;
 
@@ -30,6 +38,13 @@ use crate::retry::RetryPolicy;
 
 /// The default safety margin before a token's expiry.
 pub const DEFAULT_SAFETY_MARGIN: Duration = Duration::from_secs(300);
+
+/// The largest token response read: a token answer is a few hundred bytes.
+const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The default shortest time a fetched token is reused, whatever lifetime
+/// the server gave it: refreshes are never more frequent than this.
+pub const DEFAULT_MIN_TOKEN_REUSE: Duration = Duration::from_secs(1);
 
 /// OAuth2 client credentials grant: fetches, caches and refreshes a bearer token.
 ///
@@ -63,6 +78,7 @@ struct Inner {
     client_id: String,
     form: Bytes,
     safety_margin: Duration,
+    min_reuse: Duration,
     cache: RwLock<Cache>,
     refresh: tokio::sync::Mutex<()>,
 }
@@ -92,11 +108,33 @@ impl fmt::Debug for ClientCredentials {
 
 #[derive(Deserialize)]
 struct TokenResponse {
-    access_token: SecretString,
+    #[serde(default)]
+    access_token: Option<SecretString>,
     #[serde(default)]
     token_type: Option<String>,
+    /// Any JSON the server sends here: numbers of any size or sign, and
+    /// numeric strings, are read by [`lifetime_seconds`].
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<serde_json::Value>,
+}
+
+/// A token lifetime in whole seconds from whatever `expires_in` held: a
+/// negative or fractional-below-one value is 0, a huge one saturates, and
+/// anything that is not a number means "not given".
+fn lifetime_seconds(expires_in: &serde_json::Value) -> Option<u64> {
+    let number = match expires_in {
+        serde_json::Value::Number(number) => number.clone(),
+        serde_json::Value::String(text) => text.trim().parse().ok()?,
+        _ => return None,
+    };
+    if let Some(seconds) = number.as_u64() {
+        return Some(seconds);
+    }
+    if number.as_i64().is_some() {
+        return Some(0);
+    }
+    // `as` from f64 saturates (and maps NaN to 0): no value can panic here.
+    number.as_f64().map(|seconds| seconds.max(0.0) as u64)
 }
 
 impl ClientCredentials {
@@ -112,6 +150,7 @@ impl ClientCredentials {
             client_secret: client_secret.into(),
             scopes: Vec::new(),
             safety_margin: DEFAULT_SAFETY_MARGIN,
+            min_reuse: DEFAULT_MIN_TOKEN_REUSE,
             http: None,
             retry: RetryPolicy::default(),
             attempt_timeout: Some(crate::client::DEFAULT_ATTEMPT_TIMEOUT),
@@ -139,18 +178,26 @@ impl ClientCredentials {
         if let Some(header) = self.fresh() {
             return Ok(header);
         }
-        // A fetch finished (and failed) while this caller waited: share its
-        // answer instead of asking the token endpoint again at once.
-        if let Some(failure) = self.cache_read(|cache| {
-            (cache.fetches != fetches_seen)
-                .then(|| cache.last_failure.as_ref().map(copy_auth_error))
-                .flatten()
-        }) {
-            return Err(failure.into());
+        // A fetch finished while this caller waited: share its outcome, a
+        // token (even one already due for refresh: single flight must hold
+        // for short-lived tokens too) or a failure, instead of asking the
+        // token endpoint again at once.
+        let shared = self.cache_read(|cache| {
+            if cache.fetches == fetches_seen {
+                return None;
+            }
+            match (&cache.token, &cache.last_failure) {
+                (Some(token), _) => Some(Ok(token.header.clone())),
+                (None, Some(failure)) => Some(Err(copy_auth_error(failure))),
+                (None, None) => None,
+            }
+        });
+        if let Some(outcome) = shared {
+            return outcome.map_err(Error::from);
         }
         let fetched = self.fetch().await;
         let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
-        cache.fetches += 1;
+        cache.fetches = cache.fetches.wrapping_add(1);
         match fetched {
             Ok(token) => {
                 let header = token.header.clone();
@@ -203,17 +250,39 @@ impl ClientCredentials {
                 "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
             )));
         }
-        let header = bearer_header(&token.access_token).map_err(|_| {
+        let Some(access_token) = token
+            .access_token
+            .filter(|token| !token.expose_secret().trim().is_empty())
+        else {
+            return Err(AuthError {
+                status: Some(response.status()),
+                ..AuthError::new("the token endpoint's answer has no access_token, or an empty one")
+            });
+        };
+        let header = bearer_header(&access_token).map_err(|_| {
             AuthError::new("the token endpoint issued a token that cannot be sent in a header")
         })?;
-        let refresh_at = token.expires_in.map(|seconds| {
-            let lifetime = Duration::from_secs(seconds);
-            let margin = inner.safety_margin.min(lifetime / 2);
-            Instant::now() + (lifetime - margin)
+        let lifetime = token.expires_in.as_ref().and_then(lifetime_seconds);
+        let refresh_at = lifetime.and_then(|seconds| {
+            let usable = reuse_time(
+                Duration::from_secs(seconds),
+                inner.safety_margin,
+                inner.min_reuse,
+            );
+            // Past what the clock can represent: keep it until a 401 says otherwise.
+            Instant::now().checked_add(usable)
         });
-        tracing::debug!(expires_in = token.expires_in, "fetched an OAuth token");
+        tracing::debug!(expires_in = lifetime, "fetched an OAuth token");
         Ok(CachedToken { header, refresh_at })
     }
+}
+
+/// How long a token with `lifetime` is used before it is refreshed: the
+/// lifetime less the safety margin (at most half the lifetime), but never
+/// less than `min_reuse`.
+fn reuse_time(lifetime: Duration, safety_margin: Duration, min_reuse: Duration) -> Duration {
+    let margin = safety_margin.min(lifetime.checked_div(2).unwrap_or_default());
+    lifetime.saturating_sub(margin).max(min_reuse)
 }
 
 /// The kind of a JSON error, without the position-bearing text that could quote the body.
@@ -228,12 +297,28 @@ fn json_error_kind(error: &serde_json::Error) -> &'static str {
 
 fn token_endpoint_error(error: Error) -> AuthError {
     match error {
-        Error::Api(api) => AuthError {
-            status: Some(api.status),
-            error: api.code.clone(),
-            error_description: api.message.clone(),
-            ..AuthError::new("the token endpoint refused the client credentials")
-        },
+        Error::Api(api) => {
+            // Only a 4xx is a verdict on the credentials; a 5xx or an
+            // unfollowed redirect says nothing about them.
+            let context = if api.status.is_client_error() {
+                "the token endpoint refused the client credentials".to_owned()
+            } else if api.status.is_server_error() {
+                "the token endpoint failed (a server error, not a verdict on the credentials)"
+                    .to_owned()
+            } else if let Some(origin) = &api.redirect_origin {
+                format!(
+                    "the token endpoint redirected to {origin}; token requests never follow redirects"
+                )
+            } else {
+                format!("the token endpoint answered {}", api.status)
+            };
+            AuthError {
+                status: Some(api.status),
+                error: api.code.clone(),
+                error_description: api.message.clone(),
+                ..AuthError::new(context)
+            }
+        }
         Error::RateLimited(limited) => AuthError {
             status: Some(limited.api.status),
             error: limited.api.code.clone(),
@@ -243,7 +328,9 @@ fn token_endpoint_error(error: Error) -> AuthError {
         Error::Auth(auth) => *auth,
         other => AuthError {
             source: Some(Box::new(other)),
-            ..AuthError::new("could not reach the token endpoint")
+            ..AuthError::new(
+                "could not reach the token endpoint (a network failure, not a verdict on the credentials)",
+            )
         },
     }
 }
@@ -288,6 +375,7 @@ pub struct ClientCredentialsBuilder {
     client_secret: SecretString,
     scopes: Vec<String>,
     safety_margin: Duration,
+    min_reuse: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     attempt_timeout: Option<Duration>,
@@ -328,7 +416,16 @@ impl ClientCredentialsBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` for the token endpoint.
+    /// The shortest time a fetched token is reused whatever its lifetime
+    /// (default 1 s): the most often this grant asks for a token.
+    pub fn min_token_reuse(mut self, min: Duration) -> Self {
+        self.min_reuse = min;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` for the token endpoint. Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: its own redirect policy
+    /// applies, and a token request must never be re-posted elsewhere.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -373,8 +470,11 @@ impl ClientCredentialsBuilder {
 
     /// Checks the configuration and builds the grant.
     pub fn build(self) -> Result<ClientCredentials> {
+        // Never redirected (the default of every SDK client): a token request
+        // re-posted elsewhere would hand the client secret to that host.
         let mut builder = Client::builder(self.token_url)
             .vendor("oauth")
+            .max_response_bytes(MAX_TOKEN_RESPONSE_BYTES)
             .auth(BasicAuth::new(&self.client_id, &self.client_secret)?)
             .retry_policy(self.retry)
             .attempt_timeout(self.attempt_timeout)
@@ -393,6 +493,7 @@ impl ClientCredentialsBuilder {
                 client_id: self.client_id,
                 form: Bytes::from(form),
                 safety_margin: self.safety_margin,
+                min_reuse: self.min_reuse,
                 cache: RwLock::new(Cache::default()),
                 refresh: tokio::sync::Mutex::new(()),
             }),

@@ -11,8 +11,22 @@
 //! - [`Paginator::keyset`]: sort by id ascending and ask for `id > last`,
 //!   for sets deeper than an offset limit (the commercetools QueryAll pattern).
 //!
-//! Loop guards stop a listing on a short page, an empty page, when the total
-//! is reached, or when a cursor comes back that was seen before.
+//! # How a listing ends
+//!
+//! A stream ends with `None` (complete) only when the server's own signals
+//! say the listing is complete: the reported total is reached, or, with no
+//! total, a short or empty page arrives. Anything else ends it with
+//! [`Error::IncompleteListing`], after the items already yielded:
+//!
+//! - a short or empty page while the total says more remain;
+//! - an item seen twice (with an [`item_key`](Paginator::item_key)): the
+//!   server repeats a page, cycles, or the data shifted under the offsets;
+//! - a keyset page whose ids do not strictly increase;
+//! - a page numbered otherwise than asked (a server that always answers page 1);
+//! - a cursor that would overflow, or a limit the vendor crate knows it
+//!   cannot pass (commercetools' offset 10,000).
+//!
+//! A failed request ends the stream with that request's error.
 //!
 //! ```
 //! use futures::TryStreamExt;
@@ -36,6 +50,8 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
 //! ```
 
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::future::Future;
@@ -46,8 +62,9 @@ use std::task::{Context, Poll, ready};
 use futures::Stream;
 use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +76,9 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// The page number the server reports for this page (page-number strategy).
     pub page_number: Option<u64>,
+    /// The page size the server reports it used, which may be smaller than
+    /// the one asked for (a server that caps it).
+    pub page_size: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -68,6 +88,7 @@ impl<T> Page<T> {
             items,
             total: None,
             page_number: None,
+            page_size: None,
         }
     }
 
@@ -80,6 +101,12 @@ impl<T> Page<T> {
     /// Sets the page number the server reported.
     pub fn with_page_number(mut self, page_number: Option<u64>) -> Self {
         self.page_number = page_number;
+        self
+    }
+
+    /// Sets the page size the server reported.
+    pub fn with_page_size(mut self, page_size: Option<u64>) -> Self {
+        self.page_size = page_size;
         self
     }
 }
@@ -117,19 +144,22 @@ pub enum PageRequest {
 type FetchFn<T> = dyn Fn(PageRequest) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync;
 type KeyFn<T> = dyn Fn(&T) -> String + Send + Sync;
 
-enum Strategy<T> {
+enum Strategy {
     Offset { limit: u64, with_total: bool },
     PageNumber { size: u64 },
-    Keyset { limit: u64, key: Arc<KeyFn<T>> },
+    Keyset { limit: u64 },
 }
 
 /// A listing to be walked: a page fetch plus a cursor strategy.
 ///
 /// It owns everything it needs (the fetch closure holds a client clone), so
 /// its streams are `Send + 'static + Unpin` and can be moved into tasks.
+/// See the [module docs](self) for how its streams end.
 pub struct Paginator<T> {
     fetch: Arc<FetchFn<T>>,
-    strategy: Strategy<T>,
+    strategy: Strategy,
+    key: Option<Arc<KeyFn<T>>>,
+    operation: &'static str,
     prefetch: usize,
     concurrency: usize,
 }
@@ -142,6 +172,7 @@ impl<T> fmt::Debug for Paginator<T> {
             Strategy::Keyset { .. } => "keyset",
         };
         f.debug_struct("Paginator")
+            .field("operation", &self.operation)
             .field("strategy", &strategy)
             .field("prefetch", &self.prefetch)
             .field("concurrency", &self.concurrency)
@@ -158,10 +189,12 @@ where
 }
 
 impl<T: Send + 'static> Paginator<T> {
-    fn with_strategy(fetch: Arc<FetchFn<T>>, strategy: Strategy<T>) -> Self {
+    fn with_strategy(fetch: Arc<FetchFn<T>>, strategy: Strategy) -> Self {
         Self {
             fetch,
             strategy,
+            key: None,
+            operation: "listing",
             prefetch: 1,
             concurrency: 1,
         }
@@ -198,7 +231,8 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Page-number paging. The first request carries no number; the page
-    /// number the server reports for it (0 or 1) sets the numbering.
+    /// number the server reports for it (0 or 1) sets the numbering, and the
+    /// page size it reports (when smaller than asked) sets what a full page is.
     pub fn page_number<F, Fut>(size: u64, fetch: F) -> Self
     where
         F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
@@ -208,24 +242,49 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Keyset paging: `key` gives the sort key of an item (its id); each page
-    /// asks for the items after the last key seen.
+    /// asks for the items after the last key seen. Keys must strictly
+    /// increase across the whole walk.
     pub fn keyset<F, Fut, K>(limit: u64, key: K, fetch: F) -> Self
     where
         F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
         K: Fn(&T) -> String + Send + Sync + 'static,
     {
-        Self::with_strategy(
+        let mut paginator = Self::with_strategy(
             boxed(fetch),
             Strategy::Keyset {
                 limit: limit.max(1),
-                key: Arc::new(key),
             },
-        )
+        );
+        paginator.key = Some(Arc::new(key));
+        paginator
+    }
+
+    /// Names the operation in errors and traces (default `listing`).
+    pub fn operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// The identity of an item (its id), for offset and page-number
+    /// listings: an item seen twice ends the listing with
+    /// [`Error::IncompleteListing`], since a server that repeats or shifts
+    /// pages may also have skipped items. The ids of the whole listing are
+    /// kept in memory; an empty id is not checked.
+    pub fn item_key<K>(mut self, key: K) -> Self
+    where
+        K: Fn(&T) -> String + Send + Sync + 'static,
+    {
+        if !matches!(self.strategy, Strategy::Keyset { .. }) {
+            self.key = Some(Arc::new(key));
+        }
+        self
     }
 
     /// How many pages to request ahead of the caller (default 1: page N+1 is
     /// in flight while the caller processes page N; 0: one page at a time).
+    /// A keyset walk can only ask for a page once the one before it has
+    /// arrived, so there it means at most one page ahead.
     pub fn prefetch(mut self, depth: usize) -> Self {
         self.prefetch = depth;
         self
@@ -242,9 +301,10 @@ impl<T: Send + 'static> Paginator<T> {
     /// A stream of pages.
     pub fn pages(self) -> PageStream<T> {
         let cursor = match &self.strategy {
-            Strategy::Offset { .. } => Cursor::Offset { next: 0 },
-            Strategy::PageNumber { .. } => Cursor::PageNumber {
+            Strategy::Offset { .. } => Cursor::Offset { next: Some(0) },
+            Strategy::PageNumber { size } => Cursor::PageNumber {
                 next: PageNumberCursor::First,
+                size: *size,
             },
             Strategy::Keyset { .. } => Cursor::Keyset {
                 after: None,
@@ -254,6 +314,8 @@ impl<T: Send + 'static> Paginator<T> {
         PageStream {
             fetch: self.fetch,
             strategy: self.strategy,
+            key: self.key,
+            operation: self.operation,
             prefetch: self.prefetch,
             concurrency: self.concurrency,
             cursor,
@@ -261,7 +323,10 @@ impl<T: Send + 'static> Paginator<T> {
             total: None,
             delivered: 0,
             pages_seen: 0,
-            seen_cursors: HashSet::new(),
+            seen_keys: HashSet::new(),
+            seen_page_numbers: HashSet::new(),
+            stalled: None,
+            contradiction: None,
             exhausted: false,
             failed: false,
         }
@@ -281,16 +346,20 @@ enum PageNumberCursor {
     First,
     /// The first page is requested; its answer sets the numbering.
     AwaitingFirst,
-    /// Numbering known: the next number to request, and the first page's number.
-    Next { number: u64, first: u64 },
+    /// Numbering known: the next number to request (`None` past `u64::MAX`),
+    /// and the first page's number.
+    Next { number: Option<u64>, first: u64 },
 }
 
 enum Cursor {
     Offset {
-        next: u64,
+        /// `None` once the next offset would overflow.
+        next: Option<u64>,
     },
     PageNumber {
         next: PageNumberCursor,
+        /// What a full page holds: asked for, or as the server reported.
+        size: u64,
     },
     Keyset {
         after: Option<String>,
@@ -312,12 +381,15 @@ impl<T> Drop for InFlight<T> {
 
 /// The pages of a listing, in order: `Send + 'static + Unpin`.
 ///
-/// Fetches run as tokio tasks, so prefetched pages arrive while the caller
-/// is busy elsewhere; dropping the stream cancels them.
+/// Fetches run as tokio tasks (in the caller's tracing span), so prefetched
+/// pages arrive while the caller is busy elsewhere; dropping the stream
+/// cancels them. See the [module docs](self) for how it ends.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
     fetch: Arc<FetchFn<T>>,
-    strategy: Strategy<T>,
+    strategy: Strategy,
+    key: Option<Arc<KeyFn<T>>>,
+    operation: &'static str,
     prefetch: usize,
     concurrency: usize,
     cursor: Cursor,
@@ -325,7 +397,13 @@ pub struct PageStream<T> {
     total: Option<u64>,
     delivered: u64,
     pages_seen: u64,
-    seen_cursors: HashSet<String>,
+    /// Item ids seen so far (offset and page-number listings with a key).
+    seen_keys: HashSet<String>,
+    seen_page_numbers: HashSet<u64>,
+    /// Why no further page can be requested although the listing is not done.
+    stalled: Option<String>,
+    /// Why the listing ended short of what the server said it holds.
+    contradiction: Option<String>,
     /// No further page will be requested.
     exhausted: bool,
     /// An error was returned: the stream ends.
@@ -335,12 +413,17 @@ pub struct PageStream<T> {
 impl<T> fmt::Debug for PageStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PageStream")
+            .field("operation", &self.operation)
             .field("in_flight", &self.in_flight.len())
             .field("total", &self.total)
             .field("delivered", &self.delivered)
             .field("exhausted", &self.exhausted)
             .finish_non_exhaustive()
     }
+}
+
+fn count(items: usize) -> u64 {
+    u64::try_from(items).unwrap_or(u64::MAX)
 }
 
 impl<T: Send + 'static> PageStream<T> {
@@ -354,7 +437,9 @@ impl<T: Send + 'static> PageStream<T> {
     /// Pages held in all stay within `prefetch + concurrency`.
     fn ahead(&self) -> usize {
         if self.total.is_some() && !matches!(self.strategy, Strategy::Keyset { .. }) {
-            self.prefetch + self.concurrency - 1
+            self.prefetch
+                .saturating_add(self.concurrency)
+                .saturating_sub(1)
         } else {
             self.prefetch
         }
@@ -362,23 +447,26 @@ impl<T: Send + 'static> PageStream<T> {
 
     /// Requests the next page if the cursor allows it; `false` when it does not.
     fn issue_next(&mut self) -> bool {
-        if self.exhausted {
+        if self.exhausted || self.stalled.is_some() {
             return false;
         }
         let request = match (&self.strategy, &mut self.cursor) {
             (Strategy::Offset { limit, with_total }, Cursor::Offset { next }) => {
-                if self.total.is_some_and(|total| *next >= total) {
+                let Some(offset) = *next else {
+                    self.stalled = Some("the next offset is past u64::MAX".to_owned());
+                    return false;
+                };
+                if self.total.is_some_and(|total| offset >= total) {
                     return false;
                 }
-                let request = PageRequest::Offset {
-                    offset: *next,
+                *next = offset.checked_add(*limit);
+                PageRequest::Offset {
+                    offset,
                     limit: *limit,
                     with_total: *with_total,
-                };
-                *next += limit;
-                request
+                }
             }
-            (Strategy::PageNumber { size }, Cursor::PageNumber { next }) => match next {
+            (Strategy::PageNumber { .. }, Cursor::PageNumber { next, size }) => match next {
                 PageNumberCursor::First => {
                     *next = PageNumberCursor::AwaitingFirst;
                     PageRequest::PageNumber {
@@ -388,19 +476,22 @@ impl<T: Send + 'static> PageStream<T> {
                 }
                 PageNumberCursor::AwaitingFirst => return false,
                 PageNumberCursor::Next { number, first } => {
-                    let already = (*number - *first).saturating_mul(*size);
+                    let Some(current) = *number else {
+                        self.stalled = Some("the next page number is past u64::MAX".to_owned());
+                        return false;
+                    };
+                    let already = current.saturating_sub(*first).saturating_mul(*size);
                     if self.total.is_some_and(|total| already >= total) {
                         return false;
                     }
-                    let request = PageRequest::PageNumber {
-                        number: Some(*number),
+                    *number = current.checked_add(1);
+                    PageRequest::PageNumber {
+                        number: Some(current),
                         size: *size,
-                    };
-                    *number += 1;
-                    request
+                    }
                 }
             },
-            (Strategy::Keyset { limit, .. }, Cursor::Keyset { after, waiting }) => {
+            (Strategy::Keyset { limit }, Cursor::Keyset { after, waiting }) => {
                 if *waiting {
                     return false;
                 }
@@ -412,7 +503,8 @@ impl<T: Send + 'static> PageStream<T> {
             }
             _ => return false,
         };
-        let handle = tokio::spawn((self.fetch)(request.clone()));
+        let fetch = (self.fetch)(request.clone()).instrument(tracing::Span::current());
+        let handle = tokio::spawn(fetch);
         self.in_flight.push_back(InFlight { request, handle });
         true
     }
@@ -428,55 +520,126 @@ impl<T: Send + 'static> PageStream<T> {
         self.in_flight.clear();
     }
 
-    /// Updates the cursor with an arrived page; `false` if the page is to be skipped (empty).
-    fn accept(&mut self, request: &PageRequest, page: &Page<T>) -> bool {
-        self.pages_seen += 1;
+    /// Ends the stream with an [`Error::IncompleteListing`] (or `error`
+    /// itself when it is another kind), filling in the counts.
+    fn fail(&mut self, error: Error) -> Error {
+        self.failed = true;
+        self.finish();
+        match error {
+            Error::IncompleteListing(mut incomplete) => {
+                incomplete.items = self.delivered;
+                incomplete.pages = self.pages_seen;
+                Error::IncompleteListing(incomplete)
+            }
+            other => other,
+        }
+    }
+
+    /// Checks the items of an arrived page: no id seen before, and in a
+    /// keyset walk ids strictly increasing.
+    fn check_items(&mut self, page: &Page<T>) -> std::result::Result<(), String> {
+        let Some(key) = self.key.clone() else {
+            return Ok(());
+        };
+        match &mut self.cursor {
+            Cursor::Keyset { after, .. } => {
+                for item in &page.items {
+                    let id = key(item);
+                    if after.as_ref().is_some_and(|previous| id <= *previous) {
+                        return Err(format!(
+                            "the server returned id `{id}` after `{}`: a keyset walk needs ids in strictly increasing order",
+                            after.as_deref().unwrap_or_default()
+                        ));
+                    }
+                    *after = Some(id);
+                }
+            }
+            _ => {
+                for item in &page.items {
+                    let id = key(item);
+                    if !id.is_empty() && !self.seen_keys.insert(id.clone()) {
+                        return Err(format!(
+                            "the server returned the item `{id}` twice: it repeats pages, or the data shifted while it was read, so items may have been skipped"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Updates the cursor with an arrived page: `Ok(false)` if the page is to
+    /// be skipped (empty), `Err(reason)` when the page itself breaks the
+    /// listing's rules. A sound page that ends the listing short of its
+    /// total is handed over, and the error follows it (`contradiction`).
+    fn accept(
+        &mut self,
+        request: &PageRequest,
+        page: &Page<T>,
+    ) -> std::result::Result<bool, String> {
+        self.pages_seen = self.pages_seen.saturating_add(1);
         if page.total.is_some() {
             self.total = page.total;
         }
-        let received = page.items.len() as u64;
-        self.delivered += received;
-        let requested = match request {
-            PageRequest::Offset { limit, .. } | PageRequest::Keyset { limit, .. } => *limit,
-            PageRequest::PageNumber { size, .. } => *size,
-        };
+        self.check_items(page)?;
 
-        let mut repeated_cursor = false;
-        match (&self.strategy, &mut self.cursor) {
-            (Strategy::PageNumber { .. }, Cursor::PageNumber { next }) => {
+        let full_page = match (request, &mut self.cursor) {
+            (PageRequest::Offset { limit, .. }, _) | (PageRequest::Keyset { limit, .. }, _) => {
+                if let Cursor::Keyset { waiting, .. } = &mut self.cursor {
+                    *waiting = false;
+                }
+                *limit
+            }
+            (PageRequest::PageNumber { number: asked, .. }, Cursor::PageNumber { next, size }) => {
+                // A size the server reports (it may cap what was asked) is what a full page holds.
+                if let Some(reported) = page.page_size.filter(|size| *size > 0) {
+                    *size = reported;
+                }
                 if let PageNumberCursor::AwaitingFirst = next {
                     let first = page.page_number.unwrap_or(0);
+                    let Some(second) = first.checked_add(1) else {
+                        return Err(format!("the server numbered the first page {first}"));
+                    };
                     *next = PageNumberCursor::Next {
-                        number: first + 1,
+                        number: Some(second),
                         first,
                     };
                 }
-                if let Some(number) = page.page_number {
-                    repeated_cursor = !self.seen_cursors.insert(number.to_string());
+                if let (Some(asked), Some(answered)) = (asked, page.page_number)
+                    && *asked != answered
+                {
+                    return Err(format!(
+                        "asked for page {asked}, the server answered page {answered}"
+                    ));
                 }
-            }
-            (Strategy::Keyset { key, .. }, Cursor::Keyset { after, waiting }) => {
-                *waiting = false;
-                if let Some(last) = page.items.last() {
-                    let last_key = key(last);
-                    repeated_cursor = !self.seen_cursors.insert(last_key.clone());
-                    *after = Some(last_key);
+                if let Some(number) = page.page_number
+                    && !self.seen_page_numbers.insert(number)
+                {
+                    return Err(format!("the server returned page {number} twice"));
                 }
+                *size
             }
-            _ => {}
-        }
+            (PageRequest::PageNumber { size, .. }, _) => *size,
+        };
 
-        let short = received < requested;
+        // The page itself is sound: its items count, whatever comes next.
+        let received = count(page.items.len());
+        self.delivered = self.delivered.saturating_add(received);
         let total_reached = self.total.is_some_and(|total| self.delivered >= total);
-        if repeated_cursor {
-            tracing::warn!("the server returned a page seen before; stopping the listing");
+        if total_reached {
             self.finish();
-            return false;
-        }
-        if received == 0 || short || total_reached {
+        } else if received < full_page {
+            if let Some(total) = self.total {
+                let which = if received == 0 { "an empty" } else { "a short" };
+                // Hand this page's real items over first; the error follows it.
+                self.contradiction = Some(format!(
+                    "the server reports {total} item(s) in all, but {which} page ended the listing after {}",
+                    self.delivered
+                ));
+            }
             self.finish();
         }
-        received > 0 || self.pages_seen == 1
+        Ok(received > 0 || self.pages_seen == 1)
     }
 }
 
@@ -497,6 +660,11 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 };
                 this.fill_window(waiting);
                 if this.in_flight.is_empty() {
+                    let stalled = this.stalled.take().filter(|_| !this.exhausted);
+                    if let Some(reason) = this.contradiction.take().or(stalled) {
+                        let error = Error::incomplete_listing(this.operation, reason);
+                        return Poll::Ready(Some(Err(this.fail(error))));
+                    }
                     return Poll::Ready(None);
                 }
             }
@@ -509,11 +677,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
             };
             let page = match joined {
                 Ok(Ok(page)) => page,
-                Ok(Err(error)) => {
-                    this.failed = true;
-                    this.finish();
-                    return Poll::Ready(Some(Err(error)));
-                }
+                Ok(Err(error)) => return Poll::Ready(Some(Err(this.fail(error)))),
                 Err(join_error) => {
                     this.failed = true;
                     this.finish();
@@ -523,7 +687,13 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                     return Poll::Ready(None);
                 }
             };
-            let keep = this.accept(&arrived.request, &page);
+            let keep = match this.accept(&arrived.request, &page) {
+                Ok(keep) => keep,
+                Err(reason) => {
+                    let error = Error::incomplete_listing(this.operation, reason);
+                    return Poll::Ready(Some(Err(this.fail(error))));
+                }
+            };
             // Top up before handing the page over, so the next pages are in
             // flight while the caller works on this one.
             this.fill_window(0);

@@ -14,6 +14,8 @@
 //! | 401 | once, after the auth provider refreshed (not counted as a retry) |
 //! | other 4xx, decode errors | never |
 
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -244,18 +246,21 @@ impl RetryBudget {
             RetryCause::Timeout => self.config.timeout_retry_cost,
         };
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if *tokens >= cost {
-            *tokens -= cost;
-            true
-        } else {
-            false
+        match tokens.checked_sub(cost) {
+            Some(left) => {
+                *tokens = left;
+                true
+            }
+            None => false,
         }
     }
 
     /// Gives back the refund of one success.
     pub fn refund_success(&self) {
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        *tokens = (*tokens + self.config.success_refund).min(self.config.capacity);
+        *tokens = tokens
+            .saturating_add(self.config.success_refund)
+            .min(self.config.capacity);
     }
 
     /// Tokens left.

@@ -238,8 +238,16 @@ async fn keyset_over_an_exact_multiple_stops_on_the_empty_page() {
     assert_eq!(log.requests().len(), 3);
 }
 
+/// The reason of an [`Error::IncompleteListing`], or a panic naming what came instead.
+fn incomplete_reason(error: &Error) -> String {
+    match error {
+        Error::IncompleteListing(incomplete) => incomplete.reason.clone(),
+        other => panic!("expected an incomplete listing, got {other:?}"),
+    }
+}
+
 #[tokio::test(start_paused = true)]
-async fn a_cursor_seen_before_stops_a_keyset_listing() {
+async fn a_cursor_seen_before_ends_a_keyset_listing_with_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores `after` and always answers the first page.
@@ -247,13 +255,45 @@ async fn a_cursor_seen_before_stops_a_keyset_listing() {
         counter.push(&request);
         async move { Ok(Page::new(vec![id(1), id(2), id(3)])) }
     });
-    let pages: Vec<Page<String>> = paginator.pages().try_collect().await.unwrap();
-    assert_eq!(pages.len(), 1, "the repeated page is not yielded");
+    let results: Vec<_> = paginator.pages().collect().await;
+    assert_eq!(results.len(), 2, "the first page, then the error");
+    assert!(results[0].is_ok());
+    let error = results[1].as_ref().unwrap_err();
+    assert!(incomplete_reason(error).contains("strictly increasing"));
+    assert!(error.to_string().contains("after 3 item(s)"), "{error}");
     assert_eq!(log.requests().len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_page_number_seen_before_stops_the_listing() {
+async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
+    // Pages A, B, A: the third page's ids are below the last one seen.
+    let cycle = Arc::new(AtomicUsize::new(0));
+    let paginator = Paginator::keyset(2, String::clone, move |_request: PageRequest| {
+        let page = cycle.fetch_add(1, Ordering::SeqCst) % 2;
+        async move {
+            Ok(Page::new(if page == 0 {
+                vec![id(1), id(2)]
+            } else {
+                vec![id(3), id(4)]
+            }))
+        }
+    });
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(incomplete_reason(&error).contains("strictly increasing"));
+
+    // Ids out of order inside one page.
+    let paginator = Paginator::keyset(3, String::clone, |_request: PageRequest| async {
+        Ok(Page::new(vec![id(2), id(1)]))
+    });
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(
+        incomplete_reason(&error).contains("`00001` after `00002`"),
+        "{error}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_page_number_answered_otherwise_than_asked_is_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores the page number and always answers page 1.
@@ -261,9 +301,187 @@ async fn a_page_number_seen_before_stops_the_listing() {
         counter.push(&request);
         async move { Ok(Page::new(vec![1, 2]).with_page_number(Some(1))) }
     });
-    let items: Vec<u32> = paginator.items().try_collect().await.unwrap();
-    assert_eq!(items, [1, 2]);
+    let results: Vec<_> = paginator.items().collect().await;
+    assert_eq!(results.len(), 3, "two items, then the error");
+    let error = results[2].as_ref().unwrap_err();
+    assert_eq!(
+        incomplete_reason(error),
+        "asked for page 2, the server answered page 1"
+    );
     assert_eq!(log.requests().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn offset_paging_with_a_lying_total_and_repeated_pages_fails_at_the_first_repeat() {
+    let log = Log::default();
+    let counter = log.clone();
+    let paginator = Paginator::offset_with_total(3, move |request: PageRequest| {
+        counter.push(&request);
+        async { Ok(Page::new(vec![7_u64, 8, 9]).with_total(Some(1_000_000_000))) }
+    })
+    .item_key(|n: &u64| n.to_string())
+    .operation("list_numbers")
+    .concurrency(4);
+    let results: Vec<_> = paginator.items().collect().await;
+    assert_eq!(results.len(), 4, "three items, then the error");
+    let error = results[3].as_ref().unwrap_err();
+    assert!(
+        incomplete_reason(error).contains("the item `7` twice"),
+        "{error}"
+    );
+    assert!(error.to_string().starts_with("list_numbers: "));
+    assert!(
+        log.requests().len() <= 6,
+        "stops at the first repeat, not after 500 pages: {}",
+        log.requests().len()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn identical_full_pages_without_number_or_total_fail_within_two_pages() {
+    let log = Log::default();
+    let counter = log.clone();
+    let paginator = Paginator::page_number(2, move |request: PageRequest| {
+        counter.push(&request);
+        async { Ok(Page::new(vec![1_u64, 2])) }
+    })
+    .item_key(|n: &u64| n.to_string());
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(incomplete_reason(&error).contains("twice"));
+    assert!(log.requests().len() <= 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_caps_the_page_size_is_walked_to_its_total() {
+    let log = Log::default();
+    let counter = log.clone();
+    // Asked for 100 a page, the server serves 50 and says so.
+    let paginator = Paginator::page_number(100, move |request: PageRequest| {
+        counter.push(&request);
+        async move {
+            let PageRequest::PageNumber { number, .. } = request else {
+                unreachable!()
+            };
+            let number = number.unwrap_or(1);
+            let start = (number - 1) * 50;
+            let items: Vec<u64> = (start..120).take(50).collect();
+            Ok(Page::new(items)
+                .with_page_number(Some(number))
+                .with_page_size(Some(50))
+                .with_total(Some(120)))
+        }
+    })
+    .item_key(|n: &u64| n.to_string());
+    let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(items, (0..120).collect::<Vec<_>>());
+    assert_eq!(log.requests().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_page_before_the_total_yields_its_items_then_an_error() {
+    let paginator = Paginator::offset_with_total(10, |request: PageRequest| async move {
+        let PageRequest::Offset { offset, .. } = request else {
+            unreachable!()
+        };
+        let items: Vec<u64> = (offset..15).take(10).collect();
+        Ok(Page::new(items).with_total(Some(25)))
+    });
+    let results: Vec<_> = paginator.items().collect().await;
+    assert_eq!(results.len(), 16, "fifteen items, then the error");
+    assert!(results[..15].iter().all(Result::is_ok));
+    let reason = incomplete_reason(results[15].as_ref().unwrap_err());
+    assert!(
+        reason.contains("25 item(s) in all, but a short page ended the listing after 15"),
+        "{reason}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn server_chosen_numbers_at_their_extremes_never_panic() {
+    // (total, page number reported, page size reported): each is walked to
+    // an end, `Ok` or an error, without a panic or an endless walk.
+    let cases: [(Option<u64>, Option<u64>, Option<u64>); 9] = [
+        (Some(0), Some(0), Some(0)),
+        (Some(u64::MAX), Some(u64::MAX), Some(u64::MAX)),
+        (Some(u64::MAX), Some(u64::MAX - 1), Some(2)),
+        (None, Some(u64::MAX), None),
+        (Some(u64::MAX), Some(0), Some(0)),
+        (Some(1), Some(1), Some(u64::MAX)),
+        (Some(u64::MAX), None, Some(1)),
+        (None, None, Some(u64::MAX)),
+        (Some(0), None, None),
+    ];
+    for (total, page_number, page_size) in cases {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let paginator = Paginator::page_number(2, move |request: PageRequest| {
+            let call = counter.fetch_add(1, Ordering::SeqCst) as u64;
+            async move {
+                let PageRequest::PageNumber { number, .. } = request else {
+                    unreachable!()
+                };
+                // Fresh items on every page, so only the numbers decide;
+                // after 20 pages the server runs dry (a short page).
+                let items = if call < 20 {
+                    vec![call * 2, call * 2 + 1]
+                } else {
+                    Vec::new()
+                };
+                let reported = page_number.map(|base| number.unwrap_or(base));
+                Ok(Page::new(items)
+                    .with_total(total)
+                    .with_page_number(reported)
+                    .with_page_size(page_size))
+            }
+        })
+        .item_key(|n: &u64| n.to_string())
+        .concurrency(4);
+        let outcome: Vec<_> = paginator.items().collect().await;
+        let label = format!("{total:?} {page_number:?} {page_size:?}");
+        assert!(calls.load(Ordering::SeqCst) <= 25, "{label}");
+        let failed = outcome.last().is_some_and(Result::is_err);
+        let complete_by_total = total.is_some_and(|total| total <= 40);
+        assert!(
+            failed || complete_by_total || total.is_none(),
+            "{label}: a total that is never reached must end in an error"
+        );
+    }
+
+    // Offsets near the top of u64: the cursor stops, with an error, instead of wrapping.
+    let paginator = Paginator::offset(u64::MAX, |request: PageRequest| async move {
+        let PageRequest::Offset { offset, .. } = request else {
+            unreachable!()
+        };
+        Ok(Page::new(vec![offset]))
+    });
+    let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(items, [0], "a short page ends it");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_page_number_past_u64_max_is_an_error_not_a_panic() {
+    let paginator = Paginator::page_number(1, |request: PageRequest| async move {
+        let PageRequest::PageNumber { number, .. } = request else {
+            unreachable!()
+        };
+        let number = number.unwrap_or(u64::MAX - 1);
+        Ok(Page::new(vec![number])
+            .with_page_number(Some(number))
+            .with_total(Some(u64::MAX)))
+    });
+    let results: Vec<_> = paginator.items().collect().await;
+    assert_eq!(
+        results.len(),
+        3,
+        "pages u64::MAX - 1 and u64::MAX, then the error"
+    );
+    assert!(incomplete_reason(results[2].as_ref().unwrap_err()).contains("past u64::MAX"));
+
+    let paginator = Paginator::page_number(1, |_request: PageRequest| async {
+        Ok(Page::new(vec![1_u8]).with_page_number(Some(u64::MAX)))
+    });
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(incomplete_reason(&error).contains("numbered the first page"));
 }
 
 #[tokio::test(start_paused = true)]
