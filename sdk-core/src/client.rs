@@ -62,13 +62,35 @@ pub enum Redirects {
 }
 
 impl Redirects {
+    /// Whether this policy follows hop number `hops` (1 for the first
+    /// redirect) of a request first sent to `first`, on to `target`.
+    ///
+    /// ```
+    /// use sdk_core::client::Redirects;
+    /// use url::Url;
+    ///
+    /// let first = Url::parse("https://api.example.com/v2/customers").unwrap();
+    /// let to = |s: &str| Url::parse(s).unwrap();
+    /// assert!(Redirects::SameOrigin.follows(&first, &to("https://api.example.com/v2/x"), 1));
+    /// assert!(!Redirects::SameOrigin.follows(&first, &to("http://api.example.com/v2/x"), 1));
+    /// assert!(!Redirects::Never.follows(&first, &to("https://api.example.com/v2/x"), 1));
+    /// ```
+    pub fn follows(self, first: &Url, target: &Url, hops: usize) -> bool {
+        match self {
+            Redirects::Never => false,
+            Redirects::SameOrigin => hops <= MAX_REDIRECT_HOPS && first.origin() == target.origin(),
+        }
+    }
+
     fn reqwest_policy(self) -> reqwest::redirect::Policy {
         match self {
             Redirects::Never => reqwest::redirect::Policy::none(),
-            Redirects::SameOrigin => reqwest::redirect::Policy::custom(|attempt| {
-                let origin = attempt.previous().first().map(Url::origin);
-                let hops = attempt.previous().len();
-                if follows_same_origin(origin.as_ref(), attempt.url(), hops) {
+            Redirects::SameOrigin => reqwest::redirect::Policy::custom(move |attempt| {
+                let previous = attempt.previous();
+                let follows = previous
+                    .first()
+                    .is_some_and(|first| self.follows(first, attempt.url(), previous.len()));
+                if follows {
                     attempt.follow()
                 } else {
                     attempt.stop()
@@ -76,11 +98,6 @@ impl Redirects {
             }),
         }
     }
-}
-
-/// Whether [`Redirects::SameOrigin`] follows hop number `hops` to `target`.
-fn follows_same_origin(origin: Option<&url::Origin>, target: &Url, hops: usize) -> bool {
-    hops <= MAX_REDIRECT_HOPS && origin.is_some_and(|origin| *origin == target.origin())
 }
 
 /// Sends requests to one API: cheap to clone (everything is behind an `Arc`),
