@@ -21,19 +21,22 @@ pub const STAGE_URL: &str = "https://api.stage.flowretail.com/v2";
 
 /// Checks a UID against `[A-Za-z0-9-_]+`.
 pub fn check_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput> {
-    if uid.is_empty()
-        || !uid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    if uid.is_empty() {
+        return Err(InvalidInput::new(field, "a UID must not be empty"));
+    }
+    check_optional_uid(field, uid)
+}
+
+/// Checks an `OptionalUID` (`[A-Za-z0-9-_]*`): like a UID, but may be empty.
+pub fn check_optional_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput> {
+    if !uid
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(InvalidInput::new(
-            field,
-            "a UID is one or more of A-Z a-z 0-9 - _",
-        ));
+        return Err(InvalidInput::new(field, "a UID is made of A-Z a-z 0-9 - _"));
     }
     Ok(())
 }
-
 /// A client of the Flow Retail API v2, scoped to one tenant.
 ///
 /// Every call goes to `/tenants/{tenantUid}/...`; [`for_tenant`](Self::for_tenant)

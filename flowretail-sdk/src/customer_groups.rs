@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use sdk_core::{Error, Page, PageRequest, Paginator, Request, Result};
 use serde::de::DeserializeOwned;
 
-use crate::client::{FlowRetailClient, check_uid};
+use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
 use crate::model::{
     CreateCustomerGroup, Customer, CustomerGroup, GroupMembershipChange, ListResponse,
     SortDirection, UpdateCustomerGroup,
@@ -77,13 +77,14 @@ impl CustomerGroups {
 
     /// `POST /customer-groups` (201). Not retried once it may have reached
     /// the server; choose the UID ([`CreateCustomerGroup::uid`]) to make a
-    /// second attempt fail instead of creating a twin.
+    /// second attempt fail instead of creating a twin. The UID is an
+    /// `OptionalUID`: an empty one is sent, and the server assigns one.
     pub fn create(
         &self,
         group: CreateCustomerGroup,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let checked = match &group.customer_group_uid {
-            Some(uid) => check_uid("customerGroupUid", uid),
+            Some(uid) => check_optional_uid("customerGroupUid", uid),
             None => Ok(()),
         };
         let request = self
@@ -172,8 +173,18 @@ impl CustomerGroups {
 /// size and sort, then fetch one [`page`](Self::page) or walk them all with
 /// [`items`](Self::items) / [`paginator`](Self::paginator).
 ///
-/// Walking learns from the first answer whether pages count from 0 or 1,
-/// and stops at `totalCount`, on a short page or on an empty page.
+/// Walking learns from the first answer whether pages count from 0 or 1
+/// and how many items a full page holds (a server may cap `pageSize`).
+///
+/// # How a walk ends
+///
+/// `Ok` (the stream ends) only when `totalCount` is reached, or, when the
+/// server sends no `totalCount`, on a short or empty page. It ends with
+/// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when the
+/// answers contradict each other or the walk cannot go on: a short or empty
+/// page before `totalCount`, a page numbered otherwise than asked (a server
+/// that always answers page 1), or a UID seen twice (repeated or shifted
+/// pages). A failed request ends it with that request's error.
 #[derive(Debug)]
 #[must_use = "a listing does nothing until it is fetched"]
 pub struct Listing<T> {
@@ -200,9 +211,28 @@ impl<T> Clone for Listing<T> {
     }
 }
 
+/// An item of a Flow Retail listing: its UID identifies it, so that a walk
+/// can tell a repeated page from a new one.
+pub trait ListItem {
+    /// The item's UID.
+    fn uid(&self) -> &str;
+}
+
+impl ListItem for CustomerGroup {
+    fn uid(&self) -> &str {
+        &self.customer_group_uid
+    }
+}
+
+impl ListItem for Customer {
+    fn uid(&self) -> &str {
+        &self.customer_uid
+    }
+}
+
 impl<T> Listing<T>
 where
-    T: DeserializeOwned + Send + 'static,
+    T: ListItem + DeserializeOwned + Send + 'static,
 {
     fn new(groups: CustomerGroups, operation: &'static str, group_uid: Option<String>) -> Self {
         Self {
@@ -259,6 +289,7 @@ where
     /// apply to each page.
     pub fn paginator(self) -> Paginator<T> {
         let size = self.page_size;
+        let operation = self.operation;
         Paginator::page_number(size, move |page: PageRequest| {
             let listing = self.clone();
             async move {
@@ -268,9 +299,12 @@ where
                 let response = listing.page(number).await?;
                 Ok(Page::new(response.items)
                     .with_total(response.paging.total_count)
-                    .with_page_number(response.paging.page_number))
+                    .with_page_number(response.paging.page_number)
+                    .with_page_size(response.paging.page_size))
             }
         })
+        .operation(operation)
+        .item_key(|item: &T| item.uid().to_owned())
     }
 
     /// Every item, page after page, with one page prefetched.

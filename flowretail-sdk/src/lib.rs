@@ -75,7 +75,7 @@ pub mod model;
 pub mod sandbox;
 
 pub use client::{FlowRetailClient, FlowRetailClientBuilder, PRODUCTION_URL, STAGE_URL};
-pub use customer_groups::{CustomerGroups, Listing};
+pub use customer_groups::{CustomerGroups, ListItem, Listing};
 pub use model::{
     AccountManager, CreateCustomerGroup, Customer, CustomerAddress, CustomerAddressType,
     CustomerConsent, CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf,

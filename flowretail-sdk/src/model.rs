@@ -1,11 +1,21 @@
 //! Customer groups, customers and paging, as the API's schemas describe them.
 //!
 //! Responses decode leniently: a field the schema calls required but the
-//! server left out reads as its empty value (`""`, `[]`, `None`), and unknown
-//! fields are ignored. Enums keep values this SDK does not know yet.
+//! server left out, or sent as `null`, reads as its empty value (`""`, `[]`,
+//! `None`), and unknown fields are ignored. Enums keep values this SDK does not know yet.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Reads `null` as the field's empty value: the schema types these fields
+/// as plain strings and lists, and servers send `null` for "none".
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 sdk_core::open_enum! {
     /// `CustomerTypeENUM`.
@@ -67,14 +77,18 @@ sdk_core::open_enum! {
 #[non_exhaustive]
 pub struct CustomerGroup {
     /// The group's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_group_uid: String,
     /// Its name.
+    #[serde(deserialize_with = "null_as_default")]
     pub name: String,
     /// Who created it.
+    #[serde(deserialize_with = "null_as_default")]
     pub created_by: String,
     /// When it was created.
     pub created_at: Option<DateTime<Utc>>,
     /// Who last changed it.
+    #[serde(deserialize_with = "null_as_default")]
     pub last_modified_by: String,
     /// When it was last changed.
     pub last_modified_at: Option<DateTime<Utc>>,
@@ -99,6 +113,10 @@ pub struct Paging {
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// The items of this page.
+    #[serde(
+        deserialize_with = "null_as_default",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub items: Vec<T>,
     /// Where the page stands.
     pub paging: Paging,
@@ -119,44 +137,62 @@ impl<T> Default for ListResponse<T> {
 #[non_exhaustive]
 pub struct Customer {
     /// The customer's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_uid: String,
     /// The main customer this one is a department of (companies only; may be empty).
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_parent_uid: String,
     /// Company, person or B2B.
     pub customer_type: Option<CustomerType>,
     /// First name.
+    #[serde(deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
+    #[serde(deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Display name.
+    #[serde(deserialize_with = "null_as_default")]
     pub display_name: String,
     /// Company name.
+    #[serde(deserialize_with = "null_as_default")]
     pub company_name: String,
     /// E-mail address.
+    #[serde(deserialize_with = "null_as_default")]
     pub email: String,
     /// Mobile number.
+    #[serde(deserialize_with = "null_as_default")]
     pub mobile: String,
     /// Street address.
+    #[serde(deserialize_with = "null_as_default")]
     pub address: String,
     /// Postal code.
+    #[serde(deserialize_with = "null_as_default")]
     pub postal_code: String,
     /// City.
+    #[serde(deserialize_with = "null_as_default")]
     pub city: String,
     /// ISO 3166-1 alpha-2 country code.
+    #[serde(deserialize_with = "null_as_default")]
     pub country_code: String,
     /// VAT identification number.
+    #[serde(deserialize_with = "null_as_default")]
     pub vat_number: String,
     /// An id in another system.
+    #[serde(deserialize_with = "null_as_default")]
     pub external_id: String,
     /// The customer's price list (may be empty).
+    #[serde(deserialize_with = "null_as_default")]
     pub pricelist_uid: String,
     /// Where the customer came from.
+    #[serde(deserialize_with = "null_as_default")]
     pub origin: String,
     /// Loyalty program id.
+    #[serde(deserialize_with = "null_as_default")]
     pub loyalty_id: String,
     /// Payment terms in days.
     pub payment_terms: Option<i64>,
     /// An internal note.
+    #[serde(deserialize_with = "null_as_default")]
     pub internal_note: String,
     /// Deprecated: use the ledger number of the accounting configuration.
     #[deprecated(note = "use ledgerNumber in accountingConfigs instead")]
@@ -167,12 +203,16 @@ pub struct Customer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ehf_enabled: Option<bool>,
     /// Addresses.
+    #[serde(deserialize_with = "null_as_default")]
     pub addresses: Vec<CustomerAddress>,
     /// Contact persons.
+    #[serde(deserialize_with = "null_as_default")]
     pub contacts: Vec<CustomerContact>,
     /// Enabled extensions.
+    #[serde(deserialize_with = "null_as_default")]
     pub extensions: Vec<CustomerExtension>,
     /// Consents given or refused.
+    #[serde(deserialize_with = "null_as_default")]
     pub consents: Vec<CustomerConsent>,
     /// Credit limit and balance.
     pub credit: Option<CustomerCredit>,
@@ -181,6 +221,7 @@ pub struct Customer {
     /// Electronic invoicing (EHF).
     pub ehf: Option<CustomerEhf>,
     /// The groups the customer belongs to.
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_group_uids: Vec<String>,
     /// The customer's default store (may be null).
     pub default_store: Option<CustomerStore>,
@@ -198,29 +239,40 @@ pub struct Customer {
 #[non_exhaustive]
 pub struct CustomerAddress {
     /// The address's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_address_uid: String,
     /// Delivery or invoice address.
     #[serde(rename = "type")]
     pub address_type: Option<CustomerAddressType>,
     /// Display name.
+    #[serde(deserialize_with = "null_as_default")]
     pub display_name: String,
     /// First name.
+    #[serde(deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
+    #[serde(deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Company name.
+    #[serde(deserialize_with = "null_as_default")]
     pub company_name: String,
     /// Street address.
+    #[serde(deserialize_with = "null_as_default")]
     pub address: String,
     /// Postal code.
+    #[serde(deserialize_with = "null_as_default")]
     pub postal_code: String,
     /// City.
+    #[serde(deserialize_with = "null_as_default")]
     pub city: String,
     /// Country code.
+    #[serde(deserialize_with = "null_as_default")]
     pub country_code: String,
     /// E-mail address.
+    #[serde(deserialize_with = "null_as_default")]
     pub email: String,
     /// Phone number.
+    #[serde(deserialize_with = "null_as_default")]
     pub phone: String,
 }
 
@@ -230,20 +282,27 @@ pub struct CustomerAddress {
 #[non_exhaustive]
 pub struct CustomerContact {
     /// The contact's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub customer_contact_uid: String,
     /// First name.
+    #[serde(deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
+    #[serde(deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Display name.
+    #[serde(deserialize_with = "null_as_default")]
     pub display_name: String,
     /// E-mail address.
+    #[serde(deserialize_with = "null_as_default")]
     pub email: String,
     /// Mobile number.
+    #[serde(deserialize_with = "null_as_default")]
     pub mobile: String,
     /// The contact's role.
     pub role: Option<CustomerContactRole>,
     /// Extensions enabled for the contact.
+    #[serde(deserialize_with = "null_as_default")]
     pub extensions: Vec<CustomerExtension>,
     /// When the contact was created.
     pub created_at: Option<DateTime<Utc>>,
@@ -259,6 +318,7 @@ pub struct CustomerExtension {
     /// Which extension.
     pub extension_code: Option<CustomerExtensionCode>,
     /// The organization it is enabled for.
+    #[serde(deserialize_with = "null_as_default")]
     pub organization_uid: String,
 }
 
@@ -268,12 +328,15 @@ pub struct CustomerExtension {
 #[non_exhaustive]
 pub struct CustomerConsent {
     /// The consent's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub consent_uid: String,
     /// Its name.
+    #[serde(deserialize_with = "null_as_default")]
     pub name: String,
     /// Whether it is given.
     pub status: bool,
     /// Where it was given.
+    #[serde(deserialize_with = "null_as_default")]
     pub source: String,
     /// When.
     pub created_at: Option<DateTime<Utc>>,
@@ -296,10 +359,13 @@ pub struct CustomerCredit {
 #[non_exhaustive]
 pub struct AccountManager {
     /// The manager's tenant user UID (may be empty).
+    #[serde(deserialize_with = "null_as_default")]
     pub tenant_user_uid: String,
     /// Display name.
+    #[serde(deserialize_with = "null_as_default")]
     pub display_name: String,
     /// User code.
+    #[serde(deserialize_with = "null_as_default")]
     pub user_code: String,
 }
 
@@ -311,6 +377,7 @@ pub struct CustomerEhf {
     /// Whether EHF is enabled.
     pub enabled: bool,
     /// The EHF address.
+    #[serde(deserialize_with = "null_as_default")]
     pub address: String,
 }
 
@@ -320,8 +387,10 @@ pub struct CustomerEhf {
 #[non_exhaustive]
 pub struct CustomerStore {
     /// The store's UID.
+    #[serde(deserialize_with = "null_as_default")]
     pub store_uid: String,
     /// Its name.
+    #[serde(deserialize_with = "null_as_default")]
     pub name: String,
 }
 

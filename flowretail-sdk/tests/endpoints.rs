@@ -504,3 +504,138 @@ async fn a_custom_token_provider_is_used_and_refreshed_on_401() {
     assert_eq!(provider.0.issued.load(Ordering::SeqCst), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+fn incomplete_reason(error: &sdk_core::Error) -> String {
+    match error {
+        sdk_core::Error::IncompleteListing(incomplete) => incomplete.reason.clone(),
+        other => panic!("expected an incomplete listing, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_caps_the_page_size_is_walked_to_its_total_count() {
+    // Asked for 100 a page; the server serves 50 and says `pageSize: 50`.
+    let server = MockServer::start().await;
+    for (number, range) in [(None, 0..50), (Some(2), 50..100), (Some(3), 100..120)] {
+        let items: Vec<Value> = range
+            .map(|i| json!({"customerGroupUid": format!("g{i:04}"), "name": format!("G{i}")}))
+            .collect();
+        let body = json!({"items": items, "paging": {"pageNumber": number.unwrap_or(1), "pageSize": 50, "totalCount": 120}});
+        let mock = api("GET", "").and(query_param("pageSize", "100"));
+        let mock = match number {
+            None => mock.and(query_param_is_missing("pageNumber")),
+            Some(n) => mock.and(query_param("pageNumber", n.to_string())),
+        };
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let uids: Vec<String> = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(100)
+        .items()
+        .map_ok(|g| g.customer_group_uid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(uids.len(), 120);
+    assert_eq!(uids.last().map(String::as_str), Some("g0119"));
+}
+
+#[tokio::test]
+async fn a_server_that_always_answers_page_one_is_an_error() {
+    let server = MockServer::start().await;
+    let items: Vec<Value> = (0..10)
+        .map(|i| json!({"customerGroupUid": format!("g{i}"), "name": "G"}))
+        .collect();
+    api("GET", "")
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"items": items, "paging": {"pageNumber": 1, "pageSize": 10, "totalCount": 40}}),
+        ))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(10)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        incomplete_reason(&error),
+        "asked for page 2, the server answered page 1"
+    );
+    assert!(error.to_string().starts_with("list_customer_groups: "));
+    assert!(server.received_requests().await.unwrap().len() <= 3);
+}
+
+#[tokio::test]
+async fn identical_full_pages_without_paging_numbers_end_in_an_error() {
+    let server = MockServer::start().await;
+    let items: Vec<Value> = (0..10)
+        .map(|i| json!({"customerUid": format!("c{i}")}))
+        .collect();
+    api("GET", "/vip/customers")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"items": items, "paging": {}})),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .customer_groups()
+        .customers("vip")
+        .page_size(10)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(incomplete_reason(&error).contains("`c0` twice"), "{error}");
+    assert!(server.received_requests().await.unwrap().len() <= 3);
+}
+
+#[tokio::test]
+async fn an_empty_optional_uid_on_create_is_sent_for_the_server_to_assign() {
+    let server = MockServer::start().await;
+    api("POST", "")
+        .and(body_json(json!({"name": "VIP", "customerGroupUid": ""})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"customerGroupUid": "assigned-1", "name": "VIP"})),
+        )
+        .mount(&server)
+        .await;
+    let group = client(&server)
+        .customer_groups()
+        .create(CreateCustomerGroup::new("VIP").uid(""))
+        .await
+        .unwrap();
+    assert_eq!(group.customer_group_uid, "assigned-1");
+    // Characters outside the pattern are still refused.
+    let refused = client(&server)
+        .customer_groups()
+        .create(CreateCustomerGroup::new("VIP").uid("a b"))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, sdk_core::Error::InvalidInput(_)));
+}
+
+#[test]
+fn string_and_list_fields_sent_as_null_decode_as_absent() {
+    let customer: Customer = serde_json::from_value(json!({
+        "customerUid": "c-1", "firstname": null, "email": null, "addresses": null,
+        "customerGroupUids": null, "internalNote": null,
+        "contacts": [{"firstname": null, "customerContactUid": "k-1"}]
+    }))
+    .unwrap();
+    assert_eq!(customer.customer_uid, "c-1");
+    assert_eq!(customer.firstname, "");
+    assert!(customer.addresses.is_empty());
+    assert!(customer.customer_group_uids.is_empty());
+    assert_eq!(customer.contacts[0].firstname, "");
+    let group: flowretail_sdk::CustomerGroup =
+        serde_json::from_value(json!({"customerGroupUid": "g", "name": null, "createdBy": null}))
+            .unwrap();
+    assert_eq!(group.name, "");
+}

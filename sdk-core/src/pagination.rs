@@ -581,8 +581,6 @@ impl<T: Send + 'static> PageStream<T> {
         if page.total.is_some() {
             self.total = page.total;
         }
-        self.check_items(page)?;
-
         let full_page = match (request, &mut self.cursor) {
             (PageRequest::Offset { limit, .. }, _) | (PageRequest::Keyset { limit, .. }, _) => {
                 if let Cursor::Keyset { waiting, .. } = &mut self.cursor {
@@ -621,6 +619,8 @@ impl<T: Send + 'static> PageStream<T> {
             }
             (PageRequest::PageNumber { size, .. }, _) => *size,
         };
+
+        self.check_items(page)?;
 
         // The page itself is sound: its items count, whatever comes next.
         let received = count(page.items.len());
