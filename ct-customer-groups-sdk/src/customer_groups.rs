@@ -6,7 +6,7 @@ use sdk_core::{Request, Result};
 
 use crate::client::CtClient;
 use crate::error::CtErrorExt;
-use crate::model::{CustomerGroup, CustomerGroupDraft};
+use crate::model::{CustomerGroup, CustomerGroupDraft, check_key};
 use crate::query::CustomerGroupQuery;
 use crate::update::{CustomerGroupUpdate, UpdateAction};
 
@@ -32,7 +32,9 @@ impl CustomerGroups {
         let request = self.client.customer_groups_request(request);
         match target {
             Target::Id(id) => request.segment(id),
-            Target::Key(key) => request.prefixed_segment("key=", key),
+            Target::Key(key) => request
+                .check(check_key("key", key))
+                .prefixed_segment("key=", key),
         }
     }
 
@@ -51,8 +53,13 @@ impl CustomerGroups {
         update: CustomerGroupUpdate,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         // A versioned update is safe to replay: a second copy meets a 409, never a double apply.
+        let keys_checked = update.actions().iter().try_for_each(|action| match action {
+            UpdateAction::SetKey { key: Some(key) } => check_key("actions[].key", key),
+            _ => Ok(()),
+        });
         let request = self
             .request(Request::post("update_customer_group"), &target)
+            .check(keys_checked)
             .idempotent(true)
             .json(&update);
         self.client.http().send_json(request)
@@ -111,15 +118,28 @@ impl CustomerGroups {
         &self,
         draft: CustomerGroupDraft,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+        let key_checked = draft
+            .key
+            .as_deref()
+            .map_or(Ok(()), |key| check_key("key", key));
         let request = self
             .client
             .customer_groups_request(Request::post("create_customer_group"))
+            .check(key_checked)
             .json(&draft);
         self.client.http().send_json(request)
     }
 
     /// `POST /{projectKey}/customer-groups/{id}`: applies the actions at the
     /// expected version; a stale version fails with 409 `ConcurrentModification`.
+    ///
+    /// A versioned update is retried like a read (a replay cannot apply
+    /// twice). When an attempt was applied but its answer was lost, the
+    /// replay meets a 409 for your *own* change: such an error says so
+    /// ([`CtErrorExt::conflict_may_be_own_earlier_attempt`], and
+    /// `request_may_have_been_sent()` is true). Read the group again and
+    /// check before applying anything again, or use
+    /// [`update_with_retry`](Self::update_with_retry), which does.
     ///
     /// ```no_run
     /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
@@ -177,11 +197,21 @@ impl CustomerGroups {
     }
 
     /// Reads the group, asks `actions` what to change, and updates it; when
-    /// someone else changed it in between (409), reads it again and retries,
-    /// up to `max_attempts` updates in all.
+    /// someone else changed it in between (409), reads it again and asks
+    /// again, up to `max_attempts` updates in all.
     ///
     /// `actions` sees the group as it is now on every attempt, so it can
-    /// decide again; returning no actions ends without an update.
+    /// decide again; returning no actions ends without an update, with the
+    /// group as read. Write it to return nothing once the change is in: then
+    /// a change that was applied although its answer was lost (the replay
+    /// meets a 409) is recognised on the re-read instead of reported as a
+    /// conflict.
+    ///
+    /// The version sent is always the version of the group `actions` saw.
+    /// When a re-read is older than the version the conflict reported (a
+    /// replica lagging behind), it is read again, a few times with short
+    /// waits, until it has caught up; if it never does, the call fails with
+    /// the conflict.
     ///
     /// ```no_run
     /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
@@ -214,36 +244,71 @@ impl CustomerGroups {
         let id = id.into();
         async move {
             let mut group = groups.get(id.clone()).await?;
-            let mut attempt = 0;
+            let mut updates: u32 = 0;
+            let mut last_conflict: Option<sdk_core::Error> = None;
             loop {
-                attempt += 1;
                 let changes = actions(&group);
                 if changes.is_empty() {
                     return Ok(group);
                 }
+                if updates >= max_attempts.max(1)
+                    && let Some(conflict) = last_conflict
+                {
+                    return Err(conflict);
+                }
+                updates = updates.saturating_add(1);
                 let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
                 match groups.update(id.clone(), update).await {
-                    Err(conflict)
-                        if conflict.is_concurrent_modification()
-                            && attempt < max_attempts.max(1) =>
-                    {
-                        let current = conflict.current_version();
+                    Err(conflict) if conflict.is_concurrent_modification() => {
                         tracing::debug!(
-                            ?current,
-                            attempt,
+                            current = ?conflict.current_version(),
+                            updates,
                             "version conflict: reading the group again"
                         );
-                        group = groups.get(id.clone()).await?;
-                        // A replica may lag behind the version the conflict reported.
-                        if let Some(current) = current
-                            && group.version < current
-                        {
-                            group.version = current;
-                        }
+                        let current = conflict.current_version();
+                        group = match groups.read_caught_up(&id, current).await? {
+                            Some(fresh) => fresh,
+                            None => return Err(conflict),
+                        };
+                        last_conflict = Some(conflict);
                     }
                     other => return other,
                 }
             }
         }
     }
+
+    /// Reads the group until its version is at least `current` (bounded):
+    /// `None` when it never catches up.
+    async fn read_caught_up(
+        &self,
+        id: &str,
+        current: Option<u64>,
+    ) -> Result<Option<CustomerGroup>> {
+        let mut wait = STALE_READ_FIRST_WAIT;
+        for read in 1..=STALE_READS {
+            let group = self.get(id.to_owned()).await?;
+            if current.is_none_or(|current| group.version >= current) {
+                return Ok(Some(group));
+            }
+            tracing::debug!(
+                read,
+                read_version = group.version,
+                ?current,
+                "the re-read is older than the conflict's version"
+            );
+            if read < STALE_READS {
+                tokio::time::sleep(wait).await;
+                wait = wait.saturating_mul(2);
+            }
+        }
+        Ok(None)
+    }
 }
+
+/// How many times [`CustomerGroups::update_with_retry`] reads a group that
+/// lags behind a conflict's `currentVersion` before giving up.
+const STALE_READS: u32 = 4;
+
+/// The wait before the second such read; it doubles for each one after.
+const STALE_READ_FIRST_WAIT: std::time::Duration = std::time::Duration::from_millis(50);

@@ -245,6 +245,13 @@ pub trait CtErrorExt {
 
     /// The resource's current version, from a `ConcurrentModification` error.
     fn current_version(&self) -> Option<u64>;
+
+    /// Whether this is a version conflict met by a *replayed* update: the
+    /// first attempt may have been applied and only its answer lost, so the
+    /// conflict may be with your own change. Read the resource again and
+    /// check before applying anything again
+    /// ([`update_with_retry`](crate::CustomerGroups::update_with_retry) does).
+    fn conflict_may_be_own_earlier_attempt(&self) -> bool;
 }
 
 impl CtErrorExt for sdk_core::Error {
@@ -277,5 +284,9 @@ impl CtErrorExt for sdk_core::Error {
             CtErrorCode::ConcurrentModification { current_version } => current_version,
             _ => None,
         })
+    }
+
+    fn conflict_may_be_own_earlier_attempt(&self) -> bool {
+        self.is_concurrent_modification() && self.api().is_some_and(|api| api.attempts > 1)
     }
 }

@@ -78,8 +78,8 @@ pub mod sandbox;
 pub use client::{CtClient, CtClientBuilder, Region};
 pub use error::{CtError, CtErrorCode, CtErrorExt};
 pub use model::{
-    ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
-    PagedQueryResult, Reference, ResourceIdentifier,
+    Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,
+    CustomerGroupDraft, PagedQueryResult, Reference, ResourceIdentifier,
 };
 pub use query::{CustomerGroupQuery, SortOrder};
 pub use update::{CustomerGroupUpdate, UpdateAction};

@@ -58,6 +58,32 @@ pub struct ClientLogging {
     /// Whether the change came from the Merchant Center or another platform client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_platform_client: Option<bool>,
+    /// The import or export that made the change, when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributed_to: Option<Attribution>,
+}
+
+sdk_core::open_enum! {
+    /// Where an attributed change came from.
+    pub enum AttributionSource {
+        /// An export.
+        Export = "Export",
+        /// An import.
+        Import = "Import",
+    }
+}
+
+/// The import or export a change is attributed to (`attributedTo`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[non_exhaustive]
+pub struct Attribution {
+    /// The API client that ran it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Whether it was an import or an export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<AttributionSource>,
 }
 
 /// A reference to another resource.
@@ -69,6 +95,10 @@ pub struct Reference {
     pub type_id: String,
     /// The resource's id.
     pub id: String,
+    /// The referenced resource itself, when the query asked to `expand`
+    /// this reference (kept as the server sent it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obj: Option<Value>,
 }
 
 /// Names a resource by id or by key, as drafts do.
@@ -149,7 +179,44 @@ impl CustomFieldsDraft {
     }
 }
 
-/// A customer group to create.
+/// The shortest key the API accepts.
+pub const MIN_KEY_LENGTH: usize = 2;
+
+/// The longest key the API accepts.
+pub const MAX_KEY_LENGTH: usize = 256;
+
+/// Checks a key against the API's pattern: 2 to 256 characters of
+/// `A-Z a-z 0-9 _ -`. Keys outside it are refused before anything is sent.
+///
+/// ```
+/// use ct_customer_groups_sdk::model::check_key;
+///
+/// assert!(check_key("key", "gold-members_2").is_ok());
+/// assert!(check_key("key", "g").is_err());
+/// assert!(check_key("key", "gold members").is_err());
+/// ```
+pub fn check_key(field: &str, key: &str) -> Result<(), sdk_core::error::InvalidInput> {
+    let length = key.chars().count();
+    if !(MIN_KEY_LENGTH..=MAX_KEY_LENGTH).contains(&length) {
+        return Err(sdk_core::error::InvalidInput::new(
+            field,
+            format!("a key is {MIN_KEY_LENGTH} to {MAX_KEY_LENGTH} characters (is {length})"),
+        ));
+    }
+    if !key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(sdk_core::error::InvalidInput::new(
+            field,
+            "a key is made of A-Z a-z 0-9 _ -",
+        ));
+    }
+    Ok(())
+}
+
+/// A customer group to create. A key outside the API's pattern
+/// ([`check_key`]) is refused before sending.
 ///
 /// ```
 /// use ct_customer_groups_sdk::CustomerGroupDraft;

@@ -87,8 +87,9 @@ impl fmt::Debug for CustomerGroupQuery {
     }
 }
 
+/// Input variable names are `[a-zA-Z0-9]+`.
 fn valid_variable_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 impl CustomerGroupQuery {
@@ -131,7 +132,7 @@ impl CustomerGroupQuery {
         if !valid_variable_name(&name) {
             return self.refuse(
                 "var",
-                format!("`{name}` is not a variable name (letters, digits, _)"),
+                format!("`{name}` is not a variable name (one or more of a-z A-Z 0-9)"),
             );
         }
         self.variables.push((name, value.into()));
@@ -206,10 +207,11 @@ impl CustomerGroupQuery {
         self.sort(format!("{field} {order}"))
     }
 
-    /// Results per page, 1 to 500 (the API's default is 20).
+    /// Results per page, 0 to 500 (the API's default is 20; 0 asks only
+    /// for the total). Walking [`pages`](Self::pages) needs at least 1.
     pub fn limit(mut self, limit: u32) -> Self {
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return self.refuse("limit", format!("must be 1 to {MAX_LIMIT} (is {limit})"));
+        if limit > MAX_LIMIT {
+            return self.refuse("limit", format!("must be 0 to {MAX_LIMIT} (is {limit})"));
         }
         self.limit = Some(limit);
         self
@@ -280,10 +282,19 @@ impl CustomerGroupQuery {
     }
 
     /// Every page by offset, from offset 0, with this query's filters and
-    /// sort on each page. Offsets stop at 10,000: for deeper sets use
-    /// [`query_all`](Self::query_all).
+    /// sort on each page.
+    ///
+    /// # How it ends
+    ///
+    /// `Ok` when `total` is reached (or, with `with_total(false)`, on a short
+    /// or empty page). It ends with
+    /// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when
+    /// the next page would start past the API's offset limit of 10,000 while
+    /// more groups remain (use [`query_all`](Self::query_all) for those), on
+    /// a group seen twice (pages shifted or repeated), or on a short page
+    /// before `total`.
     pub fn pages(self) -> Paginator<CustomerGroup> {
-        let limit = u64::from(self.limit.unwrap_or(20));
+        let limit = u64::from(self.limit.unwrap_or(20).max(1));
         let with_total = self.with_total.unwrap_or(true);
         let fetch = move |page: PageRequest| {
             let query = self.clone();
@@ -296,10 +307,17 @@ impl CustomerGroupQuery {
                 else {
                     return Err(Error::invalid_input("page", "expected an offset page"));
                 };
-                let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-                if offset > MAX_OFFSET {
-                    return Ok(Page::new(Vec::new()));
-                }
+                let offset = match u32::try_from(offset) {
+                    Ok(offset) if offset <= MAX_OFFSET => offset,
+                    _ => {
+                        return Err(Error::incomplete_listing(
+                            "query_customer_groups",
+                            format!(
+                                "more groups remain past the API's offset limit of {MAX_OFFSET}: use query_all() to walk every group"
+                            ),
+                        ));
+                    }
+                };
                 let limit = u32::try_from(limit).unwrap_or(MAX_LIMIT);
                 let request = query.request(Some(offset), Some(limit), Some(with_total));
                 let result: PagedQueryResult<CustomerGroup> =
@@ -307,17 +325,26 @@ impl CustomerGroupQuery {
                 Ok(Page::new(result.results).with_total(result.total))
             }
         };
-        if with_total {
+        let paginator = if with_total {
             Paginator::offset_with_total(limit, fetch)
         } else {
             Paginator::offset(limit, fetch)
-        }
+        };
+        paginator
+            .operation("query_customer_groups")
+            .item_key(|group: &CustomerGroup| group.id.clone())
     }
 
     /// Every matching group, however many, in id order: pages of 500 sorted
     /// by `id asc`, each asking for `id > "<last id>"`, without totals (the
     /// commercetools QueryAll pattern). This query's predicates and expands
     /// apply; its sort, limit, offset and `withTotal` are replaced.
+    ///
+    /// # How it ends
+    ///
+    /// `Ok` on a short or empty page. It ends with
+    /// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when
+    /// ids do not strictly increase (a server that repeats or cycles pages).
     ///
     /// ```no_run
     /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
@@ -357,5 +384,6 @@ impl CustomerGroupQuery {
                 }
             },
         )
+        .operation("query_customer_groups")
     }
 }

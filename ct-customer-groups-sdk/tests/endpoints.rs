@@ -118,19 +118,19 @@ async fn a_minimal_group_decodes() {
 }
 
 #[tokio::test]
-async fn get_by_key_encodes_the_key_after_key_equals() {
+async fn get_by_key_sends_the_key_after_key_equals() {
     let server = MockServer::start().await;
     mount_token(&server).await;
-    api("GET", "/key=gold%2Fvip%3Fx")
+    api("GET", "/key=gold_vip-1")
         .respond_with(group_answer(200))
         .expect(1)
         .mount(&server)
         .await;
-    client(&server)
-        .customer_groups()
-        .get_by_key("gold/vip?x")
-        .await
-        .unwrap();
+    let groups = client(&server).customer_groups();
+    groups.get_by_key("gold_vip-1").await.unwrap();
+    // A key outside the API's pattern never reaches a URL.
+    let refused = groups.get_by_key("gold/vip?x").await.unwrap_err();
+    assert!(matches!(refused, sdk_core::Error::InvalidInput(_)));
 }
 
 #[tokio::test]
@@ -275,7 +275,6 @@ async fn limits_out_of_range_are_refused_before_sending() {
     mount_token(&server).await;
     let groups = client(&server).customer_groups();
     for query in [
-        groups.query().limit(0),
         groups.query().limit(501),
         groups.query().offset(10_001),
         groups.query().var("bad name", "x"),
@@ -580,4 +579,312 @@ fn secrets_stay_out_of_debug() {
         .unwrap();
     let shown = format!("{builder:?} {client:?}");
     assert!(!shown.contains("client-secret-value"), "{shown}");
+}
+
+fn group_at(version: u64, name: &str) -> ResponseTemplate {
+    let mut body = fixture("customer_group.json");
+    body["version"] = json!(version);
+    body["name"] = json!(name);
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+fn conflict_at(current: u64) -> ResponseTemplate {
+    ResponseTemplate::new(409).set_body_json(json!({
+        "statusCode": 409,
+        "message": "Object has a different version than expected.",
+        "errors": [{"code": "ConcurrentModification", "message": "stale", "currentVersion": current}]
+    }))
+}
+
+/// The versions of the update requests the server received, in order.
+async fn sent_versions(server: &MockServer) -> Vec<u64> {
+    api_requests(server)
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| {
+            serde_json::from_slice::<Value>(&r.body).unwrap()["version"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_stale_re_read_is_read_again_never_patched_to_the_conflicts_version() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    // Read at version 1; the update meets a conflict at version 3; a lagging
+    // replica answers version 1 twice more before it catches up.
+    api("GET", "/g-1")
+        .respond_with(group_at(1, "Start"))
+        .up_to_n_times(3)
+        .mount(&server)
+        .await;
+    api("GET", "/g-1")
+        .respond_with(group_at(3, "Theirs"))
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .and(wiremock::matchers::body_partial_json(json!({"version": 1})))
+        .respond_with(conflict_at(3))
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .and(wiremock::matchers::body_partial_json(json!({"version": 3})))
+        .respond_with(group_at(4, "Theirs + ours"))
+        .mount(&server)
+        .await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let updated = client(&server)
+        .customer_groups()
+        .update_with_retry("g-1", 3, move |group| {
+            log.lock()
+                .unwrap()
+                .push((group.version, group.name.clone()));
+            vec![UpdateAction::change_name(format!("{} + ours", group.name))]
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 4);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(1, "Start".to_owned()), (3, "Theirs".to_owned())],
+        "the closure never saw the stale re-reads"
+    );
+    assert_eq!(
+        sent_versions(&server).await,
+        [1, 3],
+        "each version sent is the version the closure saw"
+    );
+}
+
+#[tokio::test]
+async fn a_re_read_that_never_catches_up_fails_with_the_conflict() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "/g-1")
+        .respond_with(group_at(1, "Start"))
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .respond_with(conflict_at(3))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .customer_groups()
+        .update_with_retry("g-1", 5, |_| vec![UpdateAction::change_name("Ours")])
+        .await
+        .unwrap_err();
+    assert!(error.is_concurrent_modification());
+    assert_eq!(error.current_version(), Some(3));
+    assert_eq!(
+        sent_versions(&server).await,
+        [1],
+        "version 1 is never sent as 3"
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_update_that_meets_its_own_change_is_not_reported_as_a_plain_conflict() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    // The first attempt is applied but its answer is lost (503 from a proxy);
+    // the replay then meets the version the first attempt made.
+    api("GET", "/g-1")
+        .respond_with(group_at(1, "Start"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    api("GET", "/g-1")
+        .respond_with(group_at(2, "Gold"))
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .respond_with(conflict_at(2))
+        .mount(&server)
+        .await;
+
+    // `update` alone says the conflict may be its own earlier attempt.
+    let groups = client(&server).customer_groups();
+    let group = groups.get("g-1").await.unwrap();
+    let error = groups
+        .update(
+            "g-1",
+            CustomerGroupUpdate::for_group(&group).action(UpdateAction::change_name("Gold")),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.is_concurrent_modification());
+    assert!(error.conflict_may_be_own_earlier_attempt());
+    assert!(error.request_may_have_been_sent());
+    assert!(
+        error
+            .to_string()
+            .contains("after 2 attempts; an earlier attempt may have been applied"),
+        "{error}"
+    );
+
+    // `update_with_retry` re-reads and lets the closure decide: the change is in.
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    api("GET", "/g-1")
+        .respond_with(group_at(1, "Start"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    api("GET", "/g-1")
+        .respond_with(group_at(2, "Gold"))
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    api("POST", "/g-1")
+        .respond_with(conflict_at(2))
+        .mount(&server)
+        .await;
+    let group = client(&server)
+        .customer_groups()
+        .update_with_retry("g-1", 1, |group| {
+            if group.name == "Gold" {
+                vec![]
+            } else {
+                vec![UpdateAction::change_name("Gold")]
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((group.version, group.name.as_str()), (2, "Gold"));
+}
+
+#[tokio::test]
+async fn a_keyset_or_offset_server_that_repeats_itself_ends_in_an_error() {
+    use futures::TryStreamExt;
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    let results: Vec<Value> = (0..500)
+        .map(|i| {
+            let mut group = fixture("customer_group.json");
+            group["id"] = json!(format!("id-{i:04}"));
+            group
+        })
+        .collect();
+    api("GET", "")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "limit": 500, "offset": 0, "count": 500, "total": 1_000_000_000_u64, "results": results
+        })))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let error = groups
+        .query_all()
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, sdk_core::Error::IncompleteListing(i) if i.reason.contains("strictly increasing")),
+        "{error}"
+    );
+    let before = api_requests(&server).await.len();
+    let error = groups
+        .query()
+        .limit(500)
+        .pages()
+        .concurrency(8)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, sdk_core::Error::IncompleteListing(i) if i.reason.contains("twice")),
+        "{error}"
+    );
+    assert!(
+        api_requests(&server).await.len() - before <= 9,
+        "stops at the first repeat"
+    );
+}
+
+#[tokio::test]
+async fn document_rules_limit_zero_variable_names_keys_expand_and_attribution() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    let mut expanded = fixture("customer_group.json");
+    expanded["createdBy"] = json!({
+        "clientId": "api-client-1",
+        "customer": {"typeId": "customer", "id": "cu-1", "obj": {"id": "cu-1", "email": "a@example.com"}},
+        "attributedTo": {"clientId": "importer", "source": "Import"}
+    });
+    expanded["lastModifiedBy"] = json!({"attributedTo": {"source": "Export"}});
+    api("GET", "")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "limit": 0, "offset": 0, "count": 1, "total": 1, "results": [expanded]
+        })))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let page = groups
+        .query()
+        .limit(0)
+        .expand("createdBy.customer")
+        .send()
+        .await
+        .unwrap();
+    let sent = api_requests(&server).await;
+    assert_eq!(
+        sent[0].url.query(),
+        Some("limit=0&expand=createdBy.customer")
+    );
+    let created_by = page.results[0].created_by.as_ref().unwrap();
+    let customer = created_by.customer.as_ref().unwrap();
+    assert_eq!(customer.obj.as_ref().unwrap()["email"], "a@example.com");
+    let attributed = created_by.attributed_to.as_ref().unwrap();
+    assert_eq!(attributed.client_id.as_deref(), Some("importer"));
+    assert_eq!(
+        attributed.source,
+        Some(ct_customer_groups_sdk::AttributionSource::Import)
+    );
+    let back = serde_json::to_value(&page.results[0]).unwrap();
+    assert_eq!(back["createdBy"]["attributedTo"]["source"], "Import");
+    assert_eq!(back["createdBy"]["customer"]["obj"]["id"], "cu-1");
+
+    // Variable names are [a-zA-Z0-9]+; keys 2 to 256 of A-Z a-z 0-9 _ -.
+    let refused = groups.query().var("my_var", "x").send().await.unwrap_err();
+    assert!(
+        matches!(refused, sdk_core::Error::InvalidInput(_)),
+        "{refused}"
+    );
+    let long_key = "k".repeat(257);
+    for key in ["g", "gold members", "gold/../x", long_key.as_str()] {
+        let refused = groups.get_by_key(key).await.unwrap_err();
+        assert!(matches!(refused, sdk_core::Error::InvalidInput(_)), "{key}");
+        let refused = groups
+            .create(CustomerGroupDraft::new("Gold").key(key))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, sdk_core::Error::InvalidInput(_)), "{key}");
+        let refused = groups
+            .update(
+                "g-1",
+                CustomerGroupUpdate::new(1).action(UpdateAction::set_key(Some(key))),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, sdk_core::Error::InvalidInput(_)), "{key}");
+    }
+    assert_eq!(
+        api_requests(&server).await.len(),
+        1,
+        "only the first query; nothing refused reached the server"
+    );
 }

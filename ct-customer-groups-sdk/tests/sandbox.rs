@@ -12,7 +12,7 @@ use ct_customer_groups_sdk::{
     CtClient, CtErrorCode, CtErrorExt, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
     CustomerGroupUpdate, ResourceIdentifier, SortOrder, UpdateAction,
 };
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use sdk_core::sandbox::{Fault, FaultBody};
 use sdk_core::{Backoff, Error, RetryPolicy};
 use serde_json::json;
@@ -302,6 +302,58 @@ async fn query_all_sees_every_one_of_more_than_10000_groups_once() {
     assert!(matches!(error, Error::InvalidInput(_)));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offset_pages_past_the_offset_limit_end_in_an_error_that_points_to_query_all() {
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(20_000)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(10_600).unwrap();
+    let groups = client(&sandbox).customer_groups();
+    for concurrency in [1, 8] {
+        let results: Vec<_> = groups
+            .query()
+            .limit(500)
+            .pages()
+            .concurrency(concurrency)
+            .items()
+            .collect()
+            .await;
+        let (last, items) = results.split_last().unwrap();
+        assert_eq!(items.len(), 10_500, "concurrency {concurrency}");
+        assert!(items.iter().all(Result::is_ok));
+        let error = last.as_ref().unwrap_err();
+        let Error::IncompleteListing(incomplete) = error else {
+            panic!("expected an incomplete listing, got {error:?}");
+        };
+        assert!(incomplete.reason.contains("use query_all()"), "{error}");
+        assert_eq!(incomplete.items, 10_500);
+    }
+    // Under the limit, the same walk ends Ok.
+    let some: Vec<CustomerGroup> = groups
+        .query()
+        .predicate("name < :to")
+        .var("to", "Group 003000")
+        .limit(500)
+        .pages()
+        .concurrency(8)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let by_keyset: Vec<CustomerGroup> = groups
+        .query()
+        .predicate("name < :to")
+        .var("to", "Group 003000")
+        .query_all()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(some.len() > 2_900);
+    assert_eq!(some.len(), by_keyset.len());
+}
+
 /// Renames the group through a second client, on a thread of its own: the
 /// "someone else" of a conflict, run between our read and our write.
 fn change_behind_our_back(sandbox_client: CtClient, id: String, name: String) {
@@ -383,7 +435,10 @@ async fn the_conflict_helper_gives_up_after_its_attempts() {
         .await
         .unwrap_err();
     assert!(error.is_concurrent_modification());
-    assert_eq!(counter.load(Ordering::SeqCst), 2);
+    // Two updates, each met by a conflict; after the last one the group is
+    // read again and the closure asked once more (its change might be in),
+    // and it still wants one: the conflict stands.
+    assert_eq!(counter.load(Ordering::SeqCst), 3);
 
     // Nothing to change: no update at all.
     let unchanged = ours
@@ -391,7 +446,7 @@ async fn the_conflict_helper_gives_up_after_its_attempts() {
         .update_with_retry(group.id.clone(), 2, |_| vec![])
         .await
         .unwrap();
-    assert_eq!(unchanged.name, "Theirs 1");
+    assert_eq!(unchanged.name, "Theirs 2");
 }
 
 #[tokio::test]

@@ -411,6 +411,14 @@ impl fmt::Display for ApiError {
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
+        if self.attempts > 1 {
+            // A replayed request that fails may still have had an earlier copy applied.
+            write!(
+                f,
+                " after {} attempts; an earlier attempt may have been applied",
+                self.attempts
+            )?;
+        }
         Ok(())
     }
 }
