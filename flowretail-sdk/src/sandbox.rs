@@ -42,7 +42,7 @@ use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
 use serde_json::{Value, json};
 
-use crate::client::{FlowRetailClient, FlowRetailClientBuilder, check_uid};
+use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
 use crate::model::{
     AccountManager, Customer, CustomerAddress, CustomerAddressType, CustomerConsent,
     CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf, CustomerGroup,
@@ -558,8 +558,12 @@ async fn create_group(
         None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
         Some(Value::String(uid)) if uid.is_empty() => uuid::Uuid::new_v4().to_string(),
         Some(Value::String(uid)) => {
-            check_uid("customerGroupUid", uid)
-                .map_err(|e| refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+            if !is_uid(uid) {
+                return Err(refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "customerGroupUid must match ^[A-Za-z0-9-_]+",
+                ));
+            }
             uid.clone()
         }
         Some(_) => {
@@ -674,13 +678,22 @@ async fn list_customers(
     ok(StatusCode::OK, &page)
 }
 
+/// The schema's `UID` pattern, `^[A-Za-z0-9-_]+`, as the server checks it
+/// (written from the document, apart from the client's own check).
+fn is_uid(uid: &str) -> bool {
+    !uid.is_empty()
+        && uid
+            .bytes()
+            .all(|b| matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+}
+
 fn uid_list(body: &serde_json::Map<String, Value>, field: &str) -> Result<Vec<String>, Refusal> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| match item.as_str() {
-                Some(uid) if check_uid(field, uid).is_ok() => Ok(uid.to_owned()),
+                Some(uid) if is_uid(uid) => Ok(uid.to_owned()),
                 _ => Err(refuse(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     format!("{field} holds an invalid UID"),

@@ -44,7 +44,6 @@ use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response
 use serde_json::{Map, Value, json};
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
-use crate::validation::limits;
 
 /// The token the sandbox accepts unless told otherwise.
 pub const SANDBOX_TOKEN: &str = "sandbox-token";
@@ -404,29 +403,33 @@ fn router(state: Shared) -> Router {
 
 // ---------------------------------------------------------------- validation
 
+// The server's rules, copied from the "Restrictions" column of the
+// document's customer field table on their own, not taken from the client's
+// validation: a wrong limit in the client then shows up as a sandbox refusal.
+
 const TEXT_LIMITS: &[(&str, usize)] = &[
-    ("number", limits::NUMBER),
-    ("gender", limits::GENDER),
-    ("title", limits::TITLE),
-    ("salutation", limits::SALUTATION),
-    ("firstName", limits::FIRST_NAME),
-    ("lastName", limits::LAST_NAME),
-    ("companyName", limits::COMPANY_NAME),
-    ("companyPosition", limits::COMPANY_POSITION),
+    ("number", 255),
+    ("gender", 5),
+    ("title", 50),
+    ("salutation", 50),
+    ("firstName", 100),
+    ("lastName", 100),
+    ("companyName", 255),
+    ("companyPosition", 255),
 ];
 
 const ADDRESS_LIMITS: &[(&str, usize)] = &[
-    ("street", limits::STREET),
-    ("building", limits::BUILDING),
-    ("zip", limits::ZIP),
-    ("city", limits::CITY),
+    ("street", 255),
+    ("building", 100),
+    ("zip", 50),
+    ("city", 255),
 ];
 
 const LIST_LIMITS: &[(&str, usize)] = &[
-    ("emails", limits::EMAIL),
-    ("phones", limits::PHONE),
-    ("urls", limits::URL),
-    ("socials", limits::SOCIAL),
+    ("emails", 100),
+    ("phones", 50),
+    ("urls", 255),
+    ("socials", 255),
 ];
 
 fn too_long(field: &str, max: usize) -> Refusal {

@@ -80,8 +80,32 @@ fn number(value: &str) -> Result<(), InvalidInput> {
     max_length("number", value, limits::NUMBER)
 }
 
+/// `M`, `W` or `U`, the values the document lists: a value this SDK read
+/// but does not know is kept when decoding, never sent.
 fn gender(value: Option<&Gender>) -> Result<(), InvalidInput> {
-    value.map_or(Ok(()), |g| max_length("gender", g.as_str(), limits::GENDER))
+    match value {
+        None | Some(Gender::Male | Gender::Female | Gender::Unspecified) => Ok(()),
+        Some(other) => Err(InvalidInput::new(
+            "gender",
+            format!("must be M, W or U (is `{}`)", other.as_str()),
+        )),
+    }
+}
+
+/// `YYYY-MM-DD`, exactly 10 characters: a year past 9999 (or before 0)
+/// cannot be written so.
+fn birthday(value: Option<&chrono::NaiveDate>) -> Result<(), InvalidInput> {
+    use chrono::Datelike;
+    match value {
+        Some(date) if !(0..=9999).contains(&date.year()) => Err(InvalidInput::new(
+            "birthday",
+            format!(
+                "the year must be 0 to 9999 to fit YYYY-MM-DD (is {})",
+                date.year()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn addresses(addresses: &[Address]) -> Result<(), InvalidInput> {
@@ -102,6 +126,7 @@ fn addresses(addresses: &[Address]) -> Result<(), InvalidInput> {
 pub fn validate_draft(draft: &CustomerDraft) -> Result<(), InvalidInput> {
     number(&draft.number)?;
     gender(draft.gender.as_ref())?;
+    birthday(draft.birthday.as_ref())?;
     optional("title", draft.title.as_ref(), limits::TITLE)?;
     optional("salutation", draft.salutation.as_ref(), limits::SALUTATION)?;
     optional("firstName", draft.first_name.as_ref(), limits::FIRST_NAME)?;
@@ -129,6 +154,7 @@ pub fn validate_patch(patch: &CustomerPatch) -> Result<(), InvalidInput> {
         number(value)?;
     }
     gender(patch.gender.as_ref())?;
+    birthday(patch.birthday.as_ref())?;
     optional("title", patch.title.as_ref(), limits::TITLE)?;
     optional("salutation", patch.salutation.as_ref(), limits::SALUTATION)?;
     optional("firstName", patch.first_name.as_ref(), limits::FIRST_NAME)?;

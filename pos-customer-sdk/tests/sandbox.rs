@@ -1,5 +1,7 @@
 //! The whole client against the stateful sandbox, faults included.
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -415,4 +417,42 @@ async fn an_injected_delay_meets_the_attempt_timeout() {
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     // The fault is spent: the next call is answered.
     assert!(pos.customers().list().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_sandbox_holds_every_length_rule_of_the_document_on_its_own() {
+    // With the client's validation off, only the sandbox's own rules (written
+    // from the document's table) stand between a draft and the store.
+    let sandbox = PosSandbox::start().unwrap();
+    let pos = sandbox
+        .client_builder()
+        .validation(false)
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap();
+    let group = pos
+        .groups()
+        .create(CustomerGroupDraft::new("Rules"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    for (field, at_limit, over) in common::length_rules() {
+        let mut at_limit = at_limit;
+        let mut over = over;
+        at_limit.customer_group = group.clone();
+        over.customer_group = group.clone();
+        pos.customers()
+            .create(at_limit)
+            .await
+            .unwrap_or_else(|error| panic!("{field} at its limit: {error}"));
+        let refused = pos.customers().create(over).await.unwrap_err();
+        assert_eq!(refused.status().map(|s| s.as_u16()), Some(400), "{field}");
+    }
+    // `gender`: the document's restriction is a length of at most 5.
+    let too_long = common::draft().gender(pos_customer_sdk::Gender::Other("x".repeat(6)));
+    let mut too_long = too_long;
+    too_long.customer_group = group.clone();
+    let refused = pos.customers().create(too_long).await.unwrap_err();
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400));
 }

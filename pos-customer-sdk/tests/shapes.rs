@@ -108,6 +108,23 @@ fn balance_keeps_its_exact_text_and_a_number_is_accepted() {
 }
 
 #[test]
+fn a_balance_sent_as_a_json_number_keeps_every_digit() {
+    // Decoded from the bytes, as the client does: never through an f64.
+    let body = br#"{"id": "c1", "balance": 12345678901234567890.12, "currency": "EUR"}"#;
+    let c: Customer = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        c.balance.as_ref().map(Decimal::as_str),
+        Some("12345678901234567890.12")
+    );
+    let body = br#"{"customer": {"balance": 0.10}}"#;
+    let c: Customer = serde_json::from_slice(body).unwrap();
+    assert_eq!(c.balance.as_ref().map(Decimal::as_str), Some("0.10"));
+    let body = br#"{"balance": -1.5e3}"#;
+    let c: Customer = serde_json::from_slice(body).unwrap();
+    assert_eq!(c.balance.as_ref().map(Decimal::as_str), Some("-1.5e3"));
+}
+
+#[test]
 fn an_empty_birthday_is_no_birthday_and_a_bad_one_names_its_path() {
     let c = customer(json!({"birthday": ""}));
     assert!(c.birthday.is_none());

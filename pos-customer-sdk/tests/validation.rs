@@ -3,104 +3,13 @@
 
 mod common;
 
-use common::{client, endpoint, fixture};
+use common::{client, draft, endpoint, fixture, length_rules, long};
 use pos_customer_sdk::validation::{validate_draft, validate_patch};
 use pos_customer_sdk::{
     Address, CustomerDraft, CustomerGroupDraft, CustomerPatch, DiscountDraft, Gender, PosClient,
 };
 use sdk_core::Error;
 use wiremock::{MockServer, ResponseTemplate};
-
-fn draft() -> CustomerDraft {
-    CustomerDraft::new("1", "9168aa78-e0a3-42ec-a43c-87f0ad666f69")
-}
-
-fn long(n: usize) -> String {
-    "x".repeat(n)
-}
-
-/// `(field, draft at the limit, draft one over the limit)` for every length rule.
-fn length_rules() -> Vec<(&'static str, CustomerDraft, CustomerDraft)> {
-    let text = |n: usize| long(n);
-    vec![
-        (
-            "number",
-            CustomerDraft::new(text(255), "g"),
-            CustomerDraft::new(text(256), "g"),
-        ),
-        ("title", draft().title(text(50)), draft().title(text(51))),
-        (
-            "salutation",
-            draft().salutation(text(50)),
-            draft().salutation(text(51)),
-        ),
-        (
-            "firstName",
-            draft().first_name(text(100)),
-            draft().first_name(text(101)),
-        ),
-        (
-            "lastName",
-            draft().last_name(text(100)),
-            draft().last_name(text(101)),
-        ),
-        (
-            "companyName",
-            draft().company_name(text(255)),
-            draft().company_name(text(256)),
-        ),
-        (
-            "companyPosition",
-            draft().company_position(text(255)),
-            draft().company_position(text(256)),
-        ),
-        (
-            "addresses[0].street",
-            draft().address(Address::new().street(text(255))),
-            draft().address(Address::new().street(text(256))),
-        ),
-        (
-            "addresses[0].building",
-            draft().address(Address::new().building(text(100))),
-            draft().address(Address::new().building(text(101))),
-        ),
-        (
-            "addresses[1].zip",
-            draft()
-                .address(Address::new())
-                .address(Address::new().zip(text(50))),
-            draft()
-                .address(Address::new())
-                .address(Address::new().zip(text(51))),
-        ),
-        (
-            "addresses[0].city",
-            draft().address(Address::new().city(text(255))),
-            draft().address(Address::new().city(text(256))),
-        ),
-        (
-            "emails[1]",
-            draft().email("a").email(text(100)),
-            draft().email("a").email(text(101)),
-        ),
-        (
-            "phones[0]",
-            draft().phone(text(50)),
-            draft().phone(text(51)),
-        ),
-        ("urls[0]", draft().url(text(255)), draft().url(text(256))),
-        (
-            "socials[0]",
-            draft().social(text(255)),
-            draft().social(text(256)),
-        ),
-        (
-            "gender",
-            draft().gender(Gender::Other(text(5))),
-            draft().gender(Gender::Other(text(6))),
-        ),
-    ]
-}
 
 #[test]
 fn every_length_rule_allows_its_limit_and_refuses_one_more() {
@@ -217,4 +126,77 @@ async fn validation_can_be_turned_off() {
         .await
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+}
+
+#[test]
+fn gender_goes_out_only_as_m_w_or_u() {
+    for known in [Gender::Male, Gender::Female, Gender::Unspecified] {
+        assert!(validate_draft(&draft().gender(known)).is_ok());
+    }
+    for unknown in ["D", "X", "m", ""] {
+        let refused = validate_draft(&draft().gender(Gender::Other(unknown.into()))).unwrap_err();
+        assert_eq!(refused.field, "gender");
+        assert!(
+            refused.rule.starts_with("must be M, W or U"),
+            "{}",
+            refused.rule
+        );
+        let refused = validate_patch(&CustomerPatch::new().gender(Gender::Other(unknown.into())))
+            .unwrap_err();
+        assert_eq!(refused.field, "gender");
+    }
+}
+
+#[tokio::test]
+async fn birthdays_go_out_as_exactly_yyyy_mm_dd_and_years_past_9999_are_refused() {
+    use chrono::NaiveDate;
+    let server = MockServer::start().await;
+    endpoint("POST", "/customers")
+        .and(wiremock::matchers::body_partial_json(
+            serde_json::json!({"birthday": "0999-01-05"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(fixture("create_customer_response.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let pos = client(&server);
+    let early = NaiveDate::from_ymd_opt(999, 1, 5).unwrap();
+    pos.customers()
+        .create(draft().birthday(early))
+        .await
+        .unwrap();
+    for year in [10_000, -1] {
+        let date = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+        let refused = pos
+            .customers()
+            .create(draft().birthday(date))
+            .await
+            .unwrap_err();
+        let Error::InvalidInput(invalid) = &refused else {
+            panic!("{year}: {refused:?}");
+        };
+        assert_eq!(invalid.field, "birthday");
+        let refused = pos
+            .customers()
+            .patch("c-1", CustomerPatch::new().birthday(date))
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, Error::InvalidInput(_)), "{year}");
+    }
+    // With validation off, the body still cannot carry a malformed date.
+    let unchecked = PosClient::builder(server.uri(), common::TOKEN, common::OPERATOR)
+        .validation(false)
+        .build()
+        .unwrap();
+    let date = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+    assert!(
+        unchecked
+            .customers()
+            .create(draft().birthday(date))
+            .await
+            .is_err()
+    );
+    // Only the one valid create reached the server (checked by `expect(1)`).
 }

@@ -197,7 +197,7 @@ impl Client {
     }
 
     async fn execute(&self, mut request: Request) -> Result<Response> {
-        if let Some(error) = request.build_error.take() {
+        if let Some(error) = request.build_error.take().or(request.body_error.take()) {
             return Err(error);
         }
         let inner = &*self.inner;

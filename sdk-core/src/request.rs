@@ -41,6 +41,9 @@ pub struct Request {
     pub(crate) deadline: Option<Option<Duration>>,
     pub(crate) correlation_id: Option<String>,
     pub(crate) build_error: Option<Error>,
+    /// A body that could not be serialized: reported only when no rule
+    /// refused the request, since a rule's refusal says more.
+    pub(crate) body_error: Option<Error>,
 }
 
 /// A serialized request body and its content type.
@@ -72,6 +75,7 @@ impl Request {
             deadline: None,
             correlation_id: None,
             build_error: None,
+            body_error: None,
         }
     }
 
@@ -181,7 +185,7 @@ impl Request {
                 });
             }
             Err(err) => {
-                self.build_error.get_or_insert(Error::invalid_input(
+                self.body_error.get_or_insert(Error::invalid_input(
                     "body",
                     format!("cannot be serialized as JSON: {err}"),
                 ));

@@ -46,7 +46,11 @@ use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response
 use serde_json::{Map, Value, json};
 
 use crate::client::{CtClient, CtClientBuilder};
-use crate::query::{MAX_LIMIT, MAX_OFFSET};
+
+/// The API's page limits (commercetools' query limits: `limit` 0 to 500,
+/// `offset` at most 10,000), kept here apart from the client's own checks.
+const API_MAX_LIMIT: u64 = 500;
+const API_MAX_OFFSET: u64 = 10_000;
 
 /// The project key of [`CtSandbox::start`].
 pub const SANDBOX_PROJECT: &str = "sandbox-project";
@@ -829,14 +833,14 @@ async fn query_groups(
             }
         }
     }
-    if !(1..=u64::from(MAX_LIMIT)).contains(&limit) {
+    if limit > API_MAX_LIMIT {
         return Err(invalid_input(format!(
-            "The limit must be 1 to {MAX_LIMIT}."
+            "The limit must be 0 to {API_MAX_LIMIT}."
         )));
     }
-    if offset > u64::from(MAX_OFFSET) {
+    if offset > API_MAX_OFFSET {
         return Err(invalid_input(format!(
-            "The offset must be at most {MAX_OFFSET}."
+            "The offset must be at most {API_MAX_OFFSET}."
         )));
     }
     let predicates = wheres

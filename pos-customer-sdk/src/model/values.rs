@@ -21,9 +21,9 @@ sdk_core::open_enum! {
 /// A decimal amount kept as its exact text (never a float), such as a
 /// balance of `"100.00"`.
 ///
-/// Read from a JSON string or number and written back in the same form. A
-/// string keeps its text exactly; a number read from JSON keeps its value,
-/// written as its shortest decimal text (`12.50` reads as `12.5`).
+/// Read from a JSON string or number and written back in the same form,
+/// keeping its exact text either way (`12.50` stays `12.50`, and
+/// `12345678901234567890.12` every one of its digits).
 ///
 /// ```
 /// use pos_customer_sdk::Decimal;
@@ -127,37 +127,39 @@ impl Serialize for Decimal {
 }
 
 impl<'de> Deserialize<'de> for Decimal {
+    /// Reads the value's raw JSON text, so a number keeps every digit
+    /// (`12345678901234567890.12` is that text, never an `f64`'s rounding).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct DecimalVisitor;
-        impl Visitor<'_> for DecimalVisitor {
-            type Value = Decimal;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a decimal as a string or a number")
-            }
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<Decimal, E> {
-                Ok(Decimal {
-                    text: value.to_owned(),
-                    quoted: true,
-                })
-            }
-            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
-                Ok(Decimal::from(value))
-            }
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
-                Ok(Decimal {
-                    text: value.to_string(),
-                    quoted: false,
-                })
-            }
-            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
-                Ok(Decimal {
-                    text: value.to_string(),
-                    quoted: false,
-                })
-            }
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let text = raw.get().trim();
+        if text.starts_with('"') {
+            let text: String = serde_json::from_str(text).map_err(de::Error::custom)?;
+            return Ok(Decimal { text, quoted: true });
         }
-        deserializer.deserialize_any(DecimalVisitor)
+        if is_json_number(text) {
+            return Ok(Decimal {
+                text: text.to_owned(),
+                quoted: false,
+            });
+        }
+        Err(de::Error::invalid_type(
+            de::Unexpected::Other(text),
+            &"a decimal as a string or a number",
+        ))
     }
+}
+
+/// A JSON number's text: a plain decimal, optionally with an exponent.
+fn is_json_number(text: &str) -> bool {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    is_plain_decimal(mantissa)
+        && exponent.is_none_or(|exponent| {
+            let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// The answer of a PUT that creates or replaces: which of the two happened.
@@ -253,12 +255,20 @@ pub(crate) mod lenient_date {
         NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)
     }
 
+    /// Exactly `YYYY-MM-DD`: a year that does not fit four digits is an
+    /// error here too, should validation be turned off.
     pub(crate) fn serialize<S: Serializer>(
         date: &Option<NaiveDate>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
         match date {
-            Some(date) => serializer.collect_str(&date.format("%Y-%m-%d")),
+            Some(date) if (0..=9999).contains(&date.year()) => serializer.collect_str(
+                &format_args!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
+            ),
+            Some(date) => Err(serde::ser::Error::custom(format!(
+                "birthday {date} does not fit YYYY-MM-DD"
+            ))),
             None => serializer.serialize_none(),
         }
     }
@@ -293,6 +303,19 @@ mod tests {
         assert_eq!(serde_json::to_string(&balance).unwrap(), r#""100.00""#);
         let value: Decimal = serde_json::from_str("5").unwrap();
         assert_eq!(serde_json::to_string(&value).unwrap(), "5");
+        let exact: Decimal = serde_json::from_str("12345678901234567890.12").unwrap();
+        assert_eq!(exact.as_str(), "12345678901234567890.12");
+        assert_eq!(
+            serde_json::to_string(&exact).unwrap(),
+            "12345678901234567890.12"
+        );
+        let trailing: Decimal = serde_json::from_str("12.50").unwrap();
+        assert_eq!(trailing.as_str(), "12.50");
+        let escaped: Decimal = serde_json::from_str(r#""1\u0030""#).unwrap();
+        assert_eq!(escaped.as_str(), "10");
+        for bad in ["true", "null", "[1]", "{}"] {
+            assert!(serde_json::from_str::<Decimal>(bad).is_err(), "{bad}");
+        }
         for bad in ["", "1.", ".5", "1e5", "abc", "--1"] {
             assert!(bad.parse::<Decimal>().is_err(), "{bad}");
         }

@@ -1,7 +1,7 @@
 //! Helpers shared by the pos-customer-sdk tests.
 #![allow(dead_code)]
 
-use pos_customer_sdk::PosClient;
+use pos_customer_sdk::{Address, CustomerDraft, PosClient};
 use serde_json::Value;
 use wiremock::matchers::{header, method, path};
 use wiremock::{MockBuilder, MockServer};
@@ -63,4 +63,91 @@ pub fn endpoint(verb: &str, api_path: &str) -> MockBuilder {
         .and(header("x-token", TOKEN))
         .and(header("x-operator", OPERATOR))
         .and(header("accept", "application/json"))
+}
+
+pub fn draft() -> CustomerDraft {
+    CustomerDraft::new("1", "9168aa78-e0a3-42ec-a43c-87f0ad666f69")
+}
+
+pub fn long(n: usize) -> String {
+    "x".repeat(n)
+}
+
+/// `(field, draft at the limit, draft one over the limit)` for every length
+/// rule of the document's customer field table.
+pub fn length_rules() -> Vec<(&'static str, CustomerDraft, CustomerDraft)> {
+    let text = |n: usize| long(n);
+    vec![
+        (
+            "number",
+            CustomerDraft::new(text(255), "g"),
+            CustomerDraft::new(text(256), "g"),
+        ),
+        ("title", draft().title(text(50)), draft().title(text(51))),
+        (
+            "salutation",
+            draft().salutation(text(50)),
+            draft().salutation(text(51)),
+        ),
+        (
+            "firstName",
+            draft().first_name(text(100)),
+            draft().first_name(text(101)),
+        ),
+        (
+            "lastName",
+            draft().last_name(text(100)),
+            draft().last_name(text(101)),
+        ),
+        (
+            "companyName",
+            draft().company_name(text(255)),
+            draft().company_name(text(256)),
+        ),
+        (
+            "companyPosition",
+            draft().company_position(text(255)),
+            draft().company_position(text(256)),
+        ),
+        (
+            "addresses[0].street",
+            draft().address(Address::new().street(text(255))),
+            draft().address(Address::new().street(text(256))),
+        ),
+        (
+            "addresses[0].building",
+            draft().address(Address::new().building(text(100))),
+            draft().address(Address::new().building(text(101))),
+        ),
+        (
+            "addresses[1].zip",
+            draft()
+                .address(Address::new())
+                .address(Address::new().zip(text(50))),
+            draft()
+                .address(Address::new())
+                .address(Address::new().zip(text(51))),
+        ),
+        (
+            "addresses[0].city",
+            draft().address(Address::new().city(text(255))),
+            draft().address(Address::new().city(text(256))),
+        ),
+        (
+            "emails[1]",
+            draft().email("a").email(text(100)),
+            draft().email("a").email(text(101)),
+        ),
+        (
+            "phones[0]",
+            draft().phone(text(50)),
+            draft().phone(text(51)),
+        ),
+        ("urls[0]", draft().url(text(255)), draft().url(text(256))),
+        (
+            "socials[0]",
+            draft().social(text(255)),
+            draft().social(text(256)),
+        ),
+    ]
 }
