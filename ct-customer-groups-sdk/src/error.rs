@@ -250,7 +250,7 @@ pub trait CtErrorExt {
     /// first attempt may have been applied and only its answer lost, so the
     /// conflict may be with your own change. Read the resource again and
     /// check before applying anything again
-    /// ([`update_with_retry`](crate::CustomerGroups::update_with_retry) does).
+    /// ([`update_with_retry`](crate::customer_groups::CustomerGroups::update_with_retry) does).
     fn conflict_may_be_own_earlier_attempt(&self) -> bool;
 }
 

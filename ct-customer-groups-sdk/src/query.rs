@@ -288,7 +288,7 @@ impl CustomerGroupQuery {
     ///
     /// `Ok` when `total` is reached (or, with `with_total(false)`, on a short
     /// or empty page). It ends with
-    /// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when
+    /// [`Error::IncompleteListing`] when
     /// the next page would start past the API's offset limit of 10,000 while
     /// more groups remain (use [`query_all`](Self::query_all) for those), on
     /// a group seen twice (pages shifted or repeated), or on a short page
@@ -343,7 +343,7 @@ impl CustomerGroupQuery {
     /// # How it ends
     ///
     /// `Ok` on a short or empty page. It ends with
-    /// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when
+    /// [`Error::IncompleteListing`] when
     /// ids do not strictly increase (a server that repeats or cycles pages).
     ///
     /// ```no_run
