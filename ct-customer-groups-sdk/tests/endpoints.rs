@@ -888,3 +888,36 @@ async fn document_rules_limit_zero_variable_names_keys_expand_and_attribution() 
         "only the first query; nothing refused reached the server"
     );
 }
+
+#[tokio::test]
+async fn server_chosen_counts_offsets_and_totals_at_their_extremes_never_panic() {
+    use futures::StreamExt;
+    for (count, offset, total) in [
+        (json!(0), json!(0), json!(0)),
+        (json!(-1), json!(-1), json!(-1)),
+        (json!(u64::MAX), json!(u64::MAX), json!(u64::MAX)),
+        (json!(1), json!(0), json!(u64::MAX)),
+        (json!(1e300), json!(0), json!(null)),
+    ] {
+        let server = MockServer::start().await;
+        mount_token(&server).await;
+        api("GET", "")
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "limit": 20, "offset": offset, "count": count, "total": total,
+                "results": [fixture("customer_group.json")]
+            })))
+            .mount(&server)
+            .await;
+        let outcome: Vec<_> = client(&server)
+            .customer_groups()
+            .query()
+            .pages()
+            .concurrency(4)
+            .items()
+            .collect()
+            .await;
+        // Ends, with the group or an error that says why; never a panic.
+        assert!(!outcome.is_empty(), "{count} {offset} {total}");
+        assert!(api_requests(&server).await.len() <= 6);
+    }
+}
