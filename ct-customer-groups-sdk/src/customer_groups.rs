@@ -7,7 +7,7 @@ use sdk_core::{Request, Result};
 use crate::client::CtClient;
 use crate::error::CtErrorExt;
 use crate::model::{CustomerGroup, CustomerGroupDraft, check_key};
-use crate::query::CustomerGroupQuery;
+use crate::query::{CustomerGroupQuery, QueryAll};
 use crate::update::{CustomerGroupUpdate, UpdateAction};
 
 /// The customer group endpoints. Get one with [`CtClient::customer_groups`].
@@ -191,8 +191,8 @@ impl CustomerGroups {
     }
 
     /// Every customer group of the project, by keyset: see
-    /// [`CustomerGroupQuery::query_all`].
-    pub fn query_all(&self) -> sdk_core::Paginator<CustomerGroup> {
+    /// [`CustomerGroupQuery::query_all`] and [`QueryAll`].
+    pub fn query_all(&self) -> QueryAll {
         self.query().query_all()
     }
 

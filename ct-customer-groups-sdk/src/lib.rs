@@ -81,5 +81,5 @@ pub use model::{
     Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,
     CustomerGroupDraft, PagedQueryResult, Reference, ResourceIdentifier,
 };
-pub use query::{CustomerGroupQuery, SortOrder};
+pub use query::{CustomerGroupQuery, QueryAll, SortOrder};
 pub use update::{CustomerGroupUpdate, UpdateAction};

@@ -280,7 +280,7 @@ pub struct PagedQueryResult<T> {
     /// How many match in all, when `withTotal` was on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
-    /// The results.
-    #[serde(default = "Vec::new")]
+    /// The results. Required: an answer without them is a decode error,
+    /// never an empty page that would end a listing early.
     pub results: Vec<T>,
 }

@@ -538,3 +538,100 @@ async fn injected_faults_follow_the_retry_rules() {
     let error = groups.query().send().await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partitioned_walk_sees_every_stored_id_once_in_order() {
+    for count in [10_050, 20_000] {
+        let sandbox = CtSandbox::builder()
+            .max_customer_groups(20_000)
+            .start()
+            .unwrap();
+        sandbox.seed_generated(count).unwrap();
+        let groups = client(&sandbox).customer_groups();
+        let stored = sandbox.group_ids();
+        assert_eq!(stored.len(), count);
+        for concurrency in [2, 8, 13] {
+            let walked: Vec<String> = groups
+                .query_all()
+                .concurrency(concurrency)
+                .items()
+                .map_ok(|group| group.id)
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(walked, stored, "{count} groups, concurrency {concurrency}");
+        }
+        let mut unordered: Vec<String> = groups
+            .query_all()
+            .concurrency(8)
+            .unordered()
+            .items()
+            .map_ok(|group| group.id)
+            .try_collect()
+            .await
+            .unwrap();
+        unordered.sort();
+        assert_eq!(unordered, stored, "unordered: the same ids, each once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partitioned_walk_keeps_the_callers_predicate_and_covers_ids_of_any_shape() {
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(20_000)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(3_000).unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let expected: Vec<String> = groups
+        .query()
+        .predicate("name > :from")
+        .var("from", "Group 001500")
+        .query_all()
+        .items()
+        .map_ok(|g| g.id)
+        .try_collect()
+        .await
+        .unwrap();
+    let walked: Vec<String> = groups
+        .query()
+        .predicate("name > :from")
+        .var("from", "Group 001500")
+        .query_all()
+        .concurrency(8)
+        .items()
+        .map_ok(|g| g.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(expected.len() > 1_000);
+    assert_eq!(walked, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partition_that_fails_ends_the_walk_with_its_error() {
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(20_000)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(5_000).unwrap();
+    let ct = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    // Some request of the walk meets a 400: the walk must not end Ok.
+    let groups = ct.customer_groups();
+    groups.query().limit(1).send().await.unwrap(); // the token, fetched before the faults
+    let walk = groups.query_all().concurrency(4).items();
+    sandbox
+        .faults()
+        .inject(Fault::delay(Duration::from_millis(1)), 5);
+    sandbox.faults().inject(Fault::status(400), 1);
+    let outcome: Vec<_> = walk.collect().await;
+    assert!(
+        outcome.last().is_some_and(Result::is_err),
+        "the walk ends in an error"
+    );
+    assert!(outcome.len() < 5_000);
+}

@@ -66,6 +66,9 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 
+mod partitioned;
+pub use partitioned::{Partitioned, PartitionedPages};
+
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -108,6 +111,81 @@ impl<T> Page<T> {
     pub fn with_page_size(mut self, page_size: Option<u64>) -> Self {
         self.page_size = page_size;
         self
+    }
+}
+
+/// A range of keys `[from, to)`; `None` leaves that end open.
+///
+/// ```
+/// use sdk_core::pagination::KeyRange;
+///
+/// let range = KeyRange::new(Some("4".into()), Some("8".into()));
+/// assert!(range.contains("4a1f") && range.contains("7fff"));
+/// assert!(!range.contains("8000") && !range.contains("3fff"));
+/// assert!(KeyRange::default().contains("anything"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyRange {
+    /// The lowest key in the range, if any.
+    pub from: Option<String>,
+    /// The first key past the range, if any.
+    pub to: Option<String>,
+}
+
+impl KeyRange {
+    /// The keys from `from` (inclusive) to `to` (exclusive).
+    pub fn new(from: Option<String>, to: Option<String>) -> Self {
+        Self { from, to }
+    }
+
+    /// Whether `key` lies in the range.
+    pub fn contains(&self, key: &str) -> bool {
+        self.from.as_deref().is_none_or(|from| key >= from)
+            && self.to.as_deref().is_none_or(|to| key < to)
+    }
+
+    /// `count` ranges that split lower-case hex keys (such as UUIDs) evenly
+    /// by their leading digits, in order; the first and last are open-ended,
+    /// so that every key of any shape lies in exactly one of them.
+    ///
+    /// ```
+    /// use sdk_core::pagination::KeyRange;
+    ///
+    /// let ranges = KeyRange::hex_partitions(4);
+    /// let bounds: Vec<_> = ranges.iter().map(|r| (r.from.as_deref(), r.to.as_deref())).collect();
+    /// assert_eq!(bounds, [
+    ///     (None, Some("4000")),
+    ///     (Some("4000"), Some("8000")),
+    ///     (Some("8000"), Some("c000")),
+    ///     (Some("c000"), None),
+    /// ]);
+    /// ```
+    pub fn hex_partitions(count: usize) -> Vec<KeyRange> {
+        // Four hex digits: 65,536 cells, so up to that many non-empty ranges.
+        const CELLS: usize = 0x1_0000;
+        let count = count.clamp(1, CELLS);
+        let bound = |i: usize| {
+            let cell = i.saturating_mul(CELLS).checked_div(count).unwrap_or(0);
+            format!("{cell:04x}")
+        };
+        (0..count)
+            .map(|i| KeyRange {
+                from: (i > 0).then(|| bound(i)),
+                to: (i.saturating_add(1) < count).then(|| bound(i.saturating_add(1))),
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for KeyRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}, {})",
+            self.from.as_deref().unwrap_or("-inf"),
+            self.to.as_deref().unwrap_or("+inf")
+        )
     }
 }
 
@@ -159,6 +237,7 @@ pub struct Paginator<T> {
     fetch: Arc<FetchFn<T>>,
     strategy: Strategy,
     key: Option<Arc<KeyFn<T>>>,
+    key_range: KeyRange,
     operation: &'static str,
     prefetch: usize,
     concurrency: usize,
@@ -194,6 +273,7 @@ impl<T: Send + 'static> Paginator<T> {
             fetch,
             strategy,
             key: None,
+            key_range: KeyRange::default(),
             operation: "listing",
             prefetch: 1,
             concurrency: 1,
@@ -260,6 +340,14 @@ impl<T: Send + 'static> Paginator<T> {
         paginator
     }
 
+    /// For a keyset walk over one partition of the keys: every key must lie
+    /// in `range` (the fetch asks the server for that range; this checks
+    /// the server kept to it, so partitions never overlap).
+    pub fn key_range(mut self, range: KeyRange) -> Self {
+        self.key_range = range;
+        self
+    }
+
     /// Names the operation in errors and traces (default `listing`).
     pub fn operation(mut self, operation: &'static str) -> Self {
         self.operation = operation;
@@ -315,6 +403,7 @@ impl<T: Send + 'static> Paginator<T> {
             fetch: self.fetch,
             strategy: self.strategy,
             key: self.key,
+            key_range: self.key_range,
             operation: self.operation,
             prefetch: self.prefetch,
             concurrency: self.concurrency,
@@ -334,10 +423,7 @@ impl<T: Send + 'static> Paginator<T> {
 
     /// A stream of items, page after page.
     pub fn items(self) -> ItemStream<T> {
-        ItemStream {
-            pages: self.pages(),
-            current: Vec::new().into_iter(),
-        }
+        ItemStream::over(PageSource::One(Box::new(self.pages())))
     }
 }
 
@@ -389,6 +475,7 @@ pub struct PageStream<T> {
     fetch: Arc<FetchFn<T>>,
     strategy: Strategy,
     key: Option<Arc<KeyFn<T>>>,
+    key_range: KeyRange,
     operation: &'static str,
     prefetch: usize,
     concurrency: usize,
@@ -545,6 +632,12 @@ impl<T: Send + 'static> PageStream<T> {
             Cursor::Keyset { after, .. } => {
                 for item in &page.items {
                     let id = key(item);
+                    if !self.key_range.contains(&id) {
+                        return Err(format!(
+                            "the server returned id `{id}` outside the requested range {}",
+                            self.key_range
+                        ));
+                    }
                     if after.as_ref().is_some_and(|previous| id <= *previous) {
                         return Err(format!(
                             "the server returned id `{id}` after `{}`: a keyset walk needs ids in strictly increasing order",
@@ -704,19 +797,27 @@ impl<T: Send + 'static> Stream for PageStream<T> {
     }
 }
 
+/// Where an [`ItemStream`] takes its pages from.
+enum PageSource<T> {
+    One(Box<PageStream<T>>),
+    Partitioned(PartitionedPages<T>),
+}
+
 /// The items of a listing, page after page: `Send + 'static + Unpin`.
 #[must_use = "streams do nothing unless polled"]
 pub struct ItemStream<T> {
-    pages: PageStream<T>,
+    pages: PageSource<T>,
     current: std::vec::IntoIter<T>,
 }
 
 impl<T> fmt::Debug for ItemStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ItemStream")
-            .field("pages", &self.pages)
-            .field("buffered", &self.current.len())
-            .finish()
+        let mut debug = f.debug_struct("ItemStream");
+        match &self.pages {
+            PageSource::One(pages) => debug.field("pages", pages),
+            PageSource::Partitioned(pages) => debug.field("pages", pages),
+        };
+        debug.field("buffered", &self.current.len()).finish()
     }
 }
 
@@ -726,9 +827,20 @@ impl<T> Unpin for ItemStream<T> {}
 impl<T> Unpin for PageStream<T> {}
 
 impl<T: Send + 'static> ItemStream<T> {
-    /// The total the server reported, once a page has said.
+    fn over(pages: PageSource<T>) -> Self {
+        Self {
+            pages,
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// The total the server reported, once a page has said (never for a
+    /// partitioned walk, whose parts have no totals).
     pub fn total(&self) -> Option<u64> {
-        self.pages.total()
+        match &self.pages {
+            PageSource::One(pages) => pages.total(),
+            PageSource::Partitioned(_) => None,
+        }
     }
 }
 
@@ -741,7 +853,11 @@ impl<T: Send + 'static> Stream for ItemStream<T> {
             if let Some(item) = this.current.next() {
                 return Poll::Ready(Some(Ok(item)));
             }
-            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+            let next = match &mut this.pages {
+                PageSource::One(pages) => ready!(Pin::new(&mut **pages).poll_next(cx)),
+                PageSource::Partitioned(pages) => ready!(Pin::new(pages).poll_next(cx)),
+            };
+            match next {
                 Some(Ok(page)) => this.current = page.items.into_iter(),
                 Some(Err(error)) => return Poll::Ready(Some(Err(error))),
                 None => return Poll::Ready(None),

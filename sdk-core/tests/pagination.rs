@@ -636,3 +636,98 @@ async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
     assert_eq!(rest.len(), 2);
     assert_eq!(common::received(&server).await, 3);
 }
+
+#[test]
+fn hex_partitions_cover_keys_of_any_shape_exactly_once_and_in_order() {
+    use sdk_core::pagination::KeyRange;
+    let keys = [
+        "",
+        "0",
+        "00000000-0000",
+        "0fff",
+        "1",
+        "7f",
+        "8",
+        "9zz",
+        "A",
+        "Z",
+        "_",
+        "a",
+        "abc",
+        "ffff",
+        "ffffffff-ffff",
+        "g",
+        "~",
+        "\u{10ffff}",
+    ];
+    for count in [1, 2, 3, 7, 8, 13, 16, 64, 1_000] {
+        let ranges = KeyRange::hex_partitions(count);
+        assert_eq!(ranges.len(), count);
+        assert!(ranges[0].from.is_none() && ranges[count - 1].to.is_none());
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].to, pair[1].from, "adjacent: {count}");
+            assert!(pair[0].from < pair[1].from || pair[0].from.is_none());
+        }
+        for key in keys {
+            let holders = ranges.iter().filter(|range| range.contains(key)).count();
+            assert_eq!(holders, 1, "{key:?} with {count} ranges");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_keyset_part_that_strays_outside_its_range_is_an_error() {
+    use sdk_core::pagination::KeyRange;
+    // A server that ignores the range predicate answers ids from elsewhere.
+    let paginator = Paginator::keyset(3, String::clone, |_request: PageRequest| async {
+        Ok(Page::new(vec!["10".to_owned(), "90".to_owned()]))
+    })
+    .key_range(KeyRange::new(Some("4".into()), Some("8".into())));
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(incomplete_reason(&error).contains("outside the requested range [4, 8)"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
+    use sdk_core::pagination::Partitioned;
+    // Three parts of 0..30, the first one slowest.
+    let part = |start: u64, delay_ms: u64| {
+        Paginator::offset(4, move |request: PageRequest| async move {
+            let PageRequest::Offset { offset, limit, .. } = request else {
+                unreachable!()
+            };
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            let items: Vec<u64> = (start + offset..start + 10).take(limit as usize).collect();
+            Ok(Page::new(items))
+        })
+    };
+    let ordered: Vec<u64> = Partitioned::new(vec![part(0, 5), part(10, 1), part(20, 0)])
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ordered, (0..30).collect::<Vec<_>>());
+    let mut unordered: Vec<u64> = Partitioned::new(vec![part(0, 5), part(10, 1), part(20, 0)])
+        .unordered()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_ne!(
+        unordered[..10],
+        (0..10).collect::<Vec<_>>()[..],
+        "faster parts come first"
+    );
+    unordered.sort();
+    assert_eq!(unordered, (0..30).collect::<Vec<_>>());
+
+    // One part's error ends the whole walk.
+    let failing = Paginator::offset(4, |_request: PageRequest| async {
+        Err::<Page<u64>, _>(Error::incomplete_listing("part", "broken"))
+    });
+    let outcome: Vec<_> = Partitioned::new(vec![part(0, 5), failing, part(20, 0)])
+        .items()
+        .collect()
+        .await;
+    assert!(outcome.last().unwrap().is_err());
+}

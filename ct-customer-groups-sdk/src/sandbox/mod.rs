@@ -207,6 +207,11 @@ impl CtSandbox {
         self.state.lock().groups.len()
     }
 
+    /// The ids of every stored group, sorted: what a complete walk must see.
+    pub fn group_ids(&self) -> Vec<String> {
+        self.state.lock().groups.keys().cloned().collect()
+    }
+
     /// Adds `count` generated groups (`Group 000001`, key `group-000001`, ...)
     /// directly, as fast as a test needs; the project's limit still holds.
     pub fn seed_generated(&self, count: usize) -> Result<(), String> {

@@ -150,6 +150,9 @@ impl Fault {
 pub struct FaultInjector {
     queue: Arc<Mutex<VecDeque<Fault>>>,
     received: Arc<AtomicU64>,
+    latency: Arc<Mutex<Option<Duration>>>,
+    in_flight: Arc<AtomicU64>,
+    peak_in_flight: Arc<AtomicU64>,
 }
 
 impl FaultInjector {
@@ -167,6 +170,23 @@ impl FaultInjector {
     /// How many faults are still queued.
     pub fn pending(&self) -> usize {
         self.queue.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Makes every request wait `latency` before it is served (`None`: no
+    /// wait), as a distant server would: for benchmarks of latency-bound
+    /// walks. Requests wait at the same time, not one after another.
+    pub fn set_latency(&self, latency: Option<Duration>) {
+        *self.latency.lock().unwrap_or_else(|e| e.into_inner()) = latency;
+    }
+
+    /// The most requests the server was serving at one time.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.peak_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Forgets the peak, to measure a new one.
+    pub fn reset_peak_in_flight(&self) {
+        self.peak_in_flight.store(0, Ordering::SeqCst);
     }
 
     /// How many requests the server has received, faulted ones included.
@@ -188,6 +208,21 @@ async fn inject_faults(
     next: Next,
 ) -> Response {
     faults.received.fetch_add(1, Ordering::SeqCst);
+    let now = faults
+        .in_flight
+        .fetch_add(1, Ordering::SeqCst)
+        .saturating_add(1);
+    faults.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+    let response = serve(&faults, request, next).await;
+    faults.in_flight.fetch_sub(1, Ordering::SeqCst);
+    response
+}
+
+async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response {
+    let latency = *faults.latency.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(latency) = latency {
+        tokio::time::sleep(latency).await;
+    }
     let Some(fault) = faults.next() else {
         return next.run(request).await;
     };

@@ -1,0 +1,66 @@
+//! The partitioned keyset walk against the sequential one: every one of
+//! 20,000 groups in the sandbox, with 20 ms of server latency per request
+//! and pages of 500. Both walks must see each stored id exactly once, in
+//! order, before anything is timed.
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ct_customer_groups_sdk::CtClient;
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use futures::TryStreamExt;
+
+const GROUPS: usize = 20_000;
+const LATENCY: Duration = Duration::from_millis(20);
+
+async fn walk(ct: &CtClient, concurrency: usize) -> Vec<String> {
+    ct.customer_groups()
+        .query_all()
+        .concurrency(concurrency)
+        .items()
+        .map_ok(|g| g.id)
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+fn parallel_walk(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(GROUPS)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(GROUPS).unwrap();
+    let ct = sandbox.client().unwrap();
+    let stored = sandbox.group_ids();
+    sandbox.faults().set_latency(Some(LATENCY));
+
+    for concurrency in [1, 8] {
+        sandbox.faults().reset_peak_in_flight();
+        let walked = runtime.block_on(walk(&ct, concurrency));
+        assert_eq!(
+            walked, stored,
+            "concurrency {concurrency}: every id once, in order"
+        );
+        let peak = sandbox.faults().peak_in_flight();
+        assert!(peak <= concurrency as u64, "{peak} requests at once");
+        println!(
+            "query_all concurrency {concurrency}: {} groups, each once, in order; peak requests in flight {peak}",
+            walked.len()
+        );
+    }
+
+    let mut group = c.benchmark_group("all_20000_groups_20ms_latency");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("query_all_concurrency_1", |b| {
+        b.to_async(&runtime).iter(|| walk(&ct, 1))
+    });
+    group.bench_function("query_all_concurrency_8", |b| {
+        b.to_async(&runtime).iter(|| walk(&ct, 8))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parallel_walk);
+criterion_main!(benches);
