@@ -19,13 +19,21 @@ pub struct CustomerGroup {
     /// The name, unique in the project.
     pub name: String,
     /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// Who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<ClientLogging>,
     /// When it was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "rfc3339"
+    )]
     pub last_modified_at: Option<DateTime<Utc>>,
     /// Who last changed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +41,21 @@ pub struct CustomerGroup {
     /// Custom fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom: Option<CustomFields>,
+}
+
+/// Reads an RFC 3339 timestamp (`2024-05-02T10:15:30.123Z`) with chrono's
+/// dedicated RFC 3339 parser, several times faster than its general one:
+/// every group of a listing has two.
+fn rfc3339<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    text.map(|text| {
+        DateTime::parse_from_rfc3339(&text)
+            .map(|time| time.with_timezone(&Utc))
+            .map_err(|error| serde::de::Error::custom(format!("`{text}`: {error}")))
+    })
+    .transpose()
 }
 
 /// Who made a change (`createdBy`, `lastModifiedBy`).

@@ -162,11 +162,40 @@ impl KeyRange {
     /// ]);
     /// ```
     pub fn hex_partitions(count: usize) -> Vec<KeyRange> {
+        Self::hex_partitions_from(0, count)
+    }
+
+    /// `count` ranges like [`hex_partitions`](Self::hex_partitions), but
+    /// splitting only the keys above `key`: for the rest of a walk whose
+    /// first page ended at `key`. The first range is still open below (a
+    /// walk resumes it after `key`), the last above. A `key` that does not
+    /// start with four hex digits splits the whole space.
+    ///
+    /// ```
+    /// use sdk_core::pagination::KeyRange;
+    ///
+    /// let ranges = KeyRange::hex_partitions_after("8000-aaaa", 2);
+    /// assert_eq!(ranges[0].to.as_deref(), Some("c000"));
+    /// assert_eq!(ranges[1].from.as_deref(), Some("c000"));
+    /// assert!(ranges[0].from.is_none() && ranges[1].to.is_none());
+    /// ```
+    pub fn hex_partitions_after(key: &str, count: usize) -> Vec<KeyRange> {
+        let start = key
+            .get(..4)
+            .and_then(|prefix| usize::from_str_radix(prefix, 16).ok())
+            .unwrap_or(0);
+        Self::hex_partitions_from(start, count)
+    }
+
+    /// `count` ranges over the hex cells `start..65536`.
+    fn hex_partitions_from(start: usize, count: usize) -> Vec<KeyRange> {
         // Four hex digits: 65,536 cells, so up to that many non-empty ranges.
         const CELLS: usize = 0x1_0000;
-        let count = count.clamp(1, CELLS);
+        let start = start.min(CELLS.saturating_sub(1));
+        let span = CELLS.saturating_sub(start);
+        let count = count.clamp(1, span);
         let bound = |i: usize| {
-            let cell = i.saturating_mul(CELLS).checked_div(count).unwrap_or(0);
+            let cell = start.saturating_add(i.saturating_mul(span).checked_div(count).unwrap_or(0));
             format!("{cell:04x}")
         };
         (0..count)
@@ -238,6 +267,7 @@ pub struct Paginator<T> {
     strategy: Strategy,
     key: Option<Arc<KeyFn<T>>>,
     key_range: KeyRange,
+    start_after: Option<String>,
     operation: &'static str,
     prefetch: usize,
     concurrency: usize,
@@ -274,6 +304,7 @@ impl<T: Send + 'static> Paginator<T> {
             strategy,
             key: None,
             key_range: KeyRange::default(),
+            start_after: None,
             operation: "listing",
             prefetch: 1,
             concurrency: 1,
@@ -348,6 +379,30 @@ impl<T: Send + 'static> Paginator<T> {
         self
     }
 
+    /// Starts a keyset walk after `key` instead of at the beginning: for the
+    /// rest of a walk whose first page was read another way.
+    pub fn start_after(mut self, key: impl Into<String>) -> Self {
+        if matches!(self.strategy, Strategy::Keyset { .. }) {
+            self.start_after = Some(key.into());
+        }
+        self
+    }
+
+    /// A listing of `items` already in hand, as one page: lets a page read
+    /// ahead of a walk take its place among the walk's parts.
+    pub fn ready(items: Vec<T>) -> Self {
+        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let items = std::sync::Mutex::new(Some(items));
+        Self::offset_with_total(count.max(1), move |_request: PageRequest| {
+            let items = items
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default();
+            async move { Ok(Page::new(items).with_total(Some(count))) }
+        })
+    }
+
     /// Names the operation in errors and traces (default `listing`).
     pub fn operation(mut self, operation: &'static str) -> Self {
         self.operation = operation;
@@ -395,7 +450,7 @@ impl<T: Send + 'static> Paginator<T> {
                 size: *size,
             },
             Strategy::Keyset { .. } => Cursor::Keyset {
-                after: None,
+                after: self.start_after.clone(),
                 waiting: false,
             },
         };

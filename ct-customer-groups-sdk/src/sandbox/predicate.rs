@@ -315,6 +315,34 @@ fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
 }
 
 impl Predicate {
+    /// The lowest id this predicate can match, when it says (`id > x`,
+    /// `id >= x`, or an `and` holding one): where an index scan may start.
+    pub(crate) fn id_lower_bound(&self) -> Option<&str> {
+        match self {
+            Predicate::Compare(field, ">" | ">=", Value::String(from)) if field == "id" => {
+                Some(from)
+            }
+            Predicate::And(a, b) => match (a.id_lower_bound(), b.id_lower_bound()) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+            _ => None,
+        }
+    }
+
+    /// The highest id this predicate can match, when it says (`id < x`,
+    /// `id <= x`, or an `and` holding one): where an index scan may stop.
+    pub(crate) fn id_upper_bound(&self) -> Option<&str> {
+        match self {
+            Predicate::Compare(field, "<" | "<=", Value::String(to)) if field == "id" => Some(to),
+            Predicate::And(a, b) => match (a.id_upper_bound(), b.id_upper_bound()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            _ => None,
+        }
+    }
+
     /// Whether `group` (a customer group as JSON) matches.
     pub(crate) fn matches(&self, group: &Value) -> bool {
         use std::cmp::Ordering::{Equal, Greater, Less};

@@ -1,51 +1,98 @@
-//! A listing split into disjoint partitions that are walked at once.
+//! A listing split into disjoint, ordered parts that are walked at once.
 //!
 //! A keyset walk asks for a page only once the page before it has arrived,
 //! so its speed is bound by latency. Splitting the key space into disjoint
-//! ranges and walking each by keyset at the same time multiplies it, and
-//! since the ranges are ordered, their pages concatenate into the same
-//! order a single walk would give.
+//! ranges and walking several at the same time multiplies it, and since the
+//! ranges are ordered, their pages concatenate into the order one walk gives.
+//!
+//! Parts are opened in order through a window: at most `concurrency` parts
+//! walk at a time (so at most that many requests are in flight), each part
+//! holds at most two pages waiting for the caller, and all parts together
+//! hold at most `2 × concurrency` pages. A part that has arrived in full
+//! frees its walking slot at once, so with more parts than the window the
+//! server is kept busy while the caller reads the listing in order.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::Stream;
+use futures::future::BoxFuture;
 
 use super::{ItemStream, Page, PageSource, PageStream, Paginator};
 use crate::error::Result;
 
+type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
+
 /// Several paginators over disjoint, ordered parts of one listing, walked
-/// at the same time.
+/// at the same time, at most [`concurrency`](Self::concurrency) at once.
 ///
-/// Each part holds at most one page waiting for the caller and one in
-/// flight. In order (the default), pages come part after part, so the
-/// items come in the same order as one walk would give; [`unordered`]
+/// At most `concurrency` parts walk at once; each holds at most two pages
+/// waiting for the caller, and all together at most `2 × concurrency`. In order (the default), pages come part after part, so the items
+/// come in the order one walk would give; [`unordered`](Self::unordered)
 /// yields pages as they arrive. The stream ends `Ok` only when every part
 /// has ended `Ok`; the first error of any part ends it.
 ///
-/// [`unordered`]: Partitioned::unordered
+/// ```
+/// use futures::TryStreamExt;
+/// use sdk_core::pagination::{Page, PageRequest, Paginator, Partitioned};
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// // Two parts of one listing: 0..10 and 10..20.
+/// let part = |start: u64| {
+///     Paginator::offset(4, move |request: PageRequest| async move {
+///         let PageRequest::Offset { offset, limit, .. } = request else { unreachable!() };
+///         Ok(Page::new((start + offset..start + 10).take(limit as usize).collect()))
+///     })
+/// };
+/// let all: Vec<u64> = Partitioned::new(vec![part(0), part(10)]).items().try_collect().await?;
+/// assert_eq!(all, (0..20).collect::<Vec<_>>());
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+/// ```
 pub struct Partitioned<T> {
-    parts: Vec<Paginator<T>>,
+    plan: Plan<T>,
+    concurrency: usize,
     ordered: bool,
 }
 
 impl<T> fmt::Debug for Partitioned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Partitioned")
-            .field("parts", &self.parts.len())
+            .field("concurrency", &self.concurrency)
             .field("ordered", &self.ordered)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl<T: Send + 'static> Partitioned<T> {
-    /// Walks `parts` at once; their order is the order of the listing.
+    /// Walks `parts`, all at once; their order is the order of the listing.
     pub fn new(parts: Vec<Paginator<T>>) -> Self {
+        let concurrency = parts.len().max(1);
+        Self::planned(async move { Ok(parts) }).concurrency(concurrency)
+    }
+
+    /// Walks the parts that `plan` decides on when the stream is first
+    /// polled (for example after asking the server how large the listing
+    /// is); a failed plan ends the stream with its error. Default
+    /// concurrency: 1.
+    pub fn planned<F>(plan: F) -> Self
+    where
+        F: std::future::Future<Output = Result<Vec<Paginator<T>>>> + Send + 'static,
+    {
         Self {
-            parts,
+            plan: Box::pin(plan),
+            concurrency: 1,
             ordered: true,
         }
+    }
+
+    /// How many parts are open at once (at least 1).
+    pub fn concurrency(mut self, parts: usize) -> Self {
+        self.concurrency = parts.max(1);
+        self
     }
 
     /// Yields pages as they arrive instead of part after part.
@@ -57,15 +104,10 @@ impl<T: Send + 'static> Partitioned<T> {
     /// The pages (empty ones left out).
     pub fn pages(self) -> PartitionedPages<T> {
         PartitionedPages {
-            parts: self
-                .parts
-                .into_iter()
-                .map(|paginator| Part {
-                    pages: paginator.pages(),
-                    waiting: None,
-                    done: false,
-                })
-                .collect(),
+            plan: Some(self.plan),
+            parts: Vec::new(),
+            opened: 0,
+            concurrency: self.concurrency,
             ordered: self.ordered,
             current: 0,
             failed: false,
@@ -78,17 +120,24 @@ impl<T: Send + 'static> Partitioned<T> {
     }
 }
 
+/// The most pages one part holds for the caller.
+const PAGES_HELD_PER_PART: usize = 2;
+
 struct Part<T> {
     pages: PageStream<T>,
-    /// A page that arrived and waits for the caller.
-    waiting: Option<Page<T>>,
+    /// Pages that arrived and wait for the caller.
+    waiting: VecDeque<Page<T>>,
     done: bool,
 }
 
 /// The pages of a [`Partitioned`] listing: `Send + 'static + Unpin`.
 #[must_use = "streams do nothing unless polled"]
 pub struct PartitionedPages<T> {
+    plan: Option<Plan<T>>,
     parts: Vec<Part<T>>,
+    /// Parts below this index have been opened (polled at least once).
+    opened: usize,
+    concurrency: usize,
     ordered: bool,
     /// In order: the part whose pages are handed over now. Unordered: where
     /// the round-robin search for a waiting page starts.
@@ -100,8 +149,9 @@ impl<T> fmt::Debug for PartitionedPages<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PartitionedPages")
             .field("parts", &self.parts.len())
+            .field("opened", &self.opened)
+            .field("concurrency", &self.concurrency)
             .field("ordered", &self.ordered)
-            .field("current", &self.current)
             .finish_non_exhaustive()
     }
 }
@@ -109,29 +159,42 @@ impl<T> fmt::Debug for PartitionedPages<T> {
 impl<T> Unpin for PartitionedPages<T> {}
 
 impl<T: Send + 'static> PartitionedPages<T> {
-    /// Polls every part that has room for a page; an error ends everything.
+    /// Polls every open part that has room for a page, and opens the next
+    /// parts while the window allows; an error ends everything.
     fn fill(&mut self, cx: &mut Context<'_>) -> Option<crate::Error> {
-        for part in &mut self.parts {
-            while !part.done && part.waiting.is_none() {
-                match Pin::new(&mut part.pages).poll_next(cx) {
-                    Poll::Ready(Some(Ok(page))) if page.items.is_empty() => {}
-                    Poll::Ready(Some(Ok(page))) => part.waiting = Some(page),
-                    Poll::Ready(Some(Err(error))) => return Some(error),
-                    Poll::Ready(None) => part.done = true,
-                    Poll::Pending => break,
+        loop {
+            for part in &mut self.parts[..self.opened] {
+                while !part.done && part.waiting.len() < PAGES_HELD_PER_PART {
+                    match Pin::new(&mut part.pages).poll_next(cx) {
+                        Poll::Ready(Some(Ok(page))) if page.items.is_empty() => {}
+                        Poll::Ready(Some(Ok(page))) => part.waiting.push_back(page),
+                        Poll::Ready(Some(Err(error))) => return Some(error),
+                        Poll::Ready(None) => part.done = true,
+                        Poll::Pending => break,
+                    }
                 }
             }
+            let open = &self.parts[..self.opened];
+            let walking = open.iter().filter(|part| !part.done).count();
+            let held: usize = open.iter().map(|part| part.waiting.len()).sum();
+            let room = walking < self.concurrency
+                && walking.saturating_add(held)
+                    < self.concurrency.saturating_mul(PAGES_HELD_PER_PART);
+            if !room || self.opened >= self.parts.len() {
+                return None;
+            }
+            // Open the next part in order; the loop polls it.
+            self.opened = self.opened.saturating_add(1);
         }
-        None
     }
 
     fn next_in_order(&mut self) -> Poll<Option<Page<T>>> {
         while let Some(part) = self.parts.get_mut(self.current) {
-            if let Some(page) = part.waiting.take() {
+            if let Some(page) = part.waiting.pop_front() {
                 return Poll::Ready(Some(page));
             }
             if !part.done {
-                // Polled by `fill`, so its waker is registered.
+                // Open (parts open in order) and polled by `fill`: its waker is registered.
                 return Poll::Pending;
             }
             self.current = self.current.saturating_add(1);
@@ -140,23 +203,31 @@ impl<T: Send + 'static> PartitionedPages<T> {
     }
 
     fn next_as_arrived(&mut self) -> Poll<Option<Page<T>>> {
-        let count = self.parts.len();
-        for step in 0..count {
+        let open = self.opened;
+        for step in 0..open {
             let index = self
                 .current
                 .saturating_add(step)
-                .checked_rem(count)
+                .checked_rem(open)
                 .unwrap_or(0);
-            if let Some(page) = self.parts[index].waiting.take() {
+            if let Some(page) = self.parts[index].waiting.pop_front() {
                 self.current = index.saturating_add(1);
                 return Poll::Ready(Some(page));
             }
         }
-        if self.parts.iter().all(|part| part.done) {
+        if self.opened >= self.parts.len() && self.parts.iter().all(|part| part.done) {
             Poll::Ready(None)
         } else {
             Poll::Pending
         }
+    }
+
+    fn fail(&mut self, error: crate::Error) -> Poll<Option<Result<Page<T>>>> {
+        self.failed = true;
+        // Dropping the parts cancels their fetches in flight.
+        self.parts.clear();
+        self.plan = None;
+        Poll::Ready(Some(Err(error)))
     }
 }
 
@@ -168,11 +239,25 @@ impl<T: Send + 'static> Stream for PartitionedPages<T> {
         if this.failed {
             return Poll::Ready(None);
         }
+        if let Some(plan) = &mut this.plan {
+            match plan.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(error)) => return this.fail(error),
+                Poll::Ready(Ok(paginators)) => {
+                    this.plan = None;
+                    this.parts = paginators
+                        .into_iter()
+                        .map(|paginator| Part {
+                            pages: paginator.pages(),
+                            waiting: VecDeque::new(),
+                            done: false,
+                        })
+                        .collect();
+                }
+            }
+        }
         if let Some(error) = this.fill(cx) {
-            this.failed = true;
-            // Dropping the parts cancels their fetches in flight.
-            this.parts.clear();
-            return Poll::Ready(Some(Err(error)));
+            return this.fail(error);
         }
         let next = if this.ordered {
             this.next_in_order()
