@@ -5,13 +5,10 @@ use std::fmt;
 use sdk_core::env::{required, var};
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::reqwest::header::HeaderName;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
+use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 use crate::error::CtErrorParser;
-
-/// The `User-Agent` this crate sends.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The header that carries the correlation id of every request.
 pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
@@ -95,7 +92,7 @@ impl CtClient {
             api_url: region.api_url(),
             auth_url: region.auth_url(),
             scopes: Vec::new(),
-            options: ClientOptions::default(),
+            settings: ClientSettings::default(),
         }
     }
 
@@ -148,7 +145,7 @@ pub struct CtClientBuilder {
     api_url: String,
     auth_url: String,
     scopes: Vec<String>,
-    options: ClientOptions,
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for CtClientBuilder {
@@ -165,7 +162,7 @@ impl fmt::Debug for CtClientBuilder {
 }
 
 impl CtClientBuilder {
-    sdk_core::client_options_setters!();
+    sdk_core::client_settings_setters!(settings);
 
     /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
     pub fn region(mut self, region: Region) -> Self {
@@ -201,18 +198,18 @@ impl CtClientBuilder {
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
         // The token endpoint gets the same transport settings as the API.
         let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)
-            .scopes(self.scopes)
-            .options(&self.options);
+            .settings(self.settings.clone())
+            .scopes(self.scopes);
         let api = Client::builder(self.api_url)
+            .settings(self.settings)
             .vendor("commercetools")
-            .user_agent(USER_AGENT)
+            .user_agent(sdk_core::user_agent!())
             .error_parser(CtErrorParser)
             .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
             .request_id_headers(vec![
                 HeaderName::from_static(CORRELATION_ID_HEADER),
                 HeaderName::from_static("x-request-id"),
-            ])
-            .options(&self.options);
+            ]);
         Ok(CtClient {
             http: api.auth(credentials.build()?).build()?,
             project_key: self.project_key,

@@ -6,12 +6,9 @@ use std::sync::Arc;
 use sdk_core::auth::{AuthProvider, BearerToken};
 use sdk_core::env::{required, var};
 use sdk_core::error::InvalidInput;
-use sdk_core::{Client, ClientOptions, Request, Result, SecretString};
+use sdk_core::{Client, ClientSettings, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
-
-/// The `User-Agent` this crate sends.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// Flow Retail production: `https://api.flowretail.com/v2`.
 pub const PRODUCTION_URL: &str = "https://api.flowretail.com/v2";
@@ -74,7 +71,7 @@ impl FlowRetailClient {
             base_url: PRODUCTION_URL.into(),
             auth: Auth::Token(token.into()),
             tenant: tenant.into(),
-            options: ClientOptions::default(),
+            settings: ClientSettings::default(),
         }
     }
 
@@ -133,7 +130,7 @@ pub struct FlowRetailClientBuilder {
     base_url: String,
     auth: Auth,
     tenant: String,
-    options: ClientOptions,
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for FlowRetailClientBuilder {
@@ -147,7 +144,7 @@ impl fmt::Debug for FlowRetailClientBuilder {
 }
 
 impl FlowRetailClientBuilder {
-    sdk_core::client_options_setters!();
+    sdk_core::client_settings_setters!(settings);
 
     /// Uses the stage server instead of production.
     pub fn stage(self) -> Self {
@@ -174,10 +171,10 @@ impl FlowRetailClientBuilder {
             Auth::Provider(provider) => provider,
         };
         let builder = Client::builder(self.base_url)
+            .settings(self.settings)
             .vendor("flowretail")
-            .user_agent(USER_AGENT)
-            .shared_auth(auth)
-            .options(&self.options);
+            .user_agent(sdk_core::user_agent!())
+            .shared_auth(auth);
         Ok(FlowRetailClient {
             http: builder.build()?,
             tenant: self.tenant.into(),

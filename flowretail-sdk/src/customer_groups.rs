@@ -39,19 +39,6 @@ impl CustomerGroups {
             .segment(uid)
     }
 
-    fn send<T>(&self, request: Request) -> impl Future<Output = Result<T>> + Send + 'static
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        self.client.http().send_json(request)
-    }
-
-    /// Sends a request whose answer has no body (204).
-    fn send_empty(&self, request: Request) -> impl Future<Output = Result<()>> + Send + 'static {
-        let sending = self.client.http().send(request);
-        async move { sending.await.map(drop) }
-    }
-
     /// `GET /customer-groups`: the groups, page by page.
     ///
     /// ```no_run
@@ -91,12 +78,14 @@ impl CustomerGroups {
             .collection(Request::post("create_customer_group"))
             .check(checked)
             .json(&group);
-        self.send(request)
+        self.client.http().send_json(request)
     }
 
     /// `GET /customer-groups/{customerGroupUid}`.
     pub fn get(&self, uid: &str) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
-        self.send(self.group(Request::get("get_customer_group"), uid))
+        self.client
+            .http()
+            .send_json(self.group(Request::get("get_customer_group"), uid))
     }
 
     /// `PUT /customer-groups/{customerGroupUid}`: renames the group.
@@ -108,12 +97,14 @@ impl CustomerGroups {
         let request = self
             .group(Request::put("update_customer_group"), uid)
             .json(&update);
-        self.send(request)
+        self.client.http().send_json(request)
     }
 
     /// `DELETE /customer-groups/{customerGroupUid}` (204).
     pub fn delete(&self, uid: &str) -> impl Future<Output = Result<()>> + Send + 'static {
-        self.send_empty(self.group(Request::delete("delete_customer_group"), uid))
+        self.client
+            .http()
+            .send_empty(self.group(Request::delete("delete_customer_group"), uid))
     }
 
     /// `GET /customer-groups/{customerGroupUid}/customers`: the group's
@@ -165,7 +156,7 @@ impl CustomerGroups {
             .check(checked)
             .segment("customers")
             .json(&change);
-        self.send_empty(request)
+        self.client.http().send_empty(request)
     }
 }
 
@@ -281,7 +272,7 @@ where
         &self,
         number: Option<u64>,
     ) -> impl Future<Output = Result<ListResponse<T>>> + Send + 'static {
-        self.groups.send(self.request(number))
+        self.groups.client.http().send_json(self.request(number))
     }
 
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded

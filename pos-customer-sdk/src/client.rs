@@ -6,7 +6,7 @@ use sdk_core::auth::StaticHeaders;
 use sdk_core::env::required;
 use sdk_core::error::{ErrorBodyParser, InvalidInput, ParsedErrorBody};
 use sdk_core::reqwest::StatusCode;
-use sdk_core::{Client, ClientOptions, Error, Request, Result, SecretString};
+use sdk_core::{Client, ClientSettings, Error, Result, SecretString};
 
 use crate::customers::Customers;
 use crate::discounts::Discounts;
@@ -14,9 +14,6 @@ use crate::groups::CustomerGroups;
 
 /// The path of the Customer API below the POS Cloud host.
 pub const BASE_PATH: &str = "/api/customer/v3.0";
-
-/// The `User-Agent` this crate sends.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// A client of the POS Cloud Customer API v3.0.
 ///
@@ -54,7 +51,7 @@ impl PosClient {
             base_url: base_url.into(),
             token: token.into(),
             operator: operator.into(),
-            options: ClientOptions::default(),
+            settings: ClientSettings::default(),
             validate: true,
         }
     }
@@ -102,20 +99,6 @@ impl PosClient {
     ) -> std::result::Result<(), InvalidInput> {
         if self.validate { check() } else { Ok(()) }
     }
-
-    /// Sends `request`, decodes the envelope `E` and takes the value out of it.
-    pub(crate) fn call<E, T>(
-        &self,
-        request: Request,
-        unwrap: fn(E) -> T,
-    ) -> impl Future<Output = Result<T>> + Send + 'static
-    where
-        E: serde::de::DeserializeOwned + Send + 'static,
-        T: Send + 'static,
-    {
-        let sending = self.http.send_json::<E>(request);
-        async move { Ok(unwrap(sending.await?)) }
-    }
 }
 
 /// Builds a [`PosClient`].
@@ -124,7 +107,7 @@ pub struct PosClientBuilder {
     base_url: String,
     token: SecretString,
     operator: SecretString,
-    options: ClientOptions,
+    settings: ClientSettings,
     validate: bool,
 }
 
@@ -140,7 +123,7 @@ impl fmt::Debug for PosClientBuilder {
 }
 
 impl PosClientBuilder {
-    sdk_core::client_options_setters!();
+    sdk_core::client_settings_setters!(settings);
 
     /// Whether requests are checked against the document's field rules
     /// before they are sent (default: on).
@@ -161,11 +144,11 @@ impl PosClientBuilder {
             format!("{base}{BASE_PATH}")
         };
         let builder = Client::builder(base_url)
+            .settings(self.settings)
             .vendor("pos")
-            .user_agent(USER_AGENT)
+            .user_agent(sdk_core::user_agent!())
             .auth(auth)
-            .error_parser(PosErrorParser)
-            .options(&self.options);
+            .error_parser(PosErrorParser);
         Ok(PosClient {
             http: builder.build()?,
             validate: self.validate,

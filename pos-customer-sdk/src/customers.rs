@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use chrono::NaiveDate;
+use futures::TryFutureExt;
 use sdk_core::{Request, Result};
 
 use crate::client::PosClient;
@@ -29,7 +30,7 @@ impl Customers {
         let request = Request::get("get_customer")
             .segment("customers")
             .segment(id.into().to_string());
-        self.client.call(request, |customer: Customer| customer)
+        self.client.http().send_json(request)
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -61,8 +62,7 @@ impl Customers {
         let request = Request::post("create_customer")
             .segment("customers")
             .json(&draft);
-        self.client
-            .call(request.check(checked), |customer: Customer| customer)
+        self.client.http().send_json(request.check(checked))
     }
 
     /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
@@ -129,14 +129,13 @@ impl Customers {
             .segment("customers")
             .segment(id.into().to_string())
             .json(&patch);
-        self.client
-            .call(request.check(checked), |customer: Customer| customer)
+        self.client.http().send_json(request.check(checked))
     }
 
     /// `GET /customers`: every customer of the operator.
     pub fn list(&self) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
         let request = Request::get("list_customers").segment("customers");
-        self.client.call(request, all)
+        self.client.http().send_json(request).map_ok(all)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
@@ -157,7 +156,7 @@ impl Customers {
             .segment("customers")
             .segment(date.format("%Y-%m-%d").to_string())
             .segment("modified");
-        self.client.call(request, all)
+        self.client.http().send_json(request).map_ok(all)
     }
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
@@ -204,7 +203,10 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        self.client.call(request.check(checked), all)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(all)
     }
 }
 

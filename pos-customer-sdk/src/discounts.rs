@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use futures::TryFutureExt;
 use sdk_core::{Request, Result};
 
 use crate::client::PosClient;
@@ -41,7 +42,10 @@ impl Discounts {
         let request = Request::post("create_discount")
             .segment("discounts")
             .json(&draft);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `PUT /discounts/{id}`: replaces the discount.
@@ -52,7 +56,10 @@ impl Discounts {
     ) -> impl Future<Output = Result<Discount>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_discount", Request::put, id.into()).json(&draft);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `PATCH /discounts/{id}`: changes only the fields the patch sets.
@@ -66,14 +73,19 @@ impl Discounts {
             None => Ok(()),
         });
         let request = item("patch_discount", Request::patch, id.into()).json(&patch);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `GET /discounts`: every discount.
     pub fn list(&self) -> impl Future<Output = Result<Vec<Discount>>> + Send + 'static {
         let request = Request::get("list_discounts").segment("discounts");
         self.client
-            .call(request, |list: DiscountList| list.customer_discounts)
+            .http()
+            .send_json(request)
+            .map_ok(|list: DiscountList| list.customer_discounts)
     }
 
     /// `GET /discounts/{id}`.
@@ -82,7 +94,7 @@ impl Discounts {
         id: impl Into<DiscountId>,
     ) -> impl Future<Output = Result<Discount>> + Send + 'static {
         let request = item("get_discount", Request::get, id.into());
-        self.client.call(request, one)
+        self.client.http().send_json(request).map_ok(one)
     }
 
     /// `DELETE /discounts/{id}`.
@@ -92,6 +104,8 @@ impl Discounts {
     ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
         let request = item("delete_discount", Request::delete, id.into());
         self.client
-            .call(request, |envelope: DeleteEnvelope| envelope.into())
+            .http()
+            .send_json(request)
+            .map_ok(|envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use futures::TryFutureExt;
 use sdk_core::{Request, Result};
 
 use crate::client::PosClient;
@@ -44,7 +45,10 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_group").segment("groups").json(&draft);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `PUT /groups/{id}`: replaces the group.
@@ -55,7 +59,10 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_group", Request::put, id.into()).json(&draft);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `PATCH /groups/{id}`: changes only the fields the patch sets.
@@ -69,14 +76,19 @@ impl CustomerGroups {
             None => Ok(()),
         });
         let request = item("patch_group", Request::patch, id.into()).json(&patch);
-        self.client.call(request.check(checked), one)
+        self.client
+            .http()
+            .send_json(request.check(checked))
+            .map_ok(one)
     }
 
     /// `GET /groups`: every customer group.
     pub fn list(&self) -> impl Future<Output = Result<Vec<CustomerGroup>>> + Send + 'static {
         let request = Request::get("list_groups").segment("groups");
         self.client
-            .call(request, |list: GroupList| list.customer_groups)
+            .http()
+            .send_json(request)
+            .map_ok(|list: GroupList| list.customer_groups)
     }
 
     /// `GET /groups/{id}`.
@@ -85,7 +97,7 @@ impl CustomerGroups {
         id: impl Into<CustomerGroupId>,
     ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
         let request = item("get_group", Request::get, id.into());
-        self.client.call(request, one)
+        self.client.http().send_json(request).map_ok(one)
     }
 
     /// `DELETE /groups/{id}`.
@@ -95,6 +107,8 @@ impl CustomerGroups {
     ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
         let request = item("delete_group", Request::delete, id.into());
         self.client
-            .call(request, |envelope: DeleteEnvelope| envelope.into())
+            .http()
+            .send_json(request)
+            .map_ok(|envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -65,7 +65,7 @@ pub mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{Client, ClientBuilder, ClientOptions, Response};
+pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result};
 pub use pagination::{Page, PageRequest, Paginator};
 pub use request::Request;

@@ -30,11 +30,10 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use crate::auth::{AuthProvider, BasicAuth, bearer_header};
-use crate::client::Client;
+use crate::client::{Client, ClientSettings, Redirects};
 use crate::encoding::encode_query_component;
 use crate::error::{AuthError, Error, Result};
 use crate::request::Request;
-use crate::retry::RetryPolicy;
 
 /// The default safety margin before a token's expiry.
 pub const DEFAULT_SAFETY_MARGIN: Duration = Duration::from_secs(300);
@@ -151,10 +150,7 @@ impl ClientCredentials {
             scopes: Vec::new(),
             safety_margin: DEFAULT_SAFETY_MARGIN,
             min_reuse: DEFAULT_MIN_TOKEN_REUSE,
-            http: None,
-            retry: RetryPolicy::default(),
-            attempt_timeout: Some(crate::client::DEFAULT_ATTEMPT_TIMEOUT),
-            allow_insecure: false,
+            settings: ClientSettings::default(),
         }
     }
 
@@ -376,10 +372,7 @@ pub struct ClientCredentialsBuilder {
     scopes: Vec<String>,
     safety_margin: Duration,
     min_reuse: Duration,
-    http: Option<reqwest::Client>,
-    retry: RetryPolicy,
-    attempt_timeout: Option<Duration>,
-    allow_insecure: bool,
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for ClientCredentialsBuilder {
@@ -423,65 +416,21 @@ impl ClientCredentialsBuilder {
         self
     }
 
-    /// Uses your own `reqwest::Client` for the token endpoint. Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: its own redirect policy
-    /// applies, and a token request must never be re-posted elsewhere.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// The retry policy of token requests.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The time one token request may take (default 30 s; `None`: no limit).
-    ///
-    /// Tests that run under tokio's paused clock should turn it off: a
-    /// pending timer is advanced at once while a request waits on real I/O.
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// Allows a plain `http` token URL on a host other than loopback (test rigs only).
-    pub fn allow_insecure(mut self, allow: bool) -> Self {
-        self.allow_insecure = allow;
-        self
-    }
-
-    /// Applies the HTTP client, retry policy, attempt timeout and insecure
-    /// setting that are set in `options` (the same a vendor client uses).
-    pub fn options(mut self, options: &crate::client::ClientOptions) -> Self {
-        if let Some(http) = &options.http {
-            self.http = Some(http.clone());
-        }
-        if let Some(retry) = &options.retry {
-            self.retry = retry.clone();
-        }
-        if let Some(timeout) = options.attempt_timeout {
-            self.attempt_timeout = timeout;
-        }
-        self.allow_insecure = options.allow_insecure;
-        self
-    }
+    // The token client never follows a redirect (a token request re-posted
+    // elsewhere would hand the client secret to that host) and reads small
+    // answers only, so those two settings are not offered here.
+    crate::client_settings_setters!(@transport settings);
 
     /// Checks the configuration and builds the grant.
     pub fn build(self) -> Result<ClientCredentials> {
         // Never redirected (the default of every SDK client): a token request
         // re-posted elsewhere would hand the client secret to that host.
-        let mut builder = Client::builder(self.token_url)
+        let builder = Client::builder(self.token_url)
             .vendor("oauth")
+            .settings(self.settings)
+            .redirects(Redirects::Never)
             .max_response_bytes(MAX_TOKEN_RESPONSE_BYTES)
-            .auth(BasicAuth::new(&self.client_id, &self.client_secret)?)
-            .retry_policy(self.retry)
-            .attempt_timeout(self.attempt_timeout)
-            .allow_insecure(self.allow_insecure);
-        if let Some(http) = self.http {
-            builder = builder.http_client(http);
-        }
+            .auth(BasicAuth::new(&self.client_id, &self.client_secret)?);
         let mut form = String::from("grant_type=client_credentials");
         if !self.scopes.is_empty() {
             form.push_str("&scope=");

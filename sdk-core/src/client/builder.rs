@@ -1,0 +1,219 @@
+//! Building a [`Client`]: the vendor's description (name, user agent,
+//! error body, auth, retry rules) and the shared [`ClientSettings`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::{Host, Url};
+
+use super::{Client, ClientInner, ClientSettings};
+use crate::auth::{AuthProvider, NoAuth};
+use crate::error::{Error, ErrorBodyParser, GenericErrorParser, Result};
+use crate::retry::{DefaultRetryClassifier, RetryBudget, RetryClassifier, Sleeper, TokioSleeper};
+
+/// Builds a [`Client`].
+#[must_use = "a builder does nothing until built"]
+pub struct ClientBuilder {
+    base_url: String,
+    settings: ClientSettings,
+    auth: Arc<dyn AuthProvider>,
+    user_agent: String,
+    vendor: &'static str,
+    error_parser: Arc<dyn ErrorBodyParser>,
+    classifier: Arc<dyn RetryClassifier>,
+    sleeper: Arc<dyn Sleeper>,
+    request_id_headers: Vec<HeaderName>,
+    correlation_id_header: Option<HeaderName>,
+    default_headers: HeaderMap,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &redact_userinfo(&self.base_url))
+            .field("vendor", &self.vendor)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    pub(super) fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            settings: ClientSettings::default(),
+            auth: Arc::new(NoAuth),
+            user_agent: crate::user_agent!().into(),
+            vendor: "api",
+            error_parser: Arc::new(GenericErrorParser),
+            classifier: Arc::new(DefaultRetryClassifier),
+            sleeper: Arc::new(TokioSleeper),
+            request_id_headers: vec![
+                HeaderName::from_static("x-request-id"),
+                HeaderName::from_static("x-correlation-id"),
+            ],
+            correlation_id_header: None,
+            default_headers: HeaderMap::new(),
+        }
+    }
+
+    crate::client_settings_setters!(settings);
+
+    /// How requests are authenticated (default: no credentials).
+    pub fn auth(mut self, auth: impl AuthProvider) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+
+    /// Shares an auth provider with other clients.
+    pub fn shared_auth(mut self, auth: Arc<dyn AuthProvider>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The `User-Agent`, conventionally `<crate>/<version>`
+    /// ([`user_agent!`](crate::user_agent) writes it for the calling crate).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The vendor name used in traces.
+    pub fn vendor(mut self, vendor: &'static str) -> Self {
+        self.vendor = vendor;
+        self
+    }
+
+    /// How the vendor's error bodies are read (default: [`GenericErrorParser`]).
+    pub fn error_parser(mut self, parser: impl ErrorBodyParser) -> Self {
+        self.error_parser = Arc::new(parser);
+        self
+    }
+
+    /// Which failed attempts are tried again (default: [`DefaultRetryClassifier`]).
+    pub fn retry_classifier(mut self, classifier: impl RetryClassifier) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// How the retry loop waits between attempts (default: tokio's timer).
+    pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Response headers that carry a request id, checked in order
+    /// (default: `X-Request-Id`, `X-Correlation-ID`).
+    pub fn request_id_headers(mut self, names: Vec<HeaderName>) -> Self {
+        self.request_id_headers = names;
+        self
+    }
+
+    /// Sends a correlation id in this header with every operation (the same
+    /// id on each of its attempts): a new UUID unless the request sets one.
+    pub fn correlation_id_header(mut self, name: HeaderName) -> Self {
+        self.correlation_id_header = Some(name);
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.default_headers.insert(name, value);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let settings = self.settings;
+        let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
+        let http = settings.http_client(settings.redirects)?;
+        let budget = settings.retry.budget().copied().map(RetryBudget::new);
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                http,
+                base_url,
+                auth: self.auth,
+                retry: settings.retry,
+                budget,
+                attempt_timeout: settings.attempt_timeout,
+                deadline: settings.deadline,
+                user_agent,
+                vendor: self.vendor,
+                error_parser: self.error_parser,
+                classifier: self.classifier,
+                sleeper: self.sleeper,
+                request_id_headers: self.request_id_headers,
+                correlation_id_header: self.correlation_id_header,
+                default_headers: self.default_headers,
+                max_response_bytes: settings.max_response_bytes,
+            }),
+        })
+    }
+}
+
+/// Parses and checks a base URL: `https`, or `http` on loopback or when allowed.
+pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
+    let url = Url::parse(base_url.trim())
+        .map_err(|error| Error::invalid_input("base_url", format!("not a URL: {error}")))?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::invalid_input(
+            "base_url",
+            "must be an absolute http(s) URL with a host",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "base_url",
+            "must not carry credentials (user:password@host): give them to the client's auth settings",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_input(
+            "base_url",
+            "must not have a query or fragment",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid_input(
+                "base_url",
+                "must use https (plain http is only allowed for loopback hosts, or when allow_insecure is set)",
+            ));
+        }
+        _ => {
+            return Err(Error::invalid_input(
+                "base_url",
+                "scheme must be https or http",
+            ));
+        }
+    }
+    Ok(url)
+}
+
+/// `base_url` with any `user:password@` replaced, for `Debug` of a builder
+/// that has not checked its URL yet.
+fn redact_userinfo(base_url: &str) -> String {
+    match Url::parse(base_url.trim()) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            format!("{url} (credentials removed)")
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "[not a URL]".to_owned(),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}

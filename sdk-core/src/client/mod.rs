@@ -1,0 +1,289 @@
+//! The HTTP client every vendor crate sends its requests through: URL
+//! building, auth, retries, timeouts, error mapping and tracing, once.
+
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::auth::AuthProvider;
+use crate::error::{Error, ErrorBodyParser, Result, TimeoutError, TimeoutKind};
+use crate::request::Request;
+use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
+
+mod builder;
+mod response;
+mod retry_loop;
+mod settings;
+
+pub use builder::{ClientBuilder, parse_base_url};
+pub use response::{Response, decode_json};
+pub use settings::{
+    ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
+};
+
+/// `<crate>/<version>` of the crate this is written in, for
+/// [`ClientBuilder::user_agent`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! user_agent {
+    () => {
+        concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"))
+    };
+}
+
+/// Sends requests to one API: cheap to clone (everything is behind an `Arc`),
+/// `Send + Sync`, and its futures are `Send + 'static`.
+///
+/// ```
+/// use sdk_core::{Client, Request};
+///
+/// # async fn demo() -> sdk_core::Result<()> {
+/// let client = Client::builder("https://api.example.com/v2")
+///     .vendor("example")
+///     .user_agent(concat!("my-crate/", "1.0.0"))
+///     .build()?;
+/// let value: serde_json::Value = client
+///     .send_json(Request::get("get_thing").segment("things").segment("42"))
+///     .await?;
+/// # let _ = value;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Arc<dyn AuthProvider>,
+    retry: RetryPolicy,
+    budget: Option<RetryBudget>,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    user_agent: HeaderValue,
+    vendor: &'static str,
+    error_parser: Arc<dyn ErrorBodyParser>,
+    classifier: Arc<dyn RetryClassifier>,
+    sleeper: Arc<dyn Sleeper>,
+    request_id_headers: Vec<HeaderName>,
+    correlation_id_header: Option<HeaderName>,
+    default_headers: HeaderMap,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("vendor", &inner.vendor)
+            .field("base_url", &inner.base_url.as_str())
+            .field("auth", &inner.auth)
+            .field("retry", &inner.retry)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("deadline", &inner.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts building a client for the API at `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The base URL every request path is appended to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Tokens left in this client's retry budget (`None` when budgeting is off).
+    pub fn retry_budget_available(&self) -> Option<u32> {
+        self.inner.budget.as_ref().map(RetryBudget::available)
+    }
+
+    /// Sends `request` with retries, and returns the successful response.
+    ///
+    /// Error statuses come back as [`Error::Api`]; the future owns a clone of
+    /// the client, so it is `Send + 'static` and can be spawned.
+    pub fn send(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + 'static {
+        let client = self.clone();
+        async move { client.execute(request).await }
+    }
+
+    /// Sends `request` and decodes the JSON body of the successful response into `T`.
+    pub fn send_json<T>(&self, request: Request) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let sending = self.send(request);
+        async move { sending.await?.json() }
+    }
+
+    /// Sends `request` and drops the successful response's body: for
+    /// answers without one, such as `204 No Content`.
+    pub fn send_empty(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<()>> + Send + 'static {
+        let sending = self.send(request);
+        async move { sending.await.map(drop) }
+    }
+
+    async fn execute(&self, mut request: Request) -> Result<Response> {
+        if let Some(error) = request.build_error.take().or(request.body_error.take()) {
+            return Err(error);
+        }
+        let inner = &*self.inner;
+        let span = tracing::info_span!(
+            "sdk_request",
+            vendor = inner.vendor,
+            operation = request.operation,
+            method = %request.method,
+            status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = request.deadline.unwrap_or(inner.deadline);
+        let operation = request.operation;
+        let sent = AtomicU32::new(0);
+        let outcome = async {
+            let attempts = self.attempts(
+                &request,
+                deadline.and_then(|limit| started.checked_add(limit)),
+                &sent,
+            );
+            match deadline {
+                None => attempts.await,
+                Some(limit) => tokio::time::timeout(limit, attempts)
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Error::Timeout(Box::new(TimeoutError {
+                            operation,
+                            kind: TimeoutKind::Deadline,
+                            attempts: sent.load(Ordering::Relaxed),
+                            limit,
+                        })))
+                    }),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("elapsed_ms", elapsed_ms);
+        outcome
+    }
+
+    async fn headers_for(
+        &self,
+        request: &Request,
+        correlation_id: Option<&str>,
+    ) -> Result<HeaderMap> {
+        let inner = &*self.inner;
+        let mut headers = inner.default_headers.clone();
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if let Some(body) = &request.body {
+            headers.insert(CONTENT_TYPE, body.content_type.clone());
+        }
+        if let (Some(name), Some(id)) = (&inner.correlation_id_header, correlation_id) {
+            let value = HeaderValue::from_str(id)
+                .map_err(|_| Error::invalid_input("correlation id", "not a valid header value"))?;
+            headers.insert(name.clone(), value);
+        }
+        for (name, value) in &request.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        inner
+            .auth
+            .authenticate(&mut headers)
+            .await
+            .map_err(|error| match error {
+                Error::Auth(auth) => Error::Auth(auth),
+                other => Error::Auth(Box::new(crate::error::AuthError {
+                    source: Some(Box::new(other)),
+                    ..crate::error::AuthError::new("could not authenticate the request")
+                })),
+            })?;
+        Ok(headers)
+    }
+
+    fn url_for(&self, request: &Request) -> Url {
+        let mut url = self.inner.base_url.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{}", request.path));
+        if !request.query.is_empty() {
+            url.set_query(Some(&request.query));
+        }
+        url
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::builder::parse_base_url;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert!(parse_base_url("https://api.example.com/v2", false).is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(parse_base_url("http://localhost:1", false).is_ok());
+        assert!(parse_base_url("http://[::1]:1", false).is_ok());
+        assert!(parse_base_url("http://api.example.com", false).is_err());
+        assert!(parse_base_url("http://api.example.com", true).is_ok());
+        assert!(parse_base_url("ftp://api.example.com", true).is_err());
+        assert!(parse_base_url("https://api.example.com/?x=1", false).is_err());
+        assert!(parse_base_url("not a url", false).is_err());
+        let with_password = parse_base_url("https://user:pw@api.example.com", false).unwrap_err();
+        assert!(with_password.to_string().contains("credentials"));
+        assert!(!with_password.to_string().contains("pw"));
+        assert!(parse_base_url("https://user@api.example.com", false).is_err());
+    }
+
+    #[test]
+    fn client_and_futures_are_send_sync_static() {
+        fn assert_send_sync<T: Send + Sync + 'static>(_: &T) {}
+        fn assert_send_static<T: Send + 'static>(_: &T) {}
+        let client = Client::builder("https://api.example.com").build().unwrap();
+        assert_send_sync(&client);
+        assert_send_static(&client.send(Request::get("x")));
+        assert_send_static(&client.send_json::<serde_json::Value>(Request::get("x")));
+    }
+
+    #[test]
+    fn urls_append_encoded_segments_to_the_base_path() {
+        let client = Client::builder("https://h.example/api/v3/")
+            .build()
+            .unwrap();
+        let request = Request::get("op")
+            .segment("customers")
+            .segment("a/b?c#d%e ..");
+        let url = client.url_for(&request.query("q", "x y"));
+        assert_eq!(
+            url.as_str(),
+            "https://h.example/api/v3/customers/a%2Fb%3Fc%23d%25e%20..?q=x%20y"
+        );
+    }
+}

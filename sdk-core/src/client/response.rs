@@ -1,0 +1,151 @@
+//! The answer side: reading bodies within their caps, and decoding JSON
+//! with the path of any mismatch.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, Error, MAX_DECODE_SNIPPET, Result, lossy_prefix};
+
+/// A successful answer, body fully read.
+#[derive(Clone)]
+pub struct Response {
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl fmt::Debug for Response {
+    /// Status and body size only: bodies carry personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+impl Response {
+    pub(super) fn new(
+        operation: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        Self {
+            operation,
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status (always a success here).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Decodes the body as JSON into `T`; a mismatch is an [`Error::Decode`]
+    /// naming the JSON path where it failed.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        decode_json(self.operation, self.status, &self.body)
+    }
+}
+
+/// Decodes `body` into `T`, reporting the JSON path of any mismatch.
+///
+/// The body is decoded at full speed first; only a body that fails is
+/// decoded again with path tracking, to say where it failed.
+pub fn decode_json<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    body: &[u8],
+) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            path,
+            message: error.into_inner().to_string(),
+            snippet: lossy_prefix(body, MAX_DECODE_SNIPPET),
+        }))
+    })
+}
+
+/// Why an attempt brought no answer to classify.
+pub(super) enum AttemptFailure {
+    Http(reqwest::Error),
+    Timeout(Duration),
+    Other(Error),
+}
+
+/// Reads a successful answer's body, failing past `max` bytes.
+pub(super) async fn read_limited(
+    mut response: reqwest::Response,
+    max: usize,
+    operation: &'static str,
+) -> std::result::Result<Bytes, AttemptFailure> {
+    let status = response.status();
+    let too_large = |snippet: &[u8]| {
+        AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            path: String::new(),
+            message: format!("the response is larger than the limit of {max} bytes"),
+            snippet: lossy_prefix(snippet, MAX_DECODE_SNIPPET),
+        })))
+    };
+    // A declared length lets the body be read in one piece, without copying.
+    if let Some(length) = response.content_length() {
+        if usize::try_from(length).map_or(true, |length| length > max) {
+            return Err(too_large(&[]));
+        }
+        return response.bytes().await.map_err(AttemptFailure::Http);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
+        if body.len().saturating_add(chunk.len()) > max {
+            return Err(too_large(&body));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Reads at most `max` bytes of an error answer's body and drops the rest
+/// with the connection: what is kept of an error never needs more, and a
+/// body that breaks off is still an error answer with its status.
+pub(super) async fn read_prefix(mut response: reqwest::Response, max: usize) -> Bytes {
+    let mut body = BytesMut::new();
+    while body.len() < max {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = max.saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.freeze()
+}

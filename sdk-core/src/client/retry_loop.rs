@@ -1,0 +1,240 @@
+//! The retry loop: one pass per attempt. It builds the headers, runs auth,
+//! replays a 401 once, asks the [`RetryClassifier`](crate::retry::RetryClassifier)
+//! whether a failure is worth another try, then waits, charges the retry
+//! budget and keeps the deadline.
+
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+use url::Url;
+
+use super::response::{AttemptFailure, Response, read_limited, read_prefix};
+use super::{Client, MAX_ERROR_BODY_BYTES};
+use crate::error::{
+    Error, RateLimited, Result, TimeoutError, TimeoutKind, TransportError, api_error_from_response,
+};
+use crate::request::Request;
+use crate::retry::{Attempt, AttemptOutcome, RetryCause, RetryDecision};
+
+impl Client {
+    /// Sends `request` until it succeeds, fails for good, or runs out of
+    /// attempts, budget or deadline.
+    pub(super) async fn attempts(
+        &self,
+        request: &Request,
+        deadline: Option<Instant>,
+        sent_count: &AtomicU32,
+    ) -> Result<Response> {
+        let inner = &*self.inner;
+        let url = self.url_for(request);
+        let correlation_id = inner.correlation_id_header.as_ref().map(|_| {
+            request
+                .correlation_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+        });
+        let attempt_timeout = request.attempt_timeout.unwrap_or(inner.attempt_timeout);
+        let mut sent: u32 = 0;
+        let mut retries: u32 = 0;
+        let mut replayed_unauthorized = false;
+        loop {
+            sent = sent.saturating_add(1);
+            sent_count.store(sent, Ordering::Relaxed);
+            let span = tracing::Span::current();
+            span.record("attempt", sent);
+            let headers = self.headers_for(request, correlation_id.as_deref()).await?;
+            let outcome = self
+                .attempt(request, &url, headers.clone(), attempt_timeout)
+                .await;
+
+            let (failure, failed) = match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    if response.status().is_success() {
+                        if let Some(budget) = &inner.budget {
+                            budget.refund_success();
+                        }
+                        return Ok(response);
+                    }
+                    let status = response.status();
+                    if status == StatusCode::UNAUTHORIZED
+                        && !replayed_unauthorized
+                        && inner.auth.on_unauthorized(&headers).await
+                    {
+                        tracing::debug!("401: credentials refreshed, replaying once");
+                        replayed_unauthorized = true;
+                        continue;
+                    }
+                    let request_id = inner
+                        .request_id_headers
+                        .iter()
+                        .find_map(|name| response.headers().get(name)?.to_str().ok())
+                        .map(str::to_owned)
+                        .or_else(|| correlation_id.clone());
+                    let api = api_error_from_response(
+                        request.operation,
+                        &url,
+                        status,
+                        response.headers(),
+                        response.body(),
+                        &*inner.error_parser,
+                        request_id,
+                        sent,
+                    );
+                    let failed = Failed::Status(status, response.headers().clone());
+                    (Error::Api(Box::new(api)), failed)
+                }
+                Err(AttemptFailure::Timeout(limit)) => {
+                    let error = Error::Timeout(Box::new(TimeoutError {
+                        operation: request.operation,
+                        kind: TimeoutKind::Attempt,
+                        attempts: sent,
+                        limit,
+                    }));
+                    (error, Failed::TimedOut)
+                }
+                Err(AttemptFailure::Http(source)) => {
+                    let not_sent = source.is_connect();
+                    let error = TransportError {
+                        operation: request.operation,
+                        host: host_of(&url),
+                        attempts: sent,
+                        what: if not_sent {
+                            "could not connect to"
+                        } else {
+                            "connection failed with"
+                        },
+                        source: source.without_url(),
+                    };
+                    if not_sent {
+                        (Error::Connect(Box::new(error)), Failed::NotConnected)
+                    } else {
+                        (Error::Transport(Box::new(error)), Failed::ConnectionLost)
+                    }
+                }
+                Err(AttemptFailure::Other(error)) => return Err(error),
+            };
+
+            let cause = match failed {
+                Failed::TimedOut => RetryCause::Timeout,
+                _ => RetryCause::Error,
+            };
+            let retry_after = match inner.classifier.classify(&Attempt {
+                outcome: failed.outcome(),
+                idempotent: request.idempotent,
+                operation: request.operation,
+                number: sent,
+            }) {
+                RetryDecision::GiveUp => return Err(failure),
+                RetryDecision::Retry => None,
+                RetryDecision::RetryAfter(wait) => Some(wait),
+            };
+
+            retries = retries.saturating_add(1);
+            if retries >= inner.retry.max_attempts() {
+                return Err(failure);
+            }
+            let wait = match inner.retry.delay_before_retry(retries, retry_after) {
+                Ok(wait) => wait,
+                Err(asked) => {
+                    let Error::Api(api) = failure else {
+                        return Err(failure);
+                    };
+                    return Err(Error::RateLimited(Box::new(RateLimited {
+                        retry_after: asked,
+                        api: *api,
+                    })));
+                }
+            };
+            let wakes_at = Instant::now().checked_add(wait);
+            if deadline.is_some_and(|deadline| wakes_at.is_none_or(|at| at >= deadline)) {
+                tracing::debug!("no retry: the wait would pass the deadline");
+                return Err(failure);
+            }
+            if let Some(budget) = &inner.budget
+                && !budget.try_withdraw(cause)
+            {
+                tracing::warn!("no retry: the client's retry budget is exhausted");
+                return Err(failure);
+            }
+            tracing::info!(
+                error = %failure,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            inner.sleeper.sleep(wait).await;
+        }
+    }
+
+    /// One attempt: send, then read the body (all of a success, a prefix
+    /// of an error), under the attempt timeout.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        headers: HeaderMap,
+        timeout: Option<Duration>,
+    ) -> std::result::Result<Response, AttemptFailure> {
+        let inner = &*self.inner;
+        let mut builder = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .headers(headers);
+        if let Some(body) = &request.body {
+            builder = builder.body(body.bytes.clone());
+        }
+        let exchange = async {
+            let response = builder.send().await.map_err(AttemptFailure::Http)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = if status.is_success() {
+                read_limited(response, inner.max_response_bytes, request.operation).await?
+            } else {
+                read_prefix(response, MAX_ERROR_BODY_BYTES).await
+            };
+            Ok(Response::new(request.operation, status, headers, body))
+        };
+        match timeout {
+            None => exchange.await,
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or(Err(AttemptFailure::Timeout(limit))),
+        }
+    }
+}
+
+/// How an attempt failed, owned, for the classifier's [`AttemptOutcome`].
+enum Failed {
+    Status(StatusCode, HeaderMap),
+    TimedOut,
+    NotConnected,
+    ConnectionLost,
+}
+
+impl Failed {
+    fn outcome(&self) -> AttemptOutcome<'_> {
+        match self {
+            Failed::Status(status, headers) => AttemptOutcome::Status {
+                status: *status,
+                headers,
+            },
+            Failed::TimedOut => AttemptOutcome::TimedOut,
+            Failed::NotConnected => AttemptOutcome::NotConnected,
+            Failed::ConnectionLost => AttemptOutcome::ConnectionLost,
+        }
+    }
+}
+
+/// `host:port` of `url`, for errors: never a path, query or credentials.
+fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}

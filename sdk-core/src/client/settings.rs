@@ -1,0 +1,273 @@
+//! The transport settings every client shares, written once: the API
+//! client, the OAuth token client and every vendor client builder hold a
+//! [`ClientSettings`] and offer the same setters for it, written by one
+//! macro (`client_settings_setters!`).
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::retry::RetryPolicy;
+
+/// The default per-attempt timeout.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default connect timeout of the HTTP client the SDK builds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default cap on a successful response's body, per response in flight.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
+
+/// How much of an error response's body is read; the rest is never
+/// downloaded (the connection is dropped). Enough for any vendor's error
+/// document, small enough that a hostile 100 MiB error page costs nothing.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The most redirects [`Redirects::SameOrigin`] follows for one attempt.
+pub const MAX_REDIRECT_HOPS: usize = 3;
+
+/// How a client reaches its server: HTTP client, retries, timeouts,
+/// redirects and body caps.
+///
+/// One value serves every client of the SDK: a vendor builder hands it to
+/// the API client and, for OAuth vendors, to the token client, so both
+/// speak to their servers the same way. Build one to share settings between
+/// vendor clients:
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_core::client::ClientSettings;
+/// use sdk_core::{Client, RetryPolicy};
+///
+/// let settings = ClientSettings::default()
+///     .with_retry(RetryPolicy::default().with_max_attempts(5))
+///     .with_deadline(Some(Duration::from_secs(60)));
+/// let client = Client::builder("https://api.example.com").settings(settings.clone()).build()?;
+/// assert_eq!(client.retry_policy().max_attempts(), 5);
+/// # Ok::<(), sdk_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientSettings {
+    /// Your own `reqwest::Client` (proxies, TLS roots, pools); `None`: the SDK builds one.
+    pub http: Option<reqwest::Client>,
+    /// The retry policy.
+    pub retry: RetryPolicy,
+    /// The time one attempt may take, reading the body included (`None`: no limit).
+    pub attempt_timeout: Option<Duration>,
+    /// The time a whole call may take, retries included (`None`: no limit).
+    pub deadline: Option<Duration>,
+    /// The connect timeout of the HTTP client the SDK builds (`None`: no limit).
+    pub connect_timeout: Option<Duration>,
+    /// Whether plain `http` is allowed on hosts other than loopback.
+    pub allow_insecure: bool,
+    /// Whether API requests follow redirects. Token requests never do.
+    pub redirects: Redirects,
+    /// The largest successful response body accepted, per response in flight.
+    pub max_response_bytes: usize,
+}
+
+impl Default for ClientSettings {
+    /// The SDK's own HTTP client, [`RetryPolicy::default`], 30 s per attempt,
+    /// no deadline, 10 s to connect, `https` only off loopback, no
+    /// redirects, 128 MiB per successful body.
+    fn default() -> Self {
+        Self {
+            http: None,
+            retry: RetryPolicy::default(),
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            deadline: None,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            allow_insecure: false,
+            redirects: Redirects::Never,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
+impl ClientSettings {
+    /// Sets the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn with_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets the deadline of a whole call.
+    pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Builds the HTTP client these settings ask for, with `redirects`
+    /// (the caller's own client, if given, keeps its own policy).
+    pub(crate) fn http_client(&self, redirects: Redirects) -> crate::Result<reqwest::Client> {
+        if let Some(http) = &self.http {
+            return Ok(http.clone());
+        }
+        let mut builder = reqwest::Client::builder().redirect(redirects.reqwest_policy());
+        if let Some(timeout) = self.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        builder.build().map_err(|error| {
+            crate::Error::invalid_input(
+                "http_client",
+                format!("could not build the HTTP client: {error}"),
+            )
+        })
+    }
+}
+
+/// Whether a client follows HTTP redirects.
+///
+/// The default is [`Redirects::Never`]: vendor credentials travel in custom
+/// headers (`X-Token`, ...) that an HTTP client only strips from
+/// cross-origin redirects when they are called `Authorization`, so a
+/// redirect could carry them, and the customer data in a body, to another
+/// host. A 3xx then comes back as an [`Error::Api`](crate::Error::Api) with
+/// its status and the origin it pointed to
+/// ([`ApiError::redirect_origin`](crate::ApiError::redirect_origin)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Redirects {
+    /// Follow none (the default).
+    #[default]
+    Never,
+    /// Follow at most [`MAX_REDIRECT_HOPS`] redirects to the same scheme,
+    /// host and port; stop at any other (and so never from `https` to `http`).
+    SameOrigin,
+}
+
+impl Redirects {
+    /// Whether this policy follows hop number `hops` (1 for the first
+    /// redirect) of a request first sent to `first`, on to `target`.
+    ///
+    /// ```
+    /// use sdk_core::client::Redirects;
+    /// use url::Url;
+    ///
+    /// let first = Url::parse("https://api.example.com/v2/customers").unwrap();
+    /// let to = |s: &str| Url::parse(s).unwrap();
+    /// assert!(Redirects::SameOrigin.follows(&first, &to("https://api.example.com/v2/x"), 1));
+    /// assert!(!Redirects::SameOrigin.follows(&first, &to("http://api.example.com/v2/x"), 1));
+    /// assert!(!Redirects::Never.follows(&first, &to("https://api.example.com/v2/x"), 1));
+    /// ```
+    pub fn follows(self, first: &Url, target: &Url, hops: usize) -> bool {
+        match self {
+            Redirects::Never => false,
+            Redirects::SameOrigin => hops <= MAX_REDIRECT_HOPS && first.origin() == target.origin(),
+        }
+    }
+
+    fn reqwest_policy(self) -> reqwest::redirect::Policy {
+        match self {
+            Redirects::Never => reqwest::redirect::Policy::none(),
+            Redirects::SameOrigin => reqwest::redirect::Policy::custom(move |attempt| {
+                let previous = attempt.previous();
+                let follows = previous
+                    .first()
+                    .is_some_and(|first| self.follows(first, attempt.url(), previous.len()));
+                if follows {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }),
+        }
+    }
+}
+
+/// Writes the setters of a [`ClientSettings`] kept in the field `$field`
+/// into a builder, so that [`ClientBuilder`](crate::ClientBuilder), the
+/// OAuth token client's builder and every vendor client builder offer the
+/// same settings under the same names with the same docs.
+///
+/// `client_settings_setters!(field)` writes all of them;
+/// `client_settings_setters!(@transport field)` leaves out `redirects` and
+/// `max_response_bytes`, for a builder whose client fixes both (the OAuth
+/// token client never follows a redirect and reads small answers only).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_settings_setters {
+    ($field:ident) => {
+        $crate::client_settings_setters!(@transport $field);
+
+        /// Whether API requests follow redirects (default
+        /// [`Redirects::Never`]($crate::client::Redirects::Never): a 3xx is
+        /// an error naming where it pointed; ignored with your own
+        /// `reqwest::Client`, whose policy applies). Token requests never
+        /// follow any.
+        pub fn redirects(mut self, redirects: $crate::client::Redirects) -> Self {
+            self.$field.redirects = redirects;
+            self
+        }
+
+        /// The largest successful response body accepted, per response in
+        /// flight (default 128 MiB); a larger one fails the call with a
+        /// decode error. Error bodies are read up to 64 KiB whatever this says.
+        pub fn max_response_bytes(mut self, max: usize) -> Self {
+            self.$field.max_response_bytes = max;
+            self
+        }
+    };
+    (@transport $field:ident) => {
+        /// Replaces every transport setting at once, such as a
+        /// [`ClientSettings`]($crate::client::ClientSettings) shared by several clients.
+        pub fn settings(mut self, settings: $crate::client::ClientSettings) -> Self {
+            self.$field = settings;
+            self
+        }
+
+        /// Uses your own `reqwest::Client` (proxies, TLS roots, pools). Its
+        /// own timeouts then apply beside the SDK's, and so does its
+        /// redirect policy: build it with
+        /// `redirect(reqwest::redirect::Policy::none())` unless you mean it
+        /// to follow redirects with your credentials.
+        pub fn http_client(mut self, http: $crate::reqwest::Client) -> Self {
+            self.$field.http = Some(http);
+            self
+        }
+
+        /// The retry policy (default: [`RetryPolicy::default`]($crate::RetryPolicy::default)).
+        pub fn retry_policy(mut self, retry: $crate::RetryPolicy) -> Self {
+            self.$field.retry = retry;
+            self
+        }
+
+        /// The time one attempt may take, reading the body included
+        /// (default 30 s; `None`: no limit).
+        ///
+        /// Tests that run under tokio's paused clock should turn it off: a
+        /// pending timer is advanced at once while a request waits on real I/O.
+        pub fn attempt_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
+            self.$field.attempt_timeout = timeout;
+            self
+        }
+
+        /// The time a whole call may take, retries included (default: no limit).
+        pub fn deadline(mut self, deadline: Option<::std::time::Duration>) -> Self {
+            self.$field.deadline = deadline;
+            self
+        }
+
+        /// The connect timeout of the HTTP client the SDK builds (default
+        /// 10 s; ignored with your own `reqwest::Client`).
+        pub fn connect_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
+            self.$field.connect_timeout = timeout;
+            self
+        }
+
+        /// Allows plain `http` URLs on hosts other than loopback.
+        ///
+        /// Credentials then cross the network unencrypted: only for test rigs.
+        pub fn allow_insecure(mut self, allow: bool) -> Self {
+            self.$field.allow_insecure = allow;
+            self
+        }
+    };
+}
