@@ -10,7 +10,8 @@ use std::fmt;
 use std::future::Future;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
-use sdk_core::{Error, Page, PageRequest, Paginator, Request, Result};
+use sdk_core::pagination::{KeysetCursor, OffsetCursor};
+use sdk_core::{Error, Page, Paginator, Request, Result};
 
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
@@ -297,17 +298,15 @@ impl CustomerGroupQuery {
     pub fn pages(self) -> Paginator<CustomerGroup> {
         let limit = u64::from(self.limit.unwrap_or(20).max(1));
         let with_total = self.with_total.unwrap_or(true);
-        let fetch = move |page: PageRequest| {
+        let fetch = move |page: OffsetCursor| {
             let query = self.clone();
             async move {
-                let PageRequest::Offset {
+                let OffsetCursor {
                     offset,
                     limit,
                     with_total,
-                } = page
-                else {
-                    return Err(Error::invalid_input("page", "expected an offset page"));
-                };
+                    ..
+                } = page;
                 let offset = match u32::try_from(offset) {
                     Ok(offset) if offset <= MAX_OFFSET => offset,
                     _ => {
@@ -381,16 +380,13 @@ impl CustomerGroupQuery {
         Paginator::keyset(
             u64::from(QUERY_ALL_LIMIT),
             |group: &CustomerGroup| group.id.clone(),
-            move |page: PageRequest| {
+            move |page: KeysetCursor| {
                 let mut query = self.clone();
                 async move {
-                    let PageRequest::Keyset { after, limit } = page else {
-                        return Err(Error::invalid_input("page", "expected a keyset page"));
-                    };
-                    if let Some(after) = after {
+                    if let Some(after) = page.after {
                         query = query.predicate("id > :sdkLastId").var("sdkLastId", after);
                     }
-                    let limit = u32::try_from(limit).unwrap_or(QUERY_ALL_LIMIT);
+                    let limit = u32::try_from(page.limit).unwrap_or(QUERY_ALL_LIMIT);
                     let request = query.request(None, Some(limit), Some(false));
                     let result: PagedQueryResult<CustomerGroup> =
                         query.client.http().send_json(request).await?;

@@ -3,7 +3,8 @@
 use std::future::Future;
 use std::marker::PhantomData;
 
-use sdk_core::{Error, Page, PageRequest, Paginator, Request, Result};
+use sdk_core::pagination::PageNumberCursor;
+use sdk_core::{Page, Paginator, Request, Result};
 use serde::de::DeserializeOwned;
 
 use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
@@ -281,13 +282,10 @@ where
     pub fn paginator(self) -> Paginator<T> {
         let size = self.page_size;
         let operation = self.operation;
-        Paginator::page_number(size, move |page: PageRequest| {
+        Paginator::page_number(size, move |page: PageNumberCursor| {
             let listing = self.clone();
             async move {
-                let PageRequest::PageNumber { number, .. } = page else {
-                    return Err(Error::invalid_input("page", "expected a page-number page"));
-                };
-                let response = listing.page(number).await?;
+                let response = listing.page(page.number).await?;
                 Ok(Page::new(response.items)
                     .with_total(response.paging.total_count)
                     .with_page_number(response.paging.page_number)

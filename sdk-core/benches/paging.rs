@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
+use sdk_core::pagination::PageNumberCursor;
 use sdk_core::sandbox::{StaticAnswer, StaticServer};
-use sdk_core::{Client, Page, PageRequest, Paginator, Request};
+use sdk_core::{Client, Page, Paginator, Request};
 use serde::{Deserialize, Serialize};
 
 const CUSTOMERS: usize = 50_000;
@@ -78,12 +79,10 @@ fn server() -> StaticServer {
 
 fn paginator(client: &Client) -> Paginator<Customer> {
     let client = client.clone();
-    Paginator::page_number(PAGE_SIZE as u64, move |page: PageRequest| {
+    Paginator::page_number(PAGE_SIZE as u64, move |page: PageNumberCursor| {
         let client = client.clone();
         async move {
-            let PageRequest::PageNumber { number, size } = page else {
-                unreachable!()
-            };
+            let PageNumberCursor { number, size, .. } = page;
             let listing: Listing = client
                 .send_json(
                     Request::get("list_customers")

@@ -67,7 +67,7 @@ pub mod sandbox;
 
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result};
-pub use pagination::{Page, PageRequest, Paginator};
+pub use pagination::{Page, Paginator};
 pub use request::Request;
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 

@@ -7,10 +7,66 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use sdk_core::pagination::{ItemStream, PageStream};
-use sdk_core::{Error, Page, PageRequest, Paginator, Request};
+use sdk_core::pagination::{ItemStream, KeysetCursor, OffsetCursor, PageNumberCursor, PageStream};
+use sdk_core::{Error, Page, Paginator, Request};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// What a fetch was asked for, whatever its strategy: one shape for the
+/// log and the assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PageRequest {
+    Offset {
+        offset: u64,
+        limit: u64,
+        with_total: bool,
+    },
+    PageNumber {
+        number: Option<u64>,
+        size: u64,
+    },
+    Keyset {
+        after: Option<String>,
+        limit: u64,
+    },
+}
+
+impl From<OffsetCursor> for PageRequest {
+    fn from(cursor: OffsetCursor) -> Self {
+        PageRequest::Offset {
+            offset: cursor.offset,
+            limit: cursor.limit,
+            with_total: cursor.with_total,
+        }
+    }
+}
+
+impl From<PageNumberCursor> for PageRequest {
+    fn from(cursor: PageNumberCursor) -> Self {
+        PageRequest::PageNumber {
+            number: cursor.number,
+            size: cursor.size,
+        }
+    }
+}
+
+impl From<KeysetCursor> for PageRequest {
+    fn from(cursor: KeysetCursor) -> Self {
+        PageRequest::Keyset {
+            after: cursor.after,
+            limit: cursor.limit,
+        }
+    }
+}
+
+/// A fetch written against [`PageRequest`], served the typed cursor `C`.
+fn asked<C, F, Fut>(fetch: F) -> impl Fn(C) -> Fut + Send + Sync + 'static
+where
+    C: Into<PageRequest>,
+    F: Fn(PageRequest) -> Fut + Send + Sync + 'static,
+{
+    move |cursor: C| fetch(cursor.into())
+}
 
 /// Records what the paginator asked for.
 #[derive(Clone, Default)]
@@ -29,11 +85,12 @@ impl Log {
 fn offset_server(
     len: u64,
     log: Log,
-) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
+) -> impl Fn(OffsetCursor) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
 + Send
 + Sync
 + 'static {
-    move |request| {
+    move |request: OffsetCursor| {
+        let request = PageRequest::from(request);
         log.push(&request);
         Box::pin(async move {
             let PageRequest::Offset {
@@ -55,11 +112,12 @@ fn page_number_server(
     len: u64,
     base: u64,
     log: Log,
-) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
+) -> impl Fn(PageNumberCursor) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<u64>>>
 + Send
 + Sync
 + 'static {
-    move |request| {
+    move |request: PageNumberCursor| {
+        let request = PageRequest::from(request);
         log.push(&request);
         Box::pin(async move {
             let PageRequest::PageNumber { number, size } = request else {
@@ -83,11 +141,12 @@ fn id(n: u64) -> String {
 fn keyset_server(
     len: u64,
     log: Log,
-) -> impl Fn(PageRequest) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<String>>>
+) -> impl Fn(KeysetCursor) -> futures::future::BoxFuture<'static, sdk_core::Result<Page<String>>>
 + Send
 + Sync
 + 'static {
-    move |request| {
+    move |request: KeysetCursor| {
+        let request = PageRequest::from(request);
         log.push(&request);
         Box::pin(async move {
             let PageRequest::Keyset { after, limit } = request else {
@@ -157,10 +216,13 @@ async fn reaching_the_total_ends_the_listing_even_when_pages_are_full() {
     let log = Log::default();
     let counter = log.clone();
     // A server that always answers a full page but says there are 30 in all.
-    let paginator = Paginator::offset_with_total(10, move |request: PageRequest| {
-        counter.push(&request);
-        async move { Ok(Page::new(vec![0u8; 10]).with_total(Some(30))) }
-    });
+    let paginator = Paginator::offset_with_total(
+        10,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async move { Ok(Page::new(vec![0u8; 10]).with_total(Some(30))) }
+        }),
+    );
     let items: Vec<u8> = paginator.prefetch(3).items().try_collect().await.unwrap();
     assert_eq!(items.len(), 30);
     assert_eq!(log.requests().len(), 3);
@@ -251,10 +313,14 @@ async fn a_cursor_seen_before_ends_a_keyset_listing_with_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores `after` and always answers the first page.
-    let paginator = Paginator::keyset(3, String::clone, move |request: PageRequest| {
-        counter.push(&request);
-        async move { Ok(Page::new(vec![id(1), id(2), id(3)])) }
-    });
+    let paginator = Paginator::keyset(
+        3,
+        String::clone,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async move { Ok(Page::new(vec![id(1), id(2), id(3)])) }
+        }),
+    );
     let results: Vec<_> = paginator.pages().collect().await;
     assert_eq!(results.len(), 2, "the first page, then the error");
     assert!(results[0].is_ok());
@@ -268,23 +334,29 @@ async fn a_cursor_seen_before_ends_a_keyset_listing_with_an_error() {
 async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
     // Pages A, B, A: the third page's ids are below the last one seen.
     let cycle = Arc::new(AtomicUsize::new(0));
-    let paginator = Paginator::keyset(2, String::clone, move |_request: PageRequest| {
-        let page = cycle.fetch_add(1, Ordering::SeqCst) % 2;
-        async move {
-            Ok(Page::new(if page == 0 {
-                vec![id(1), id(2)]
-            } else {
-                vec![id(3), id(4)]
-            }))
-        }
-    });
+    let paginator = Paginator::keyset(
+        2,
+        String::clone,
+        asked(move |_request: PageRequest| {
+            let page = cycle.fetch_add(1, Ordering::SeqCst) % 2;
+            async move {
+                Ok(Page::new(if page == 0 {
+                    vec![id(1), id(2)]
+                } else {
+                    vec![id(3), id(4)]
+                }))
+            }
+        }),
+    );
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(incomplete_reason(&error).contains("strictly increasing"));
 
     // Ids out of order inside one page.
-    let paginator = Paginator::keyset(3, String::clone, |_request: PageRequest| async {
-        Ok(Page::new(vec![id(2), id(1)]))
-    });
+    let paginator = Paginator::keyset(
+        3,
+        String::clone,
+        asked(|_request: PageRequest| async { Ok(Page::new(vec![id(2), id(1)])) }),
+    );
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(
         incomplete_reason(&error).contains("`00001` after `00002`"),
@@ -297,10 +369,13 @@ async fn a_page_number_answered_otherwise_than_asked_is_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores the page number and always answers page 1.
-    let paginator = Paginator::page_number(2, move |request: PageRequest| {
-        counter.push(&request);
-        async move { Ok(Page::new(vec![1, 2]).with_page_number(Some(1))) }
-    });
+    let paginator = Paginator::page_number(
+        2,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async move { Ok(Page::new(vec![1, 2]).with_page_number(Some(1))) }
+        }),
+    );
     let results: Vec<_> = paginator.items().collect().await;
     assert_eq!(results.len(), 3, "two items, then the error");
     let error = results[2].as_ref().unwrap_err();
@@ -315,10 +390,13 @@ async fn a_page_number_answered_otherwise_than_asked_is_an_error() {
 async fn offset_paging_with_a_lying_total_and_repeated_pages_fails_at_the_first_repeat() {
     let log = Log::default();
     let counter = log.clone();
-    let paginator = Paginator::offset_with_total(3, move |request: PageRequest| {
-        counter.push(&request);
-        async { Ok(Page::new(vec![7_u64, 8, 9]).with_total(Some(1_000_000_000))) }
-    })
+    let paginator = Paginator::offset_with_total(
+        3,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async { Ok(Page::new(vec![7_u64, 8, 9]).with_total(Some(1_000_000_000))) }
+        }),
+    )
     .item_key(|n: &u64| n.to_string())
     .operation("list_numbers")
     .concurrency(4);
@@ -341,10 +419,13 @@ async fn offset_paging_with_a_lying_total_and_repeated_pages_fails_at_the_first_
 async fn identical_full_pages_without_number_or_total_fail_within_two_pages() {
     let log = Log::default();
     let counter = log.clone();
-    let paginator = Paginator::page_number(2, move |request: PageRequest| {
-        counter.push(&request);
-        async { Ok(Page::new(vec![1_u64, 2])) }
-    })
+    let paginator = Paginator::page_number(
+        2,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async { Ok(Page::new(vec![1_u64, 2])) }
+        }),
+    )
     .item_key(|n: &u64| n.to_string());
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(incomplete_reason(&error).contains("twice"));
@@ -356,21 +437,24 @@ async fn a_server_that_caps_the_page_size_is_walked_to_its_total() {
     let log = Log::default();
     let counter = log.clone();
     // Asked for 100 a page, the server serves 50 and says so.
-    let paginator = Paginator::page_number(100, move |request: PageRequest| {
-        counter.push(&request);
-        async move {
-            let PageRequest::PageNumber { number, .. } = request else {
-                unreachable!()
-            };
-            let number = number.unwrap_or(1);
-            let start = (number - 1) * 50;
-            let items: Vec<u64> = (start..120).take(50).collect();
-            Ok(Page::new(items)
-                .with_page_number(Some(number))
-                .with_page_size(Some(50))
-                .with_total(Some(120)))
-        }
-    })
+    let paginator = Paginator::page_number(
+        100,
+        asked(move |request: PageRequest| {
+            counter.push(&request);
+            async move {
+                let PageRequest::PageNumber { number, .. } = request else {
+                    unreachable!()
+                };
+                let number = number.unwrap_or(1);
+                let start = (number - 1) * 50;
+                let items: Vec<u64> = (start..120).take(50).collect();
+                Ok(Page::new(items)
+                    .with_page_number(Some(number))
+                    .with_page_size(Some(50))
+                    .with_total(Some(120)))
+            }
+        }),
+    )
     .item_key(|n: &u64| n.to_string());
     let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
     assert_eq!(items, (0..120).collect::<Vec<_>>());
@@ -379,13 +463,16 @@ async fn a_server_that_caps_the_page_size_is_walked_to_its_total() {
 
 #[tokio::test(start_paused = true)]
 async fn a_short_page_before_the_total_yields_its_items_then_an_error() {
-    let paginator = Paginator::offset_with_total(10, |request: PageRequest| async move {
-        let PageRequest::Offset { offset, .. } = request else {
-            unreachable!()
-        };
-        let items: Vec<u64> = (offset..15).take(10).collect();
-        Ok(Page::new(items).with_total(Some(25)))
-    });
+    let paginator = Paginator::offset_with_total(
+        10,
+        asked(|request: PageRequest| async move {
+            let PageRequest::Offset { offset, .. } = request else {
+                unreachable!()
+            };
+            let items: Vec<u64> = (offset..15).take(10).collect();
+            Ok(Page::new(items).with_total(Some(25)))
+        }),
+    );
     let results: Vec<_> = paginator.items().collect().await;
     assert_eq!(results.len(), 16, "fifteen items, then the error");
     assert!(results[..15].iter().all(Result::is_ok));
@@ -414,26 +501,29 @@ async fn server_chosen_numbers_at_their_extremes_never_panic() {
     for (total, page_number, page_size) in cases {
         let calls = Arc::new(AtomicUsize::new(0));
         let counter = calls.clone();
-        let paginator = Paginator::page_number(2, move |request: PageRequest| {
-            let call = counter.fetch_add(1, Ordering::SeqCst) as u64;
-            async move {
-                let PageRequest::PageNumber { number, .. } = request else {
-                    unreachable!()
-                };
-                // Fresh items on every page, so only the numbers decide;
-                // after 20 pages the server runs dry (a short page).
-                let items = if call < 20 {
-                    vec![call * 2, call * 2 + 1]
-                } else {
-                    Vec::new()
-                };
-                let reported = page_number.map(|base| number.unwrap_or(base));
-                Ok(Page::new(items)
-                    .with_total(total)
-                    .with_page_number(reported)
-                    .with_page_size(page_size))
-            }
-        })
+        let paginator = Paginator::page_number(
+            2,
+            asked(move |request: PageRequest| {
+                let call = counter.fetch_add(1, Ordering::SeqCst) as u64;
+                async move {
+                    let PageRequest::PageNumber { number, .. } = request else {
+                        unreachable!()
+                    };
+                    // Fresh items on every page, so only the numbers decide;
+                    // after 20 pages the server runs dry (a short page).
+                    let items = if call < 20 {
+                        vec![call * 2, call * 2 + 1]
+                    } else {
+                        Vec::new()
+                    };
+                    let reported = page_number.map(|base| number.unwrap_or(base));
+                    Ok(Page::new(items)
+                        .with_total(total)
+                        .with_page_number(reported)
+                        .with_page_size(page_size))
+                }
+            }),
+        )
         .item_key(|n: &u64| n.to_string())
         .concurrency(4);
         let outcome: Vec<_> = paginator.items().collect().await;
@@ -448,27 +538,33 @@ async fn server_chosen_numbers_at_their_extremes_never_panic() {
     }
 
     // Offsets near the top of u64: the cursor stops, with an error, instead of wrapping.
-    let paginator = Paginator::offset(u64::MAX, |request: PageRequest| async move {
-        let PageRequest::Offset { offset, .. } = request else {
-            unreachable!()
-        };
-        Ok(Page::new(vec![offset]))
-    });
+    let paginator = Paginator::offset(
+        u64::MAX,
+        asked(|request: PageRequest| async move {
+            let PageRequest::Offset { offset, .. } = request else {
+                unreachable!()
+            };
+            Ok(Page::new(vec![offset]))
+        }),
+    );
     let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
     assert_eq!(items, [0], "a short page ends it");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_page_number_past_u64_max_is_an_error_not_a_panic() {
-    let paginator = Paginator::page_number(1, |request: PageRequest| async move {
-        let PageRequest::PageNumber { number, .. } = request else {
-            unreachable!()
-        };
-        let number = number.unwrap_or(u64::MAX - 1);
-        Ok(Page::new(vec![number])
-            .with_page_number(Some(number))
-            .with_total(Some(u64::MAX)))
-    });
+    let paginator = Paginator::page_number(
+        1,
+        asked(|request: PageRequest| async move {
+            let PageRequest::PageNumber { number, .. } = request else {
+                unreachable!()
+            };
+            let number = number.unwrap_or(u64::MAX - 1);
+            Ok(Page::new(vec![number])
+                .with_page_number(Some(number))
+                .with_total(Some(u64::MAX)))
+        }),
+    );
     let results: Vec<_> = paginator.items().collect().await;
     assert_eq!(
         results.len(),
@@ -477,9 +573,12 @@ async fn a_page_number_past_u64_max_is_an_error_not_a_panic() {
     );
     assert!(incomplete_reason(results[2].as_ref().unwrap_err()).contains("past u64::MAX"));
 
-    let paginator = Paginator::page_number(1, |_request: PageRequest| async {
-        Ok(Page::new(vec![1_u8]).with_page_number(Some(u64::MAX)))
-    });
+    let paginator = Paginator::page_number(
+        1,
+        asked(|_request: PageRequest| async {
+            Ok(Page::new(vec![1_u8]).with_page_number(Some(u64::MAX)))
+        }),
+    );
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(incomplete_reason(&error).contains("numbered the first page"));
 }
@@ -489,26 +588,29 @@ async fn concurrency_keeps_order_and_its_bound() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let (now, peak) = (in_flight.clone(), most.clone());
-    let paginator = Paginator::page_number(10, move |request: PageRequest| {
-        let (now, peak) = (now.clone(), peak.clone());
-        async move {
-            let PageRequest::PageNumber { number, size } = request else {
-                unreachable!()
-            };
-            let number = number.unwrap_or(0);
-            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(running, Ordering::SeqCst);
-            // Later pages answer sooner, so completion order is scrambled.
-            tokio::time::sleep(Duration::from_millis(100 - number * 7)).await;
-            now.fetch_sub(1, Ordering::SeqCst);
-            let start = number * size;
-            Ok(
-                Page::new((start..(start + size).min(123)).collect::<Vec<u64>>())
-                    .with_total(Some(123))
-                    .with_page_number(Some(number)),
-            )
-        }
-    });
+    let paginator = Paginator::page_number(
+        10,
+        asked(move |request: PageRequest| {
+            let (now, peak) = (now.clone(), peak.clone());
+            async move {
+                let PageRequest::PageNumber { number, size } = request else {
+                    unreachable!()
+                };
+                let number = number.unwrap_or(0);
+                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(running, Ordering::SeqCst);
+                // Later pages answer sooner, so completion order is scrambled.
+                tokio::time::sleep(Duration::from_millis(100 - number * 7)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                let start = number * size;
+                Ok(
+                    Page::new((start..(start + size).min(123)).collect::<Vec<u64>>())
+                        .with_total(Some(123))
+                        .with_page_number(Some(number)),
+                )
+            }
+        }),
+    );
     let items: Vec<u64> = paginator
         .concurrency(4)
         .prefetch(1)
@@ -549,16 +651,19 @@ async fn without_prefetch_pages_are_requested_one_at_a_time() {
 
 #[tokio::test(start_paused = true)]
 async fn an_error_ends_the_stream_after_the_pages_before_it() {
-    let paginator = Paginator::offset(2, move |request: PageRequest| async move {
-        let PageRequest::Offset { offset, .. } = request else {
-            unreachable!()
-        };
-        if offset >= 2 {
-            Err(Error::invalid_input("page", "boom"))
-        } else {
-            Ok(Page::new(vec![offset, offset + 1]))
-        }
-    });
+    let paginator = Paginator::offset(
+        2,
+        asked(move |request: PageRequest| async move {
+            let PageRequest::Offset { offset, .. } = request else {
+                unreachable!()
+            };
+            if offset >= 2 {
+                Err(Error::invalid_input("page", "boom"))
+            } else {
+                Ok(Page::new(vec![offset, offset + 1]))
+            }
+        }),
+    );
     let results: Vec<sdk_core::Result<u64>> = paginator.items().collect().await;
     assert_eq!(results.len(), 3);
     assert!(results[0].is_ok() && results[1].is_ok());
@@ -597,23 +702,26 @@ async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
         results: Vec<u64>,
         total: u64,
     }
-    let paginator = Paginator::offset_with_total(2, move |request: PageRequest| {
-        let client = client.clone();
-        async move {
-            let PageRequest::Offset { offset, limit, .. } = request else {
-                unreachable!()
-            };
-            let listing: Listing = client
-                .send_json(
-                    Request::get("list_things")
-                        .segment("things")
-                        .query("offset", offset.to_string())
-                        .query("limit", limit.to_string()),
-                )
-                .await?;
-            Ok(Page::new(listing.results).with_total(Some(listing.total)))
-        }
-    });
+    let paginator = Paginator::offset_with_total(
+        2,
+        asked(move |request: PageRequest| {
+            let client = client.clone();
+            async move {
+                let PageRequest::Offset { offset, limit, .. } = request else {
+                    unreachable!()
+                };
+                let listing: Listing = client
+                    .send_json(
+                        Request::get("list_things")
+                            .segment("things")
+                            .query("offset", offset.to_string())
+                            .query("limit", limit.to_string()),
+                    )
+                    .await?;
+                Ok(Page::new(listing.results).with_total(Some(listing.total)))
+            }
+        }),
+    );
     let mut pages = paginator.prefetch(1).pages();
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.items, [0, 1]);
@@ -679,9 +787,13 @@ fn hex_partitions_cover_keys_of_any_shape_exactly_once_and_in_order() {
 async fn a_keyset_part_that_strays_outside_its_range_is_an_error() {
     use sdk_core::pagination::KeyRange;
     // A server that ignores the range predicate answers ids from elsewhere.
-    let paginator = Paginator::keyset(3, String::clone, |_request: PageRequest| async {
-        Ok(Page::new(vec!["10".to_owned(), "90".to_owned()]))
-    })
+    let paginator = Paginator::keyset(
+        3,
+        String::clone,
+        asked(|_request: PageRequest| async {
+            Ok(Page::new(vec!["10".to_owned(), "90".to_owned()]))
+        }),
+    )
     .key_range(KeyRange::new(Some("4".into()), Some("8".into())));
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(incomplete_reason(&error).contains("outside the requested range [4, 8)"));
@@ -692,14 +804,17 @@ async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
     use sdk_core::pagination::Partitioned;
     // Three parts of 0..30, the first one slowest.
     let part = |start: u64, delay_ms: u64| {
-        Paginator::offset(4, move |request: PageRequest| async move {
-            let PageRequest::Offset { offset, limit, .. } = request else {
-                unreachable!()
-            };
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            let items: Vec<u64> = (start + offset..start + 10).take(limit as usize).collect();
-            Ok(Page::new(items))
-        })
+        Paginator::offset(
+            4,
+            asked(move |request: PageRequest| async move {
+                let PageRequest::Offset { offset, limit, .. } = request else {
+                    unreachable!()
+                };
+                tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                let items: Vec<u64> = (start + offset..start + 10).take(limit as usize).collect();
+                Ok(Page::new(items))
+            }),
+        )
     };
     let ordered: Vec<u64> = Partitioned::new(vec![part(0, 5), part(10, 1), part(20, 0)])
         .items()
@@ -722,9 +837,12 @@ async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
     assert_eq!(unordered, (0..30).collect::<Vec<_>>());
 
     // One part's error ends the whole walk.
-    let failing = Paginator::offset(4, |_request: PageRequest| async {
-        Err::<Page<u64>, _>(Error::incomplete_listing("part", "broken"))
-    });
+    let failing = Paginator::offset(
+        4,
+        asked(|_request: PageRequest| async {
+            Err::<Page<u64>, _>(Error::incomplete_listing("part", "broken"))
+        }),
+    );
     let outcome: Vec<_> = Partitioned::new(vec![part(0, 5), failing, part(20, 0)])
         .items()
         .collect()

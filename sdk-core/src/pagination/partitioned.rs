@@ -36,14 +36,13 @@ type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
 ///
 /// ```
 /// use futures::TryStreamExt;
-/// use sdk_core::pagination::{Page, PageRequest, Paginator, Partitioned};
+/// use sdk_core::pagination::{OffsetCursor, Page, Paginator, Partitioned};
 ///
 /// # async fn demo() -> sdk_core::Result<()> {
 /// // Two parts of one listing: 0..10 and 10..20.
 /// let part = |start: u64| {
-///     Paginator::offset(4, move |request: PageRequest| async move {
-///         let PageRequest::Offset { offset, limit, .. } = request else { unreachable!() };
-///         Ok(Page::new((start + offset..start + 10).take(limit as usize).collect()))
+///     Paginator::offset(4, move |page: OffsetCursor| async move {
+///         Ok(Page::new((start + page.offset..start + 10).take(page.limit as usize).collect()))
 ///     })
 /// };
 /// let all: Vec<u64> = Partitioned::new(vec![part(0), part(10)]).items().try_collect().await?;

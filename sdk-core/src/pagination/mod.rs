@@ -1,0 +1,361 @@
+//! Paged listings as streams: pages or items, with prefetch and opt-in
+//! bounded concurrency, in order.
+//!
+//! A vendor crate describes one page fetch as a closure that owns a client
+//! clone and the caller's filters, and picks a cursor strategy; the closure
+//! receives that strategy's own cursor type:
+//!
+//! - [`Paginator::offset`] ([`OffsetCursor`]): `offset`/`limit`, with an optional total (commercetools);
+//! - [`Paginator::page_number`] ([`PageNumberCursor`]): page number and size with a total (Flow
+//!   Retail); whether numbering starts at 0 or 1 is learned from the first
+//!   response instead of assumed;
+//! - [`Paginator::keyset`] ([`KeysetCursor`]): sort by id ascending and ask for `id > last`,
+//!   for sets deeper than an offset limit (the commercetools QueryAll pattern).
+//!
+//! # How a listing ends
+//!
+//! A stream ends with `None` (complete) only when the server's own signals
+//! say the listing is complete: the reported total is reached, or, with no
+//! total, a short or empty page arrives. Anything else ends it with
+//! [`Error::IncompleteListing`], after the items already yielded:
+//!
+//! - a short or empty page while the total says more remain;
+//! - an item seen twice (with an [`item_key`](Paginator::item_key)): the
+//!   server repeats a page, cycles, or the data shifted under the offsets;
+//! - a keyset page whose ids do not strictly increase;
+//! - a page numbered otherwise than asked (a server that always answers page 1);
+//! - a cursor that would overflow, or a limit the vendor crate knows it
+//!   cannot pass (commercetools' offset 10,000).
+//!
+//! A failed request ends the stream with that request's error.
+//!
+//! ```
+//! use futures::TryStreamExt;
+//! use sdk_core::pagination::{OffsetCursor, Page, Paginator};
+//!
+//! # async fn demo() -> sdk_core::Result<()> {
+//! let numbers: Vec<u64> = (0..25).collect();
+//! let paginator = Paginator::offset(10, move |page: OffsetCursor| {
+//!     let numbers = numbers.clone();
+//!     async move {
+//!         let items: Vec<u64> =
+//!             numbers.iter().copied().skip(page.offset as usize).take(page.limit as usize).collect();
+//!         Ok(Page::new(items).with_total(Some(25)))
+//!     }
+//! });
+//! let all: Vec<u64> = paginator.prefetch(1).items().try_collect().await?;
+//! assert_eq!(all.len(), 25);
+//! # Ok(())
+//! # }
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
+
+#![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::error::Result;
+
+mod items;
+mod key_range;
+mod partitioned;
+mod stream;
+
+pub use items::ItemStream;
+use items::PageSource;
+pub use key_range::KeyRange;
+pub use partitioned::{Partitioned, PartitionedPages};
+pub use stream::PageStream;
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page, in server order.
+    pub items: Vec<T>,
+    /// The number of matching items in all, when the server said.
+    pub total: Option<u64>,
+    /// The page number the server reports for this page (page-number strategy).
+    pub page_number: Option<u64>,
+    /// The page size the server reports it used, which may be smaller than
+    /// the one asked for (a server that caps it).
+    pub page_size: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// A page of `items`, no total.
+    pub fn new(items: Vec<T>) -> Self {
+        Self {
+            items,
+            total: None,
+            page_number: None,
+            page_size: None,
+        }
+    }
+
+    /// Sets the total the server reported.
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
+    }
+
+    /// Sets the page number the server reported.
+    pub fn with_page_number(mut self, page_number: Option<u64>) -> Self {
+        self.page_number = page_number;
+        self
+    }
+
+    /// Sets the page size the server reported.
+    pub fn with_page_size(mut self, page_size: Option<u64>) -> Self {
+        self.page_size = page_size;
+        self
+    }
+}
+
+/// The page an offset fetch must ask for: items `offset..offset + limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OffsetCursor {
+    /// Items to skip.
+    pub offset: u64,
+    /// Items per page.
+    pub limit: u64,
+    /// Whether to ask the server to count the total.
+    pub with_total: bool,
+}
+
+/// The page a page-number fetch must ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageNumberCursor {
+    /// The page to ask for; `None` for the first page: send no number and
+    /// let the server say where its numbering starts.
+    pub number: Option<u64>,
+    /// Items per page.
+    pub size: u64,
+}
+
+/// The page a keyset fetch must ask for: items after a key, sorted by that
+/// key ascending, no total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeysetCursor {
+    /// The key of the last item seen; `None` for the first page.
+    pub after: Option<String>,
+    /// Items per page.
+    pub limit: u64,
+}
+
+type Fetch<C, T> = Arc<dyn Fn(C) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
+type KeyFn<T> = dyn Fn(&T) -> String + Send + Sync;
+
+/// A cursor strategy with the fetch that serves its cursors.
+enum Strategy<T> {
+    Offset {
+        limit: u64,
+        with_total: bool,
+        fetch: Fetch<OffsetCursor, T>,
+    },
+    PageNumber {
+        size: u64,
+        fetch: Fetch<PageNumberCursor, T>,
+    },
+    Keyset {
+        limit: u64,
+        fetch: Fetch<KeysetCursor, T>,
+    },
+}
+
+fn boxed<C, T, F, Fut>(fetch: F) -> Fetch<C, T>
+where
+    F: Fn(C) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+{
+    Arc::new(move |cursor| Box::pin(fetch(cursor)) as BoxFuture<'static, _>)
+}
+
+/// A listing to be walked: a page fetch plus a cursor strategy.
+///
+/// It owns everything it needs (the fetch closure holds a client clone), so
+/// its streams are `Send + 'static + Unpin` and can be moved into tasks.
+/// See the [module docs](self) for how its streams end.
+pub struct Paginator<T> {
+    strategy: Strategy<T>,
+    key: Option<Arc<KeyFn<T>>>,
+    key_range: KeyRange,
+    start_after: Option<String>,
+    operation: &'static str,
+    prefetch: usize,
+    concurrency: usize,
+}
+
+impl<T> fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let strategy = match &self.strategy {
+            Strategy::Offset { .. } => "offset",
+            Strategy::PageNumber { .. } => "page_number",
+            Strategy::Keyset { .. } => "keyset",
+        };
+        f.debug_struct("Paginator")
+            .field("operation", &self.operation)
+            .field("strategy", &strategy)
+            .field("prefetch", &self.prefetch)
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> Paginator<T> {
+    fn with_strategy(strategy: Strategy<T>) -> Self {
+        Self {
+            strategy,
+            key: None,
+            key_range: KeyRange::default(),
+            start_after: None,
+            operation: "listing",
+            prefetch: 1,
+            concurrency: 1,
+        }
+    }
+
+    /// Offset/limit paging without asking for a total.
+    pub fn offset<F, Fut>(limit: u64, fetch: F) -> Self
+    where
+        F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Self::with_strategy(Strategy::Offset {
+            limit: limit.max(1),
+            with_total: false,
+            fetch: boxed(fetch),
+        })
+    }
+
+    /// Offset/limit paging that asks for the total (needed for concurrency).
+    pub fn offset_with_total<F, Fut>(limit: u64, fetch: F) -> Self
+    where
+        F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Self::with_strategy(Strategy::Offset {
+            limit: limit.max(1),
+            with_total: true,
+            fetch: boxed(fetch),
+        })
+    }
+
+    /// Page-number paging. The first request carries no number; the page
+    /// number the server reports for it (0 or 1) sets the numbering, and the
+    /// page size it reports (when smaller than asked) sets what a full page is.
+    pub fn page_number<F, Fut>(size: u64, fetch: F) -> Self
+    where
+        F: Fn(PageNumberCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Self::with_strategy(Strategy::PageNumber {
+            size: size.max(1),
+            fetch: boxed(fetch),
+        })
+    }
+
+    /// Keyset paging: `key` gives the sort key of an item (its id); each page
+    /// asks for the items after the last key seen. Keys must strictly
+    /// increase across the whole walk.
+    pub fn keyset<F, Fut, K>(limit: u64, key: K, fetch: F) -> Self
+    where
+        F: Fn(KeysetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+        K: Fn(&T) -> String + Send + Sync + 'static,
+    {
+        let mut paginator = Self::with_strategy(Strategy::Keyset {
+            limit: limit.max(1),
+            fetch: boxed(fetch),
+        });
+        paginator.key = Some(Arc::new(key));
+        paginator
+    }
+
+    /// For a keyset walk over one partition of the keys: every key must lie
+    /// in `range` (the fetch asks the server for that range; this checks
+    /// the server kept to it, so partitions never overlap).
+    pub fn key_range(mut self, range: KeyRange) -> Self {
+        self.key_range = range;
+        self
+    }
+
+    /// Starts a keyset walk after `key` instead of at the beginning: for the
+    /// rest of a walk whose first page was read another way.
+    pub fn start_after(mut self, key: impl Into<String>) -> Self {
+        if matches!(self.strategy, Strategy::Keyset { .. }) {
+            self.start_after = Some(key.into());
+        }
+        self
+    }
+
+    /// A listing of `items` already in hand, as one page: lets a page read
+    /// ahead of a walk take its place among the walk's parts.
+    pub fn ready(items: Vec<T>) -> Self {
+        let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let items = std::sync::Mutex::new(Some(items));
+        Self::offset_with_total(count.max(1), move |_page: OffsetCursor| {
+            let items = items
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .unwrap_or_default();
+            async move { Ok(Page::new(items).with_total(Some(count))) }
+        })
+    }
+
+    /// Names the operation in errors and traces (default `listing`).
+    pub fn operation(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// The identity of an item (its id), for offset and page-number
+    /// listings: an item seen twice ends the listing with
+    /// [`Error::IncompleteListing`], since a server that repeats or shifts
+    /// pages may also have skipped items. The ids of the whole listing are
+    /// kept in memory; an empty id is not checked.
+    pub fn item_key<K>(mut self, key: K) -> Self
+    where
+        K: Fn(&T) -> String + Send + Sync + 'static,
+    {
+        if !matches!(self.strategy, Strategy::Keyset { .. }) {
+            self.key = Some(Arc::new(key));
+        }
+        self
+    }
+
+    /// How many pages to request ahead of the caller (default 1: page N+1 is
+    /// in flight while the caller processes page N; 0: one page at a time).
+    /// A keyset walk can only ask for a page once the one before it has
+    /// arrived, so there it means at most one page ahead.
+    pub fn prefetch(mut self, depth: usize) -> Self {
+        self.prefetch = depth;
+        self
+    }
+
+    /// How many pages may be in flight at once once the total is known
+    /// (default 1). Pages are still delivered in order. Keyset paging is
+    /// sequential by nature and ignores this.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
+        self
+    }
+
+    /// A stream of pages.
+    pub fn pages(self) -> PageStream<T> {
+        PageStream::new(self)
+    }
+
+    /// A stream of items, page after page.
+    pub fn items(self) -> ItemStream<T> {
+        ItemStream::over(PageSource::One(Box::new(self.pages())))
+    }
+}
