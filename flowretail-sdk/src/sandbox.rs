@@ -37,9 +37,11 @@ use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
-use sdk_core::sandbox::axum::response::{IntoResponse, Response};
+use sdk_core::sandbox::axum::response::IntoResponse;
 use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
+use sdk_core::sandbox::{
+    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, ok, parse_object,
+};
 use serde_json::{Value, json};
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
@@ -316,30 +318,9 @@ impl Store {
 
 // ---------------------------------------------------------------- answers
 
-struct Refusal {
-    status: StatusCode,
-    message: String,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        json_response(self.status, &json!({"message": self.message}))
-    }
-}
-
+/// An error answer in the document's shape: `{"message": ...}`.
 fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
-    Refusal {
-        status,
-        message: message.into(),
-    }
-}
-
-type Answer = Result<Response, Refusal>;
-
-fn ok<T: serde::Serialize>(status: StatusCode, body: &T) -> Answer {
-    let value = serde_json::to_value(body)
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    Ok(json_response(status, &value))
+    Refusal::new(status, json!({ "message": message.into() }))
 }
 
 fn no_content() -> Answer {
@@ -395,17 +376,15 @@ fn group_not_found(uid: &str) -> Refusal {
 }
 
 fn parse_body(body: &Bytes) -> Result<serde_json::Map<String, Value>, Refusal> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(refuse(
+    parse_object(body).map_err(|problem| match problem {
+        BodyProblem::Malformed(e) => {
+            refuse(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}"))
+        }
+        _ => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             "The body must be a JSON object",
-        )),
-        Err(e) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            format!("Malformed JSON: {e}"),
-        )),
-    }
+        ),
+    })
 }
 
 /// Paging and sorting parameters of a listing.

@@ -40,7 +40,9 @@ use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode};
 use sdk_core::sandbox::axum::middleware::{self, Next};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
+use sdk_core::sandbox::{
+    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, ok, parse_object,
+};
 use serde_json::{Map, Value, json};
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
@@ -277,49 +279,27 @@ fn id_text(id: &Value) -> String {
     }
 }
 
-type Answer = Result<Response, Refusal>;
-
 /// A JSON object's fields.
 type Fields = Map<String, Value>;
 
 /// An error answer in the document's shape.
-struct Refusal {
-    status: StatusCode,
-    details: String,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        json_response(
-            self.status,
-            &json!({"result": {"status_code": self.status.as_u16(), "details": self.details}}),
-        )
-    }
-}
-
 fn error(status: StatusCode, details: impl Into<String>) -> Refusal {
-    Refusal {
+    let details = details.into();
+    Refusal::new(
         status,
-        details: details.into(),
-    }
+        json!({"result": {"status_code": status.as_u16(), "details": details}}),
+    )
 }
 
-fn ok(status: StatusCode, body: Value) -> Answer {
-    Ok(json_response(status, &body))
-}
-
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(error(
+fn object_body(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
+    parse_object(body).map_err(|problem| match problem {
+        BodyProblem::NotAnObject => error(
             StatusCode::BAD_REQUEST,
             "Request body must be a JSON object",
-        )),
-        Err(e) => Err(error(
-            StatusCode::BAD_REQUEST,
-            format!("Malformed JSON: {e}"),
-        )),
-    }
+        ),
+        BodyProblem::Malformed(e) => error(StatusCode::BAD_REQUEST, format!("Malformed JSON: {e}")),
+        _ => error(StatusCode::BAD_REQUEST, "Unreadable body"),
+    })
 }
 
 fn parse_array(body: &Bytes) -> Result<Vec<Map<String, Value>>, Refusal> {
@@ -657,14 +637,14 @@ fn apply_patch(
 
 fn customer_answer(store: &Store, id: &str, status: StatusCode) -> Answer {
     let stored = &store.customers[id];
-    ok(status, json!({"customer": store.render_customer(stored)}))
+    ok(status, &json!({"customer": store.render_customer(stored)}))
 }
 
 async fn list_customers(State(state): State<Shared>) -> Answer {
     let store = state.lock();
     ok(
         StatusCode::OK,
-        json!({"customers": store.customers_in_order(None)}),
+        &json!({"customers": store.customers_in_order(None)}),
     )
 }
 
@@ -678,7 +658,7 @@ async fn list_modified(State(state): State<Shared>, Path(date): Path<String>) ->
     let store = state.lock();
     ok(
         StatusCode::OK,
-        json!({"customers": store.customers_in_order(Some(since))}),
+        &json!({"customers": store.customers_in_order(Some(since))}),
     )
 }
 
@@ -718,7 +698,7 @@ fn upsert(store: &mut Store, id: String, fields: Map<String, Value>) -> bool {
 }
 
 async fn create_customer(State(state): State<Shared>, body: Bytes) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -731,7 +711,7 @@ async fn replace_customer(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
     let created = upsert(&mut store, id.clone(), fields);
@@ -764,7 +744,7 @@ async fn patch_customer(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let patch = parse_object(&body)?;
+    let patch = object_body(&body)?;
     let mut store = state.lock();
     patch_one(&mut store, &id, patch)?;
     customer_answer(&store, &id, StatusCode::OK)
@@ -808,7 +788,7 @@ async fn replace_customers(State(state): State<Shared>, body: Bytes) -> Answer {
     } else {
         StatusCode::OK
     };
-    ok(status, json!({"customers": customers}))
+    ok(status, &json!({"customers": customers}))
 }
 
 async fn patch_customers(State(state): State<Shared>, body: Bytes) -> Answer {
@@ -832,7 +812,7 @@ async fn patch_customers(State(state): State<Shared>, body: Bytes) -> Answer {
         .iter()
         .map(|id| store.render_customer(&store.customers[id]))
         .collect();
-    ok(StatusCode::OK, json!({"customers": customers}))
+    ok(StatusCode::OK, &json!({"customers": customers}))
 }
 
 // ---------------------------------------------------------------- discounts
@@ -889,7 +869,7 @@ fn discount_not_found(id: &str) -> Refusal {
 async fn list_discounts(State(state): State<Shared>) -> Answer {
     let store = state.lock();
     let discounts: Vec<&Value> = store.discounts.values().collect();
-    ok(StatusCode::OK, json!({"customerDiscounts": discounts}))
+    ok(StatusCode::OK, &json!({"customerDiscounts": discounts}))
 }
 
 async fn get_discount(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
@@ -898,17 +878,17 @@ async fn get_discount(State(state): State<Shared>, Path(id): Path<String>) -> An
         .discounts
         .get(&id)
         .ok_or_else(|| discount_not_found(&id))?;
-    ok(StatusCode::OK, json!({"customerDiscount": discount}))
+    ok(StatusCode::OK, &json!({"customerDiscount": discount}))
 }
 
 async fn create_discount(State(state): State<Shared>, body: Bytes) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     validate_discount(&fields, true)?;
     let mut store = state.lock();
     let id = store.next_integer_id();
     let discount = discount_defaults(json!(id), fields);
     store.discounts.insert(id.to_string(), discount.clone());
-    ok(StatusCode::CREATED, json!({"customerDiscount": discount}))
+    ok(StatusCode::CREATED, &json!({"customerDiscount": discount}))
 }
 
 async fn replace_discount(
@@ -916,7 +896,7 @@ async fn replace_discount(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     validate_discount(&fields, true)?;
     let mut store = state.lock();
     let existing = store
@@ -925,7 +905,7 @@ async fn replace_discount(
         .ok_or_else(|| discount_not_found(&id))?;
     let discount = discount_defaults(existing["id"].clone(), fields);
     store.discounts.insert(id, discount.clone());
-    ok(StatusCode::OK, json!({"customerDiscount": discount}))
+    ok(StatusCode::OK, &json!({"customerDiscount": discount}))
 }
 
 async fn patch_discount(
@@ -933,7 +913,7 @@ async fn patch_discount(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     validate_discount(&fields, false)?;
     let mut store = state.lock();
     let discount = store
@@ -943,7 +923,7 @@ async fn patch_discount(
     if let Value::Object(existing) = discount {
         existing.extend(fields.into_iter().filter(|(k, _)| k != "id"));
     }
-    ok(StatusCode::OK, json!({"customerDiscount": discount}))
+    ok(StatusCode::OK, &json!({"customerDiscount": discount}))
 }
 
 async fn delete_discount(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
@@ -965,7 +945,7 @@ async fn delete_discount(State(state): State<Shared>, Path(id): Path<String>) ->
     store.discounts.remove(&id);
     ok(
         StatusCode::OK,
-        json!({"result": {"details": format!("Customer discount {id} was deleted")}}),
+        &json!({"result": {"details": format!("Customer discount {id} was deleted")}}),
     )
 }
 
@@ -1026,7 +1006,7 @@ async fn list_groups(State(state): State<Shared>) -> Answer {
         .values()
         .map(|g| store.render_group(g))
         .collect();
-    ok(StatusCode::OK, json!({"customerGroups": groups}))
+    ok(StatusCode::OK, &json!({"customerGroups": groups}))
 }
 
 async fn get_group(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
@@ -1034,12 +1014,12 @@ async fn get_group(State(state): State<Shared>, Path(id): Path<String>) -> Answe
     let group = store.groups.get(&id).ok_or_else(|| group_not_found(&id))?;
     ok(
         StatusCode::OK,
-        json!({"customerGroup": store.render_group(group)}),
+        &json!({"customerGroup": store.render_group(group)}),
     )
 }
 
 async fn create_group(State(state): State<Shared>, body: Bytes) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, true)?;
     let id = store.next_integer_id();
@@ -1050,12 +1030,12 @@ async fn create_group(State(state): State<Shared>, body: Bytes) -> Answer {
     store.groups.insert(id.to_string(), group.clone());
     ok(
         StatusCode::CREATED,
-        json!({"customerGroup": store.render_group(&group)}),
+        &json!({"customerGroup": store.render_group(&group)}),
     )
 }
 
 async fn replace_group(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, true)?;
     let existing = store.groups.get(&id).ok_or_else(|| group_not_found(&id))?;
@@ -1066,12 +1046,12 @@ async fn replace_group(State(state): State<Shared>, Path(id): Path<String>, body
     store.groups.insert(id, group.clone());
     ok(
         StatusCode::OK,
-        json!({"customerGroup": store.render_group(&group)}),
+        &json!({"customerGroup": store.render_group(&group)}),
     )
 }
 
 async fn patch_group(State(state): State<Shared>, Path(id): Path<String>, body: Bytes) -> Answer {
-    let fields = parse_object(&body)?;
+    let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, false)?;
     let group = store
@@ -1084,7 +1064,7 @@ async fn patch_group(State(state): State<Shared>, Path(id): Path<String>, body: 
     let group = group.clone();
     ok(
         StatusCode::OK,
-        json!({"customerGroup": store.render_group(&group)}),
+        &json!({"customerGroup": store.render_group(&group)}),
     )
 }
 
@@ -1108,6 +1088,6 @@ async fn delete_group(State(state): State<Shared>, Path(id): Path<String>) -> An
     store.groups.remove(&id);
     ok(
         StatusCode::OK,
-        json!({"result": {"details": format!("Customer group {id} was deleted")}}),
+        &json!({"result": {"details": format!("Customer group {id} was deleted")}}),
     )
 }

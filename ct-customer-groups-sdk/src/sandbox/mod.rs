@@ -40,9 +40,11 @@ use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, Method, StatusCode, header};
-use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::{get, post};
-use sdk_core::sandbox::{FaultInjector, SandboxServer, SharedState, json_response};
+use sdk_core::sandbox::{
+    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, json_response, ok,
+    parse_object,
+};
 use serde_json::{Map, Value, json};
 
 use crate::client::{CtClient, CtClientBuilder};
@@ -342,18 +344,7 @@ fn custom_fields(draft: &Value) -> Value {
 
 // ---------------------------------------------------------------- errors
 
-/// An error answer in commercetools' shape.
-struct Refusal {
-    status: StatusCode,
-    body: Value,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        json_response(self.status, &self.body)
-    }
-}
-
+/// An error answer in commercetools' shape:
 /// `{statusCode, message, errors: [{code, message, ...extra}]}`.
 fn refuse(status: StatusCode, code: &str, message: impl Into<String>, extra: Value) -> Refusal {
     let message = message.into();
@@ -366,7 +357,7 @@ fn refuse(status: StatusCode, code: &str, message: impl Into<String>, extra: Val
         body["error"] = json!(code);
         body["error_description"] = json!(message);
     }
-    Refusal { status, body }
+    Refusal::new(status, body)
 }
 
 fn invalid_input(message: impl Into<String>) -> Refusal {
@@ -382,8 +373,6 @@ fn not_found(target: &str) -> Refusal {
     )
 }
 
-type Answer = Result<Response, Refusal>;
-
 /// A page of a query, as the API answers it.
 #[derive(serde::Serialize)]
 struct PageAnswer<'a> {
@@ -393,10 +382,6 @@ struct PageAnswer<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     total: Option<usize>,
     results: Vec<&'a serde_json::value::RawValue>,
-}
-
-fn ok(status: StatusCode, body: &Value) -> Answer {
-    Ok(json_response(status, body))
 }
 
 // ---------------------------------------------------------------- routes
@@ -546,21 +531,18 @@ fn authorize(
 }
 
 fn parse_body(body: &Bytes) -> Result<Map<String, Value>, Refusal> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(object)) => Ok(object),
-        Ok(_) => Err(refuse(
+    parse_object(body).map_err(|problem| {
+        let detail = match problem {
+            BodyProblem::Malformed(e) => e.to_string(),
+            _ => "the body must be a JSON object".to_owned(),
+        };
+        refuse(
             StatusCode::BAD_REQUEST,
             "InvalidJsonInput",
             "Request body does not contain valid JSON.",
-            json!({"detailedErrorMessage": "the body must be a JSON object"}),
-        )),
-        Err(e) => Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "InvalidJsonInput",
-            "Request body does not contain valid JSON.",
-            json!({"detailedErrorMessage": e.to_string()}),
-        )),
-    }
+            json!({ "detailedErrorMessage": detail }),
+        )
+    })
 }
 
 fn duplicate(field: &str, value: &str) -> Refusal {

@@ -40,7 +40,10 @@ use tokio::sync::oneshot;
 /// The web framework the sandboxes are written in, for vendor crates' routers.
 pub use axum;
 
+mod answer;
 mod static_server;
+
+pub use answer::{Answer, BodyProblem, Refusal, ok, parse_object};
 pub use static_server::{StaticAnswer, StaticServer};
 
 /// What an injected fault answers.
