@@ -16,8 +16,8 @@ use crate::ids::{AddressId, CustomerGroupId, CustomerId};
 /// Decoding accepts every shape the document shows: the customer's fields
 /// inside `{"customer": {..}}` or plain, with `addresses`, `emails`,
 /// `socials`, `phones` and `urls` inside the customer or beside it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self", rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct Customer {
     /// The customer's id.
@@ -69,15 +69,33 @@ pub struct Customer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_group: Option<CustomerGroupRef>,
     /// Addresses.
+    #[serde(deserialize_with = "null_as_empty")]
     pub addresses: Vec<Address>,
     /// E-mail addresses.
+    #[serde(deserialize_with = "null_as_empty")]
     pub emails: Vec<String>,
     /// Social network accounts.
+    #[serde(deserialize_with = "null_as_empty")]
     pub socials: Vec<String>,
     /// Phone numbers.
+    #[serde(deserialize_with = "null_as_empty")]
     pub phones: Vec<String>,
     /// Web addresses.
+    #[serde(deserialize_with = "null_as_empty")]
     pub urls: Vec<String>,
+    /// The customer of the nested answer shape, `{"customer": {..}}`: moved
+    /// out while decoding, so always `None` in a decoded customer.
+    #[serde(rename = "customer", skip_serializing)]
+    nested: Option<Box<Customer>>,
+}
+
+/// A JSON `null` list as an empty one.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// The group a customer belongs to, as the server answers it.
@@ -147,77 +165,44 @@ impl Address {
     );
 }
 
-/// The wire shape of a customer, loose enough for every documented variant:
-/// a customer either has its fields here, or inside `customer` with the
-/// lists here beside it.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
-struct WireCustomer {
-    id: Option<CustomerId>,
-    number: Option<String>,
-    active: Option<bool>,
-    gender: Option<Gender>,
-    salutation: Option<String>,
-    #[serde(with = "lenient_date")]
-    birthday: Option<NaiveDate>,
-    title: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    company_name: Option<String>,
-    company_position: Option<String>,
-    language: Option<String>,
-    description: Option<String>,
-    balance: Option<Decimal>,
-    currency: Option<String>,
-    customer_group: Option<CustomerGroupRef>,
-    addresses: Option<Vec<Address>>,
-    emails: Option<Vec<String>>,
-    socials: Option<Vec<String>>,
-    phones: Option<Vec<String>>,
-    urls: Option<Vec<String>>,
-    customer: Option<Box<WireCustomer>>,
-}
-
-impl WireCustomer {
-    fn into_customer(self) -> Customer {
-        if let Some(inner) = self.customer {
-            let mut inner = *inner;
-            inner.addresses = inner.addresses.or(self.addresses);
-            inner.emails = inner.emails.or(self.emails);
-            inner.socials = inner.socials.or(self.socials);
-            inner.phones = inner.phones.or(self.phones);
-            inner.urls = inner.urls.or(self.urls);
-            return inner.into_customer();
-        }
-        Customer {
-            id: self.id,
-            number: self.number,
-            active: self.active,
-            gender: self.gender,
-            salutation: self.salutation,
-            birthday: self.birthday,
-            title: self.title,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            company_name: self.company_name,
-            company_position: self.company_position,
-            language: self.language,
-            description: self.description,
-            balance: self.balance,
-            currency: self.currency,
-            customer_group: self.customer_group,
-            addresses: self.addresses.unwrap_or_default(),
-            emails: self.emails.unwrap_or_default(),
-            socials: self.socials.unwrap_or_default(),
-            phones: self.phones.unwrap_or_default(),
-            urls: self.urls.unwrap_or_default(),
-        }
+// Decoding: `Customer` derives its field list once (`remote = "Self"`
+// makes the derive an inherent `Customer::deserialize`), and the trait impl
+// below unwraps the nested shape around it, so no second list of the
+// customer's fields is needed for the wire.
+impl<'de> Deserialize<'de> for Customer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Customer::deserialize(deserializer).map(Customer::unwrapped)
     }
 }
 
-impl<'de> Deserialize<'de> for Customer {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        WireCustomer::deserialize(deserializer).map(WireCustomer::into_customer)
+impl Serialize for Customer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Customer::serialize(self, serializer)
+    }
+}
+
+impl Customer {
+    /// The customer inside `{"customer": {..}}`, with the lists given
+    /// beside it where it has none of its own.
+    fn unwrapped(mut self) -> Self {
+        let Some(inner) = self.nested.take() else {
+            return self;
+        };
+        let mut inner = Customer::unwrapped(*inner);
+        for (own, beside) in [
+            (&mut inner.emails, &mut self.emails),
+            (&mut inner.socials, &mut self.socials),
+            (&mut inner.phones, &mut self.phones),
+            (&mut inner.urls, &mut self.urls),
+        ] {
+            if own.is_empty() {
+                *own = std::mem::take(beside);
+            }
+        }
+        if inner.addresses.is_empty() {
+            inner.addresses = std::mem::take(&mut self.addresses);
+        }
+        inner
     }
 }
 
