@@ -7,11 +7,13 @@
 //! those can never be sent.
 
 mod customer;
+mod customer_changes;
 mod discount;
 mod group;
 mod values;
 
-pub use customer::{Address, Customer, CustomerDraft, CustomerGroupRef, CustomerPatch};
+pub use customer::{Address, Customer, CustomerGroupRef};
+pub use customer_changes::{CustomerDraft, CustomerPatch};
 pub use discount::{Discount, DiscountDraft, DiscountPatch};
 pub use group::{CustomerGroup, CustomerGroupDraft, CustomerGroupPatch, GroupDiscount};
 pub use values::{Decimal, Deleted, Gender, InvalidDecimal, Upserted};

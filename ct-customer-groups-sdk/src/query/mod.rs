@@ -16,6 +16,9 @@ use sdk_core::{Error, Page, Paginator, Request, Result};
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
 
+mod all;
+pub use all::{MAX_QUERY_ALL_CONCURRENCY, QueryAll};
+
 /// The largest `limit` the API accepts.
 pub const MAX_LIMIT: u32 = 500;
 
@@ -360,11 +363,7 @@ impl CustomerGroupQuery {
     /// ```
     pub fn query_all(mut self) -> QueryAll {
         self.sort = vec!["id asc".to_owned()];
-        QueryAll {
-            query: self,
-            concurrency: 1,
-            ordered: true,
-        }
+        QueryAll::new(self)
     }
 
     /// A keyset walk over the groups whose id lies in `range`.
@@ -396,140 +395,5 @@ impl CustomerGroupQuery {
         )
         .key_range(range)
         .operation("query_customer_groups")
-    }
-}
-
-/// The most id ranges [`QueryAll::concurrency`] walks at once.
-pub const MAX_QUERY_ALL_CONCURRENCY: usize = 64;
-
-/// The most id ranges a walk splits the id space into.
-const MAX_QUERY_ALL_RANGES: usize = 4_096;
-
-/// About how many groups a range should hold: four fifths of a page, so
-/// that nearly every range is one short page (one request) even though
-/// random ids do not spread exactly evenly.
-const GROUPS_PER_RANGE: u64 = QUERY_ALL_LIMIT as u64 * 9 / 10;
-
-/// Every matching group, by keyset: from [`CustomerGroupQuery::query_all`].
-///
-/// # Which walk to use
-///
-/// - `query_all()` (concurrency 1): one keyset walk, one page in flight at
-///   a time; its speed is one page per round trip. Enough for small sets,
-///   and when the caller is slower than the server anyway.
-/// - `query_all().concurrency(n)`: the first page is read with the total
-///   (`withTotal=true`); then the ids above its last one are split into
-///   disjoint ranges by leading hex digits (commercetools ids are lower-case
-///   UUIDs, so ranges hold about as many groups each): `n` of them, or more
-///   for large sets, so that each range is about one page. `n` ranges are
-///   walked by keyset at once, each resuming after the first page, and the
-///   next range opens as one is done. The first and last ranges are
-///   open-ended, so an id of any shape is seen exactly once. Several times
-///   faster than one walk over many groups (see BENCHMARKS.md).
-/// - [`pages`](CustomerGroupQuery::pages) with
-///   [`concurrency`](sdk_core::Paginator::concurrency): offset paging, also
-///   fast, but it cannot pass the API's offset of 10,000 (it ends with an
-///   error when more groups remain).
-///
-/// Items come in id order (the ranges are ordered and concatenate), unless
-/// [`unordered`](Self::unordered) asks for pages as they arrive. Memory is
-/// bounded either way: at most `n` requests are in flight, each range holds
-/// at most two pages for the caller, and all together at most `2n`.
-///
-/// There is no prefetch setting: a keyset walk can only ask for the next
-/// page once it has the last id of the one before, and it asks as soon as
-/// that page arrives, while the caller works on it.
-///
-/// # How it ends
-///
-/// `Ok` only when every range has ended on a short or empty page. Any
-/// range's error ends the walk (so does a failed first page); ids that do not
-/// strictly increase within a range, or that fall outside the range asked
-/// for, end it with [`Error::IncompleteListing`].
-#[derive(Debug, Clone)]
-#[must_use = "a walk does nothing until its pages or items are polled"]
-pub struct QueryAll {
-    query: CustomerGroupQuery,
-    concurrency: usize,
-    ordered: bool,
-}
-
-impl QueryAll {
-    /// Walks this many id ranges at once (default 1; at most
-    /// [`MAX_QUERY_ALL_CONCURRENCY`]).
-    pub fn concurrency(mut self, ranges: usize) -> Self {
-        self.concurrency = ranges.clamp(1, MAX_QUERY_ALL_CONCURRENCY);
-        self
-    }
-
-    /// Yields pages as they arrive, in no particular order, instead of in
-    /// id order.
-    pub fn unordered(mut self) -> Self {
-        self.ordered = false;
-        self
-    }
-
-    /// The walk as a [`Partitioned`] listing (one part per id range).
-    pub fn partitioned(self) -> Partitioned<CustomerGroup> {
-        let Self {
-            query,
-            concurrency,
-            ordered,
-        } = self;
-        let walk = if concurrency == 1 {
-            Partitioned::new(vec![query.keyset_walk(KeyRange::default())])
-        } else {
-            Partitioned::planned(async move { query.plan_ranges(concurrency).await })
-                .concurrency(concurrency)
-        };
-        if ordered { walk } else { walk.unordered() }
-    }
-
-    /// The pages, empty ones left out.
-    pub fn pages(self) -> PartitionedPages<CustomerGroup> {
-        self.partitioned().pages()
-    }
-
-    /// The groups.
-    pub fn items(self) -> ItemStream<CustomerGroup> {
-        self.partitioned().items()
-    }
-}
-
-impl CustomerGroupQuery {
-    /// The parts of a walk `concurrency` wide: the first page, read with
-    /// the total, then the ids above its last one split into ranges of
-    /// about [`GROUPS_PER_RANGE`] groups (at least `concurrency` of them),
-    /// each walked by keyset after that id.
-    async fn plan_ranges(&self, concurrency: usize) -> Result<Vec<Paginator<CustomerGroup>>> {
-        let request = self.request(None, Some(QUERY_ALL_LIMIT), Some(true));
-        let first: PagedQueryResult<CustomerGroup> = self.client.http().send_json(request).await?;
-        let in_order = first.results.windows(2).all(|pair| pair[0].id < pair[1].id);
-        if !in_order {
-            return Err(Error::incomplete_listing(
-                "query_customer_groups",
-                "the first page's ids do not strictly increase under sort=id asc",
-            ));
-        }
-        let total = first.total.unwrap_or(0);
-        let read = u64::try_from(first.results.len()).unwrap_or(u64::MAX);
-        let last = first.results.last().map(|group| group.id.clone());
-        let mut parts = vec![Paginator::ready(first.results)];
-        let Some(last) = last.filter(|_| read >= u64::from(QUERY_ALL_LIMIT)) else {
-            // A short first page is the whole listing.
-            return Ok(parts);
-        };
-        let remaining = total.saturating_sub(read);
-        let ranges = usize::try_from(remaining.div_ceil(GROUPS_PER_RANGE))
-            .unwrap_or(usize::MAX)
-            .clamp(concurrency, MAX_QUERY_ALL_RANGES);
-        // Every range resumes after the first page's last id, so none can
-        // repeat an id of the first page, whatever the ids look like.
-        parts.extend(
-            KeyRange::hex_partitions_after(&last, ranges)
-                .into_iter()
-                .map(|range| self.clone().keyset_walk(range).start_after(last.clone())),
-        );
-        Ok(parts)
     }
 }
