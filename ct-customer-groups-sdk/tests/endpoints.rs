@@ -16,27 +16,14 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const PROJECT: &str = "my-project";
 
 fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+    sdk_core::fixture!(name)
 }
 
 fn client(server: &MockServer) -> CtClient {
     CtClient::builder(PROJECT, "client-id", "client-secret-value")
         .urls(server.uri(), server.uri())
         .scope(format!("manage_customer_groups:{PROJECT}"))
-        .http_client(
-            sdk_core::reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
-        .retry_policy(
-            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
-                Duration::from_millis(1),
-                Duration::from_millis(5),
-            )),
-        )
+        .settings(sdk_core::test_util::test_settings())
         .build()
         .unwrap()
 }

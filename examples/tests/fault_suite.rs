@@ -3,6 +3,7 @@
 //! counts what the server received: a non-idempotent request is never sent
 //! twice (a 429 excepted: it says the request was not processed).
 
+use sdk_core::test_util::quiet_http;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
@@ -420,13 +421,6 @@ fn add_unknown_fields(value: &mut Value) {
     if let Value::Array(items) = value {
         items.iter_mut().for_each(add_unknown_fields);
     }
-}
-
-fn quiet_http() -> sdk_core::reqwest::Client {
-    sdk_core::reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .unwrap()
 }
 
 fn policy() -> RetryPolicy {

@@ -12,6 +12,7 @@ use proptest::prelude::*;
 use sdk_core::client::decode_json;
 use sdk_core::error::{ErrorBodyParser, GenericErrorParser};
 use sdk_core::reqwest::StatusCode;
+use sdk_core::test_util::quiet_http;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -188,10 +189,6 @@ const HOSTILE: &[&str] = &[
     "%2F%2E%2E",
     "+plus+",
 ];
-
-fn quiet_http() -> sdk_core::reqwest::Client {
-    sdk_core::reqwest::Client::builder().build().unwrap()
-}
 
 async fn any_answer(server: &MockServer, body: Value) {
     Mock::given(method("POST"))

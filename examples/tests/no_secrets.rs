@@ -2,8 +2,7 @@
 //! output. A test binary of its own: the tracing subscriber it installs for
 //! its thread must not race other tests for the callsites' interest cache.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use sdk_core::test_util::CapturedLogs as Captured;
 
 use ct_customer_groups_sdk::CtClient;
 use flowretail_sdk::FlowRetailClient;
@@ -11,27 +10,6 @@ use pos_customer_sdk::PosClient;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Collects what a tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
 
 const SECRETS: &[&str] = &[
     "pos-token-secret",
@@ -92,7 +70,7 @@ async fn no_secret_in_debug_display_errors_or_traces_of_any_vendor() {
         ),
         format!("{pos_error} {pos_error:?} {ct_error} {ct_error:?} {flow_error} {flow_error:?}"),
         format!("{query:?}"),
-        String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned(),
+        captured.text(),
     ];
     assert!(shown[7].contains("sdk_request"), "traces were captured");
     for text in &shown {

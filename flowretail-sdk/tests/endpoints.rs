@@ -1,8 +1,6 @@
 //! Every operation's method, path, query, headers and body against
 //! wiremock; the schema fixtures; paging with both numbering bases.
 
-use std::time::Duration;
-
 use flowretail_sdk::{
     CreateCustomerGroup, Customer, CustomerAddressType, CustomerContactRole, CustomerExtensionCode,
     CustomerType, FlowRetailClient, GroupMembershipChange, SortDirection, UpdateCustomerGroup,
@@ -15,26 +13,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const TOKEN: &str = "integration-token-secret";
 
 fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+    sdk_core::fixture!(name)
 }
 
 fn client(server: &MockServer) -> FlowRetailClient {
     FlowRetailClient::builder(TOKEN, "tenant-1")
         .base_url(format!("{}/v2", server.uri()))
-        .http_client(
-            sdk_core::reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
-        .retry_policy(
-            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
-                Duration::from_millis(1),
-                Duration::from_millis(5),
-            )),
-        )
+        .settings(sdk_core::test_util::test_settings())
         .build()
         .unwrap()
 }

@@ -48,6 +48,7 @@
 //! - `rustls` (default): TLS through rustls; no system library needed.
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `sandbox`: the loopback server and fault injection the vendor sandboxes are built on.
+//! - `test-util`: helpers for tests of code built on the SDK (settings without timers, fixtures, log capture).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -64,6 +65,9 @@ pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result};

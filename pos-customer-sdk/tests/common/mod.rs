@@ -11,9 +11,7 @@ pub const OPERATOR: &str = "op-4711";
 
 /// A documented example from `tests/fixtures`.
 pub fn fixture(name: &str) -> Value {
-    let file = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"))
+    sdk_core::fixture!(name)
 }
 
 /// The same example with the read-only fields (`balance`, `currency`,
@@ -39,19 +37,7 @@ pub fn without_read_only(mut value: Value) -> Value {
 /// A client for `server` without timers (see sdk-core's paused-clock note).
 pub fn client(server: &MockServer) -> PosClient {
     PosClient::builder(server.uri(), TOKEN, OPERATOR)
-        .http_client(
-            sdk_core::reqwest::Client::builder()
-                .pool_idle_timeout(None)
-                .build()
-                .unwrap(),
-        )
-        .attempt_timeout(None)
-        .retry_policy(
-            sdk_core::RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
-                std::time::Duration::from_millis(1),
-                std::time::Duration::from_millis(5),
-            )),
-        )
+        .settings(sdk_core::test_util::test_settings())
         .build()
         .unwrap()
 }

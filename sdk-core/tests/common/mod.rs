@@ -6,14 +6,7 @@ use std::time::Duration;
 use sdk_core::{Backoff, Client, ClientBuilder, RetryPolicy};
 use wiremock::MockServer;
 
-/// An HTTP client with no timers of its own: under tokio's paused clock a
-/// pending timer would be auto-advanced while a request waits on real I/O.
-pub fn quiet_http() -> sdk_core::reqwest::Client {
-    sdk_core::reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .expect("http client")
-}
+pub use sdk_core::test_util::quiet_http;
 
 /// A builder aimed at `server`, with no SDK timeouts and short backoff.
 pub fn builder(server: &MockServer) -> ClientBuilder {

@@ -1,0 +1,101 @@
+//! Helpers for tests of code built on the SDK (feature `test-util`): a
+//! client configuration without timers, fixtures, and a log capture.
+//!
+//! ```
+//! use sdk_core::Client;
+//! use sdk_core::test_util::test_settings;
+//!
+//! let client = Client::builder("http://127.0.0.1:9").settings(test_settings()).build()?;
+//! assert!(client.retry_policy().max_attempts() >= 1);
+//! # Ok::<(), sdk_core::Error>(())
+//! ```
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::client::ClientSettings;
+use crate::retry::{Backoff, RetryPolicy};
+
+/// An HTTP client with no timers of its own: under tokio's paused clock a
+/// pending timer would be advanced at once while a request waits on real I/O.
+pub fn quiet_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
+}
+
+/// Settings for tests against a local server: [`quiet_http`], no attempt
+/// timeout, and backoff of a few milliseconds, so that retries are quick
+/// on a real clock and leave a paused one alone.
+pub fn test_settings() -> ClientSettings {
+    let mut settings = ClientSettings::default()
+        .with_attempt_timeout(None)
+        .with_retry(RetryPolicy::default().with_backoff(Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(5),
+        )));
+    settings.http = Some(quiet_http());
+    settings
+}
+
+/// The JSON document at `path`.
+///
+/// # Panics
+///
+/// When the file cannot be read or is not JSON: a test cannot go on without it.
+pub fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
+    let path = path.as_ref();
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The JSON fixture `name` from the calling crate's `tests/fixtures`.
+#[macro_export]
+macro_rules! fixture {
+    ($name:expr) => {
+        $crate::test_util::read_json(
+            ::std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join($name),
+        )
+    };
+}
+
+/// Collects everything a `tracing_subscriber` writes, to check logs for
+/// what must never be in them.
+#[derive(Clone, Default, Debug)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+}
+
+impl Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
+    type Writer = CapturedLogs;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
