@@ -7,7 +7,7 @@ use std::sync::Arc;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::{Host, Url};
 
-use super::{Client, ClientInner, ClientSettings};
+use super::{Client, ClientInner, ClientSettings, VendorProfile};
 use crate::auth::{AuthProvider, NoAuth};
 use crate::error::{Error, ErrorBodyParser, GenericErrorParser, Result};
 use crate::retry::{DefaultRetryClassifier, RetryBudget, RetryClassifier, Sleeper, TokioSleeper};
@@ -19,20 +19,14 @@ pub struct ClientBuilder {
     settings: ClientSettings,
     auth: Arc<dyn AuthProvider>,
     user_agent: String,
-    vendor: &'static str,
-    error_parser: Arc<dyn ErrorBodyParser>,
-    classifier: Arc<dyn RetryClassifier>,
-    sleeper: Arc<dyn Sleeper>,
-    request_id_headers: Vec<HeaderName>,
-    correlation_id_header: Option<HeaderName>,
-    default_headers: HeaderMap,
+    profile: VendorProfile,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &redact_userinfo(&self.base_url))
-            .field("vendor", &self.vendor)
+            .field("vendor", &self.profile.vendor)
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
@@ -45,16 +39,18 @@ impl ClientBuilder {
             settings: ClientSettings::default(),
             auth: Arc::new(NoAuth),
             user_agent: crate::user_agent!().into(),
-            vendor: "api",
-            error_parser: Arc::new(GenericErrorParser),
-            classifier: Arc::new(DefaultRetryClassifier),
-            sleeper: Arc::new(TokioSleeper),
-            request_id_headers: vec![
-                HeaderName::from_static("x-request-id"),
-                HeaderName::from_static("x-correlation-id"),
-            ],
-            correlation_id_header: None,
-            default_headers: HeaderMap::new(),
+            profile: VendorProfile {
+                vendor: "api",
+                error_parser: Arc::new(GenericErrorParser),
+                classifier: Arc::new(DefaultRetryClassifier),
+                sleeper: Arc::new(TokioSleeper),
+                request_id_headers: vec![
+                    HeaderName::from_static("x-request-id"),
+                    HeaderName::from_static("x-correlation-id"),
+                ],
+                correlation_id_header: None,
+                default_headers: HeaderMap::new(),
+            },
         }
     }
 
@@ -81,45 +77,45 @@ impl ClientBuilder {
 
     /// The vendor name used in traces.
     pub fn vendor(mut self, vendor: &'static str) -> Self {
-        self.vendor = vendor;
+        self.profile.vendor = vendor;
         self
     }
 
     /// How the vendor's error bodies are read (default: [`GenericErrorParser`]).
     pub fn error_parser(mut self, parser: impl ErrorBodyParser) -> Self {
-        self.error_parser = Arc::new(parser);
+        self.profile.error_parser = Arc::new(parser);
         self
     }
 
     /// Which failed attempts are tried again (default: [`DefaultRetryClassifier`]).
     pub fn retry_classifier(mut self, classifier: impl RetryClassifier) -> Self {
-        self.classifier = Arc::new(classifier);
+        self.profile.classifier = Arc::new(classifier);
         self
     }
 
     /// How the retry loop waits between attempts (default: tokio's timer).
     pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
-        self.sleeper = Arc::new(sleeper);
+        self.profile.sleeper = Arc::new(sleeper);
         self
     }
 
     /// Response headers that carry a request id, checked in order
     /// (default: `X-Request-Id`, `X-Correlation-ID`).
     pub fn request_id_headers(mut self, names: Vec<HeaderName>) -> Self {
-        self.request_id_headers = names;
+        self.profile.request_id_headers = names;
         self
     }
 
     /// Sends a correlation id in this header with every operation (the same
     /// id on each of its attempts): a new UUID unless the request sets one.
     pub fn correlation_id_header(mut self, name: HeaderName) -> Self {
-        self.correlation_id_header = Some(name);
+        self.profile.correlation_id_header = Some(name);
         self
     }
 
     /// A header sent with every request.
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.default_headers.insert(name, value);
+        self.profile.default_headers.insert(name, value);
         self
     }
 
@@ -141,13 +137,7 @@ impl ClientBuilder {
                 attempt_timeout: settings.attempt_timeout,
                 deadline: settings.deadline,
                 user_agent,
-                vendor: self.vendor,
-                error_parser: self.error_parser,
-                classifier: self.classifier,
-                sleeper: self.sleeper,
-                request_id_headers: self.request_id_headers,
-                correlation_id_header: self.correlation_id_header,
-                default_headers: self.default_headers,
+                profile: self.profile,
                 max_response_bytes: settings.max_response_bytes,
             }),
         })

@@ -74,6 +74,13 @@ struct ClientInner {
     attempt_timeout: Option<Duration>,
     deadline: Option<Duration>,
     user_agent: HeaderValue,
+    profile: VendorProfile,
+    max_response_bytes: usize,
+}
+
+/// What a vendor crate tells the client about its API: its name, how its
+/// errors read, which failures it retries, and the headers it sends and reads.
+struct VendorProfile {
     vendor: &'static str,
     error_parser: Arc<dyn ErrorBodyParser>,
     classifier: Arc<dyn RetryClassifier>,
@@ -81,14 +88,13 @@ struct ClientInner {
     request_id_headers: Vec<HeaderName>,
     correlation_id_header: Option<HeaderName>,
     default_headers: HeaderMap,
-    max_response_bytes: usize,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("vendor", &inner.vendor)
+            .field("vendor", &inner.profile.vendor)
             .field("base_url", &inner.base_url.as_str())
             .field("auth", &inner.auth)
             .field("retry", &inner.retry)
@@ -157,7 +163,7 @@ impl Client {
         let inner = &*self.inner;
         let span = tracing::info_span!(
             "sdk_request",
-            vendor = inner.vendor,
+            vendor = inner.profile.vendor,
             operation = request.operation,
             method = %request.method,
             status = tracing::field::Empty,
@@ -201,13 +207,13 @@ impl Client {
         correlation_id: Option<&str>,
     ) -> Result<HeaderMap> {
         let inner = &*self.inner;
-        let mut headers = inner.default_headers.clone();
+        let mut headers = inner.profile.default_headers.clone();
         headers.insert(USER_AGENT, inner.user_agent.clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(body) = &request.body {
             headers.insert(CONTENT_TYPE, body.content_type.clone());
         }
-        if let (Some(name), Some(id)) = (&inner.correlation_id_header, correlation_id) {
+        if let (Some(name), Some(id)) = (&inner.profile.correlation_id_header, correlation_id) {
             let value = HeaderValue::from_str(id)
                 .map_err(|_| Error::invalid_input("correlation id", "not a valid header value"))?;
             headers.insert(name.clone(), value);

@@ -32,7 +32,7 @@ impl Client {
     ) -> Result<Response> {
         let inner = &*self.inner;
         let url = self.url_for(request);
-        let correlation_id = inner.correlation_id_header.as_ref().map(|_| {
+        let correlation_id = inner.profile.correlation_id_header.as_ref().map(|_| {
             request
                 .correlation_id
                 .clone()
@@ -71,6 +71,7 @@ impl Client {
                         continue;
                     }
                     let request_id = inner
+                        .profile
                         .request_id_headers
                         .iter()
                         .find_map(|name| response.headers().get(name)?.to_str().ok())
@@ -82,7 +83,7 @@ impl Client {
                         status,
                         response.headers(),
                         response.body(),
-                        &*inner.error_parser,
+                        &*inner.profile.error_parser,
                         request_id,
                         sent,
                     );
@@ -124,7 +125,7 @@ impl Client {
                 Failed::TimedOut => RetryCause::Timeout,
                 _ => RetryCause::Error,
             };
-            let retry_after = match inner.classifier.classify(&Attempt {
+            let retry_after = match inner.profile.classifier.classify(&Attempt {
                 outcome: failed.outcome(),
                 idempotent: request.idempotent,
                 operation: request.operation,
@@ -167,7 +168,7 @@ impl Client {
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
-            inner.sleeper.sleep(wait).await;
+            inner.profile.sleeper.sleep(wait).await;
         }
     }
 
