@@ -172,7 +172,7 @@ impl CustomerGroups {
 ///
 /// `Ok` (the stream ends) only when `totalCount` is reached, or, when the
 /// server sends no `totalCount`, on a short or empty page. It ends with
-/// [`Error::IncompleteListing`] when the
+/// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when the
 /// answers contradict each other or the walk cannot go on: a short or empty
 /// page before `totalCount`, a page numbered otherwise than asked (a server
 /// that always answers page 1), or a UID seen twice (repeated or shifted

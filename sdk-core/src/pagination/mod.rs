@@ -17,7 +17,7 @@
 //! A stream ends with `None` (complete) only when the server's own signals
 //! say the listing is complete: the reported total is reached, or, with no
 //! total, a short or empty page arrives. Anything else ends it with
-//! [`Error::IncompleteListing`], after the items already yielded:
+//! [`Error::IncompleteListing`](crate::Error::IncompleteListing), after the items already yielded:
 //!
 //! - a short or empty page while the total says more remain;
 //! - an item seen twice (with an [`item_key`](Paginator::item_key)): the
@@ -319,7 +319,7 @@ impl<T: Send + 'static> Paginator<T> {
 
     /// The identity of an item (its id), for offset and page-number
     /// listings: an item seen twice ends the listing with
-    /// [`Error::IncompleteListing`], since a server that repeats or shifts
+    /// [`Error::IncompleteListing`](crate::Error::IncompleteListing), since a server that repeats or shifts
     /// pages may also have skipped items. The ids of the whole listing are
     /// kept in memory; an empty id is not checked.
     pub fn item_key<K>(mut self, key: K) -> Self

@@ -69,7 +69,7 @@ impl<T> Drop for InFlight<T> {
 ///
 /// Fetches run as tokio tasks (in the caller's tracing span), so prefetched
 /// pages arrive while the caller is busy elsewhere; dropping the stream
-/// cancels them. See the [module docs](self) for how it ends.
+/// cancels them. See the [module docs](super) for how it ends.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
     strategy: Strategy<T>,
