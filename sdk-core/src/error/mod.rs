@@ -140,6 +140,30 @@ impl Error {
         self.status() == Some(StatusCode::CONFLICT)
     }
 
+    /// Whether the server is limiting the request rate: a 429 still
+    /// failing after the retries, or a `Retry-After` longer than the client
+    /// accepts ([`Error::RateLimited`]). Wait before calling again.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::RateLimited(_))
+            || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Whether an attempt or the whole call ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether credentials are the problem: they could not be obtained
+    /// ([`Error::Auth`]), or the API refused them (401, 403; the status is
+    /// kept in [`status`](Error::status)).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth(_))
+            || matches!(
+                self.status(),
+                Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            )
+    }
+
     /// Whether the request may have reached the server.
     ///
     /// `false` means nothing was sent (invalid input, no connection, no
@@ -401,7 +425,12 @@ pub struct ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.operation, self.status)?;
-        if let Some(code) = &self.code {
+        // Some vendors put the status itself in their code field: say it once.
+        if let Some(code) = self
+            .code
+            .as_ref()
+            .filter(|code| code.trim() != self.status.as_str())
+        {
             write!(f, " {code}")?;
         }
         if let Some(message) = &self.message {
