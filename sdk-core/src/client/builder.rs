@@ -125,7 +125,7 @@ impl ClientBuilder {
         let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
-        let http = settings.http_client(settings.redirects)?;
+        let http = settings.http_client()?;
         let budget = settings.retry.budget().copied().map(RetryBudget::new);
         Ok(Client {
             inner: Arc::new(ClientInner {

@@ -104,13 +104,13 @@ impl ClientSettings {
         self
     }
 
-    /// Builds the HTTP client these settings ask for, with `redirects`
-    /// (the caller's own client, if given, keeps its own policy).
-    pub(crate) fn http_client(&self, redirects: Redirects) -> crate::Result<reqwest::Client> {
+    /// Builds the HTTP client these settings ask for (the caller's own
+    /// client, if given, keeps its own policies).
+    pub(crate) fn http_client(&self) -> crate::Result<reqwest::Client> {
         if let Some(http) = &self.http {
             return Ok(http.clone());
         }
-        let mut builder = reqwest::Client::builder().redirect(redirects.reqwest_policy());
+        let mut builder = reqwest::Client::builder().redirect(self.redirects.reqwest_policy());
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(timeout);
         }

@@ -241,11 +241,11 @@ impl<T: Send + 'static> Paginator<T> {
         F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
     {
-        Self::with_strategy(Strategy::Offset {
-            limit: limit.max(1),
-            with_total: true,
-            fetch: boxed(fetch),
-        })
+        let mut paginator = Self::offset(limit, fetch);
+        if let Strategy::Offset { with_total, .. } = &mut paginator.strategy {
+            *with_total = true;
+        }
+        paginator
     }
 
     /// Page-number paging. The first request carries no number; the page
