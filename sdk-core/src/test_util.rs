@@ -54,15 +54,28 @@ pub fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// The JSON fixture `name` from the calling crate's `tests/fixtures`.
+/// The fixture `name` below `manifest_dir`: in its `tests/fixtures`, or in
+/// its `fixtures` when the tests are a package of their own. Used by [`fixture!`].
+///
+/// # Panics
+///
+/// When neither file can be read or is not JSON.
+pub fn read_fixture(manifest_dir: &str, name: &str) -> serde_json::Value {
+    let root = Path::new(manifest_dir);
+    let nested = root.join("tests/fixtures").join(name);
+    read_json(if nested.exists() {
+        nested
+    } else {
+        root.join("fixtures").join(name)
+    })
+}
+
+/// The JSON fixture `name` from the calling package's `tests/fixtures` (or
+/// `fixtures`, for a package that holds only tests).
 #[macro_export]
 macro_rules! fixture {
     ($name:expr) => {
-        $crate::test_util::read_json(
-            ::std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join($name),
-        )
+        $crate::test_util::read_fixture(env!("CARGO_MANIFEST_DIR"), $name)
     };
 }
 
