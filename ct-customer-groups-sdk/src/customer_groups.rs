@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use sdk_core::{Request, Result};
+use sdk_core::{Call, CallOptions, Request, Result, ScopedCall};
 
 use crate::client::CtClient;
 use crate::error::CtErrorExt;
@@ -38,57 +38,44 @@ impl CustomerGroups {
         }
     }
 
-    fn get_target(
-        &self,
-        target: Target,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
-        self.client
-            .http()
-            .send_json(self.request(Request::get("get_customer_group"), &target))
+    fn get_request(&self, target: &Target) -> Request {
+        self.request(Request::get("get_customer_group"), target)
     }
 
-    fn update_target(
-        &self,
-        target: Target,
-        update: CustomerGroupUpdate,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    fn get_target(&self, target: Target) -> Call<CustomerGroup> {
+        Call::json(self.client.http(), self.get_request(&target))
+    }
+
+    fn update_target(&self, target: Target, update: CustomerGroupUpdate) -> Call<CustomerGroup> {
+        Call::json(self.client.http(), self.update_request(&target, &update))
+    }
+
+    fn update_request(&self, target: &Target, update: &CustomerGroupUpdate) -> Request {
         // A versioned update is safe to replay: a second copy meets a 409, never a double apply.
         let keys_checked = update.actions().iter().try_for_each(|action| match action {
             UpdateAction::SetKey { key: Some(key) } => check_key("actions[].key", key),
             _ => Ok(()),
         });
-        let request = self
-            .request(Request::post("update_customer_group"), &target)
+        self.request(Request::post("update_customer_group"), target)
             .check(keys_checked)
             .idempotent(true)
-            .json(&update);
-        self.client.http().send_json(request)
+            .json(update)
     }
 
-    fn delete_target(
-        &self,
-        target: Target,
-        version: u64,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    fn delete_target(&self, target: Target, version: u64) -> Call<CustomerGroup> {
         let request = self
             .request(Request::delete("delete_customer_group"), &target)
             .query("version", version.to_string());
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// `GET /{projectKey}/customer-groups/{id}`.
-    pub fn get(
-        &self,
-        id: impl Into<String>,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn get(&self, id: impl Into<String>) -> Call<CustomerGroup> {
         self.get_target(Target::Id(id.into()))
     }
 
     /// `GET /{projectKey}/customer-groups/key={key}`.
-    pub fn get_by_key(
-        &self,
-        key: impl Into<String>,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn get_by_key(&self, key: impl Into<String>) -> Call<CustomerGroup> {
         self.get_target(Target::Key(key.into()))
     }
 
@@ -114,10 +101,7 @@ impl CustomerGroups {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create(
-        &self,
-        draft: CustomerGroupDraft,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn create(&self, draft: CustomerGroupDraft) -> Call<CustomerGroup> {
         let key_checked = draft
             .key
             .as_deref()
@@ -127,7 +111,7 @@ impl CustomerGroups {
             .customer_groups_request(Request::post("create_customer_group"))
             .check(key_checked)
             .json(&draft);
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// `POST /{projectKey}/customer-groups/{id}`: applies the actions at the
@@ -159,7 +143,7 @@ impl CustomerGroups {
         &self,
         id: impl Into<String>,
         update: CustomerGroupUpdate,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    ) -> Call<CustomerGroup> {
         self.update_target(Target::Id(id.into()), update)
     }
 
@@ -168,25 +152,17 @@ impl CustomerGroups {
         &self,
         key: impl Into<String>,
         update: CustomerGroupUpdate,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    ) -> Call<CustomerGroup> {
         self.update_target(Target::Key(key.into()), update)
     }
 
     /// `DELETE /{projectKey}/customer-groups/{id}?version=N`.
-    pub fn delete(
-        &self,
-        id: impl Into<String>,
-        version: u64,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn delete(&self, id: impl Into<String>, version: u64) -> Call<CustomerGroup> {
         self.delete_target(Target::Id(id.into()), version)
     }
 
     /// `DELETE /{projectKey}/customer-groups/key={key}?version=N`.
-    pub fn delete_by_key(
-        &self,
-        key: impl Into<String>,
-        version: u64,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn delete_by_key(&self, key: impl Into<String>, version: u64) -> Call<CustomerGroup> {
         self.delete_target(Target::Key(key.into()), version)
     }
 
@@ -198,32 +174,36 @@ impl CustomerGroups {
 
     /// Reads the group, asks `actions` what to change, and updates it; when
     /// someone else changed it in between (409), reads it again and asks
-    /// again, up to `max_attempts` updates in all.
+    /// again, up to `max_updates` updates in all.
     ///
     /// `actions` sees the group as it is now on every attempt, so it can
     /// decide again; returning no actions ends without an update, with the
     /// group as read. Write it to return nothing once the change is in: then
     /// a change that was applied although its answer was lost (the replay
     /// meets a 409) is recognised on the re-read instead of reported as a
-    /// conflict.
+    /// conflict. The closure may borrow from its surroundings; the call then
+    /// lives as long as what it borrows. To await something before deciding,
+    /// use [`update_with_retry_async`](Self::update_with_retry_async).
     ///
     /// The version sent is always the version of the group `actions` saw.
     /// When a re-read is older than the version the conflict reported (a
     /// replica lagging behind), it is read again, a few times with short
     /// waits, until it has caught up; if it never does, the call fails with
-    /// the conflict.
+    /// the conflict. Per-call options (`.deadline(..)` and the others) apply
+    /// to the whole exchange.
     ///
     /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
     /// use ct_customer_groups_sdk::UpdateAction;
     ///
+    /// let name = String::from("Gold");
     /// let group = ct
     ///     .customer_groups()
     ///     .update_with_retry("3f1c...-id", 5, |group| {
-    ///         if group.name == "Gold" {
+    ///         if group.name == name {
     ///             vec![]
     ///         } else {
-    ///             vec![UpdateAction::change_name("Gold")]
+    ///             vec![UpdateAction::change_name(&name)]
     ///         }
     ///     })
     ///     .await?;
@@ -231,63 +211,111 @@ impl CustomerGroups {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_with_retry<F>(
+    pub fn update_with_retry<'a, F>(
         &self,
         id: impl Into<String>,
-        max_attempts: u32,
-        actions: F,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static
+        max_updates: u32,
+        mut actions: F,
+    ) -> ScopedCall<'a, CustomerGroup>
     where
-        F: Fn(&CustomerGroup) -> Vec<UpdateAction> + Send + 'static,
+        F: FnMut(&CustomerGroup) -> Vec<UpdateAction> + Send + 'a,
+    {
+        self.update_with_retry_async(id, max_updates, move |group| {
+            std::future::ready(actions(&group))
+        })
+    }
+
+    /// [`update_with_retry`](Self::update_with_retry) for a decision that
+    /// needs to await, such as reading another system first: `actions` gets
+    /// the group as it is now and returns a future of the actions.
+    ///
+    /// ```no_run
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// use ct_customer_groups_sdk::UpdateAction;
+    ///
+    /// async fn name_in_crm(key: Option<String>) -> String {
+    ///     format!("{} (CRM)", key.unwrap_or_default())
+    /// }
+    ///
+    /// let group = ct
+    ///     .customer_groups()
+    ///     .update_with_retry_async("3f1c...-id", 5, |group| async move {
+    ///         let wanted = name_in_crm(group.key.clone()).await;
+    ///         if group.name == wanted { vec![] } else { vec![UpdateAction::change_name(wanted)] }
+    ///     })
+    ///     .await?;
+    /// # let _ = group;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_with_retry_async<'a, F, Fut>(
+        &self,
+        id: impl Into<String>,
+        max_updates: u32,
+        mut actions: F,
+    ) -> ScopedCall<'a, CustomerGroup>
+    where
+        F: FnMut(CustomerGroup) -> Fut + Send + 'a,
+        Fut: Future<Output = Vec<UpdateAction>> + Send + 'a,
     {
         let groups = self.clone();
-        let id = id.into();
-        async move {
-            let mut group = groups.get(id.clone()).await?;
-            let mut updates: u32 = 0;
-            let mut last_conflict: Option<sdk_core::Error> = None;
-            loop {
-                let changes = actions(&group);
-                if changes.is_empty() {
-                    return Ok(group);
-                }
-                if updates >= max_attempts.max(1)
-                    && let Some(conflict) = last_conflict
-                {
-                    return Err(conflict);
-                }
-                updates = updates.saturating_add(1);
-                let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
-                match groups.update(id.clone(), update).await {
-                    Err(conflict) if conflict.is_concurrent_modification() => {
-                        tracing::debug!(
-                            current = ?conflict.current_version(),
-                            updates,
-                            "version conflict: reading the group again"
-                        );
-                        let current = conflict.current_version();
-                        group = match groups.read_caught_up(&id, current).await? {
-                            Some(fresh) => fresh,
-                            None => return Err(conflict),
-                        };
-                        last_conflict = Some(conflict);
+        let target = Target::Id(id.into());
+        ScopedCall::from_fn(
+            "update_customer_group_with_retry",
+            move |options| async move {
+                let mut group = groups.read(&target, &options).await?;
+                let mut updates: u32 = 0;
+                let mut last_conflict: Option<sdk_core::Error> = None;
+                loop {
+                    let changes = actions(group.clone()).await;
+                    if changes.is_empty() {
+                        return Ok(group);
                     }
-                    other => return other,
+                    if updates >= max_updates.max(1)
+                        && let Some(conflict) = last_conflict
+                    {
+                        return Err(conflict);
+                    }
+                    updates = updates.saturating_add(1);
+                    let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
+                    let request = options.apply(groups.update_request(&target, &update));
+                    match groups.client.http().send_json(request).await {
+                        Err(conflict) if conflict.is_concurrent_modification() => {
+                            tracing::debug!(
+                                current = ?conflict.current_version(),
+                                updates,
+                                "version conflict: reading the group again"
+                            );
+                            let current = conflict.current_version();
+                            group = match groups.read_caught_up(&target, current, &options).await? {
+                                Some(fresh) => fresh,
+                                None => return Err(conflict),
+                            };
+                            last_conflict = Some(conflict);
+                        }
+                        other => return other,
+                    }
                 }
-            }
-        }
+            },
+        )
+    }
+
+    async fn read(&self, target: &Target, options: &CallOptions) -> Result<CustomerGroup> {
+        let request = options.apply(self.get_request(target));
+        self.client.http().send_json(request).await
     }
 
     /// Reads the group until its version is at least `current` (bounded):
     /// `None` when it never catches up.
     async fn read_caught_up(
         &self,
-        id: &str,
+        target: &Target,
         current: Option<u64>,
+        options: &CallOptions,
     ) -> Result<Option<CustomerGroup>> {
         let mut wait = STALE_READ_FIRST_WAIT;
         for read in 1..=STALE_READS {
-            let group = self.get(id.to_owned()).await?;
+            let group = self.read(target, options).await?;
             if current.is_none_or(|current| group.version >= current) {
                 return Ok(Some(group));
             }

@@ -450,6 +450,60 @@ async fn the_conflict_helper_gives_up_after_its_attempts() {
 }
 
 #[tokio::test]
+async fn the_conflict_helper_takes_borrowing_and_async_closures() {
+    let sandbox = CtSandbox::start().unwrap();
+    let ours = client(&sandbox);
+    let groups = ours.customer_groups();
+    let group = groups
+        .create(CustomerGroupDraft::new("Start"))
+        .await
+        .unwrap();
+
+    // The closure borrows `wanted`; the call lives no longer than it.
+    let wanted = String::from("Borrowed");
+    let renamed = groups
+        .update_with_retry(&group.id, 3, |current| {
+            if current.name == wanted {
+                vec![]
+            } else {
+                vec![UpdateAction::change_name(&wanted)]
+            }
+        })
+        .deadline(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Borrowed");
+
+    // The async variant awaits another call (here: someone else's rename,
+    // made from inside the decision) before it answers; the 409 that
+    // follows is retried with the group as it is then.
+    let theirs = client(&sandbox).customer_groups();
+    let asked = AtomicU32::new(0);
+    let asked_ref = &asked;
+    let updated = groups
+        .update_with_retry_async(group.id.clone(), 3, |current| {
+            let theirs = theirs.clone();
+            async move {
+                if asked_ref.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let change = CustomerGroupUpdate::for_group(&current)
+                        .action(UpdateAction::change_name("Theirs"));
+                    theirs.update(&current.id, change).await.unwrap();
+                }
+                vec![UpdateAction::change_name(format!(
+                    "{} + ours",
+                    current.name
+                ))]
+            }
+        })
+        .max_attempts(2)
+        .await
+        .unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
+    assert_eq!(updated.name, "Theirs + ours");
+    assert_eq!(updated.version, 4);
+}
+
+#[tokio::test]
 async fn scopes_are_enforced() {
     let sandbox = CtSandbox::builder()
         .allowed_scopes([

@@ -9,9 +9,7 @@ use std::process::ExitCode;
 
 use examples::report::{count, heading, maybe, step};
 use examples::{BoxError, connect};
-use flowretail_sdk::{
-    CreateCustomerGroup, GroupMembershipChange, SortDirection, UpdateCustomerGroup,
-};
+use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange, SortOrder, UpdateCustomerGroup};
 use futures::TryStreamExt;
 
 fn main() -> ExitCode {
@@ -41,7 +39,7 @@ async fn flowretail_customer_groups() -> Result<(), BoxError> {
     let first = groups
         .list()
         .page_size(20)
-        .sort_by("name", SortDirection::Asc)
+        .sort_by("name", SortOrder::Asc)
         .page(None)
         .await?;
     step(
@@ -66,7 +64,7 @@ async fn flowretail_customer_groups() -> Result<(), BoxError> {
     let mut stream = groups
         .customers(&uid)
         .page_size(100)
-        .sort_by("lastname", SortDirection::Asc)
+        .sort_by("lastname", SortOrder::Asc)
         .paginator()
         .concurrency(4)
         .items();

@@ -60,28 +60,31 @@ async fn pos_customers() -> Result<(), BoxError> {
 
     heading("customer groups");
     let group = pos
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("Example members").discount(discount_id.clone()))
         .await?;
     let group_id = group.id.clone().ok_or("the new group has no id")?;
     step("created", format!("#{group_id}"));
-    pos.groups()
+    pos.customer_groups()
         .replace(
             group_id.clone(),
             CustomerGroupDraft::new("Example members+").discount(discount_id.clone()),
         )
         .await?;
     step("replaced", "with the same discount");
-    pos.groups()
+    pos.customer_groups()
         .patch(
             group_id.clone(),
             CustomerGroupPatch::new().name("Example regulars"),
         )
         .await?;
     step("patched", "renamed");
-    let group = pos.groups().get(group_id.clone()).await?;
+    let group = pos.customer_groups().get(group_id.clone()).await?;
     step("read", format!("{:?}", group.name.unwrap_or_default()));
-    step("listed", count(pos.groups().list().await?.len(), "group"));
+    step(
+        "listed",
+        count(pos.customer_groups().list().await?.len(), "group"),
+    );
 
     heading("customers");
     let created = pos
@@ -182,7 +185,7 @@ async fn pos_customers() -> Result<(), BoxError> {
     heading("clean-up");
     // The API has no customer delete: customers are deactivated above. The
     // group stays while it has customers, as the API refuses to delete it.
-    match pos.groups().delete(group_id.clone()).await {
+    match pos.customer_groups().delete(group_id.clone()).await {
         Ok(_) => step("group deleted", format!("#{group_id}")),
         Err(error) if error.pos_kind() == Some(PosErrorKind::BrokenReference) => {
             step("group kept", "it still has customers (422)")

@@ -50,7 +50,7 @@ async fn quickstart() -> Result<(), BoxError> {
         format!("#{discount_id} {:?}", discount.name.unwrap_or_default()),
     );
     let group = pos
-        .groups()
+        .customer_groups()
         .create(PosGroupDraft::new("Quickstart regulars").discount(discount_id.clone()))
         .await?;
     let group_id = group.id.clone().ok_or("the new group has no id")?;
@@ -116,26 +116,24 @@ async fn quickstart() -> Result<(), BoxError> {
         format!("{:?} version {}", created.name, created.version),
     );
     // Someone else renames the group between our read and our write: the
-    // helper meets the 409, reads the group again and retries.
-    let other = ct.client.clone();
-    let other_id = created.id.clone();
+    // helper meets the 409, reads the group again and asks again.
+    let other = ct.client.customer_groups();
     let interfered = AtomicBool::new(false);
     let new_name = format!("Quickstart gold {key}");
     let renamed = groups
-        .update_with_retry(created.id.clone(), 3, move |current| {
-            if !interfered.swap(true, Ordering::SeqCst) {
-                let other = other.clone();
-                let id = other_id.clone();
-                let version = current.version;
-                let change = CustomerGroupUpdate::new(version).action(UpdateAction::change_name(
-                    format!("{} (renamed elsewhere)", current.name),
-                ));
-                let _ = tokio::task::block_in_place(|| {
-                    tokio::runtime::Handle::current()
-                        .block_on(other.customer_groups().update(id, change))
-                });
+        .update_with_retry_async(&created.id, 3, |current| {
+            let other = other.clone();
+            let first_time = !interfered.swap(true, Ordering::SeqCst);
+            let new_name = &new_name;
+            async move {
+                if first_time {
+                    let elsewhere = format!("{} (renamed elsewhere)", current.name);
+                    let change = CustomerGroupUpdate::for_group(&current)
+                        .action(UpdateAction::change_name(elsewhere));
+                    let _ = other.update(&current.id, change).await;
+                }
+                vec![UpdateAction::change_name(new_name)]
             }
-            vec![UpdateAction::change_name(new_name.clone())]
         })
         .await?;
     step(

@@ -46,7 +46,7 @@ async fn sync() -> Result<(), BoxError> {
         let discount_id = discount.id.ok_or("the new discount has no id")?;
         for n in 1..=SANDBOX_GROUPS {
             pos.client
-                .groups()
+                .customer_groups()
                 .create(
                     CustomerGroupDraft::new(format!("Store {n:03} regulars"))
                         .discount(discount_id.clone()),

@@ -133,7 +133,7 @@ pub async fn sync_groups(
     flow: &FlowRetailClient,
     progress: impl Fn(usize, usize),
 ) -> Result<SyncReport, BoxError> {
-    let groups = pos.groups().list().await?;
+    let groups = pos.customer_groups().list().await?;
     let wanted = mirrors(&groups);
     let total = wanted.len() * 2;
     let done = std::sync::atomic::AtomicUsize::new(0);

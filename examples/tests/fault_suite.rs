@@ -193,7 +193,7 @@ fn operations() -> Vec<Operation> {
             ok: || json!({"customerGroups": [{"id": 1, "name": "Gold"}]}),
             unknown_enum: || json!({"customerGroups": [{"id": 1, "name": "Gold"}]}),
             call: |c| {
-                let f = c.pos.groups().list();
+                let f = c.pos.customer_groups().list();
                 Box::pin(async move { f.await.map(|_| ()) })
             },
         },

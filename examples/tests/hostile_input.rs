@@ -345,7 +345,7 @@ async fn flow_uids_outside_the_pattern_never_leave_the_client() {
         .build()
         .unwrap();
     for uid in HOSTILE {
-        let error = flow.customer_groups().get(uid).await.unwrap_err();
+        let error = flow.customer_groups().get(*uid).await.unwrap_err();
         assert!(matches!(error, sdk_core::Error::InvalidInput(_)), "{uid:?}");
     }
     assert!(server.received_requests().await.unwrap().is_empty());

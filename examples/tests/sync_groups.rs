@@ -20,7 +20,7 @@ async fn the_second_run_changes_nothing_and_renames_carry_over() {
     );
     pos_sandbox.seed_documented_examples();
     let extra = pos
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("Walk-ins"))
         .await
         .unwrap();
@@ -41,7 +41,7 @@ async fn the_second_run_changes_nothing_and_renames_carry_over() {
     );
 
     let id = extra.id.unwrap();
-    pos.groups()
+    pos.customer_groups()
         .patch(
             id.clone(),
             CustomerGroupPatch::new().name("Walk-ins (renamed)"),
@@ -82,7 +82,7 @@ async fn failures_are_counted_not_fatal() {
     let pos = pos_sandbox.client().unwrap();
     let ct = ct_sandbox.client().unwrap();
     let flow = flow_sandbox.client().unwrap();
-    pos.groups()
+    pos.customer_groups()
         .create(CustomerGroupDraft::new("Only one"))
         .await
         .unwrap();

@@ -1,16 +1,15 @@
 //! The customer group endpoints: `/tenants/{tenantUid}/customer-groups`.
 
-use std::future::Future;
 use std::marker::PhantomData;
 
 use sdk_core::pagination::PageNumberCursor;
-use sdk_core::{Page, Paginator, Request, Result};
+use sdk_core::{Call, Page, Paginator, Request, SortOrder};
 use serde::de::DeserializeOwned;
 
 use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
 use crate::model::{
     CreateCustomerGroup, Customer, CustomerGroup, GroupMembershipChange, ListResponse,
-    SortDirection, UpdateCustomerGroup,
+    UpdateCustomerGroup,
 };
 
 /// The page size used when none is set.
@@ -34,9 +33,10 @@ impl CustomerGroups {
     }
 
     /// A request for one group, refused before sending when `uid` is not a UID.
-    fn group(&self, request: Request, uid: &str) -> Request {
+    fn group(&self, request: Request, uid: impl Into<String>) -> Request {
+        let uid = uid.into();
         self.collection(request)
-            .check(check_uid("customerGroupUid", uid))
+            .check(check_uid("customerGroupUid", &uid))
             .segment(uid)
     }
 
@@ -45,12 +45,12 @@ impl CustomerGroups {
     /// ```no_run
     /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
     /// use futures::TryStreamExt;
-    /// use flowretail_sdk::SortDirection;
+    /// use flowretail_sdk::SortOrder;
     ///
     /// let groups: Vec<_> = flow
     ///     .customer_groups()
     ///     .list()
-    ///     .sort_by("name", SortDirection::Asc)
+    ///     .sort_by("name", SortOrder::Asc)
     ///     .page_size(200)
     ///     .items()
     ///     .try_collect()
@@ -67,10 +67,7 @@ impl CustomerGroups {
     /// the server; choose the UID ([`CreateCustomerGroup::uid`]) to make a
     /// second attempt fail instead of creating a twin. The UID is an
     /// `OptionalUID`: an empty one is sent, and the server assigns one.
-    pub fn create(
-        &self,
-        group: CreateCustomerGroup,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn create(&self, group: CreateCustomerGroup) -> Call<CustomerGroup> {
         let checked = match &group.customer_group_uid {
             Some(uid) => check_optional_uid("customerGroupUid", uid),
             None => Ok(()),
@@ -79,42 +76,44 @@ impl CustomerGroups {
             .collection(Request::post("create_customer_group"))
             .check(checked)
             .json(&group);
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// `GET /customer-groups/{customerGroupUid}`.
-    pub fn get(&self, uid: &str) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
-        self.client
-            .http()
-            .send_json(self.group(Request::get("get_customer_group"), uid))
+    pub fn get(&self, uid: impl Into<String>) -> Call<CustomerGroup> {
+        Call::json(
+            self.client.http(),
+            self.group(Request::get("get_customer_group"), uid),
+        )
     }
 
     /// `PUT /customer-groups/{customerGroupUid}`: renames the group.
     pub fn update(
         &self,
-        uid: &str,
+        uid: impl Into<String>,
         update: UpdateCustomerGroup,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    ) -> Call<CustomerGroup> {
         let request = self
             .group(Request::put("update_customer_group"), uid)
             .json(&update);
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// `DELETE /customer-groups/{customerGroupUid}` (204).
-    pub fn delete(&self, uid: &str) -> impl Future<Output = Result<()>> + Send + 'static {
-        self.client
-            .http()
-            .send_empty(self.group(Request::delete("delete_customer_group"), uid))
+    pub fn delete(&self, uid: impl Into<String>) -> Call<()> {
+        Call::empty(
+            self.client.http(),
+            self.group(Request::delete("delete_customer_group"), uid),
+        )
     }
 
     /// `GET /customer-groups/{customerGroupUid}/customers`: the group's
     /// customers, page by page. A UID that is not one fails the first page.
-    pub fn customers(&self, uid: &str) -> Listing<Customer> {
+    pub fn customers(&self, uid: impl Into<String>) -> Listing<Customer> {
         Listing::new(
             self.clone(),
             "list_customer_group_customers",
-            Some(uid.to_owned()),
+            Some(uid.into()),
         )
     }
 
@@ -138,9 +137,9 @@ impl CustomerGroups {
     /// ```
     pub fn update_customers(
         &self,
-        uid: &str,
+        uid: impl Into<String>,
         change: GroupMembershipChange,
-    ) -> impl Future<Output = Result<()>> + Send + 'static {
+    ) -> Call<()> {
         let checked = change
             .add_customer_uids
             .iter()
@@ -157,7 +156,7 @@ impl CustomerGroups {
             .check(checked)
             .segment("customers")
             .json(&change);
-        self.client.http().send_empty(request)
+        Call::empty(self.client.http(), request)
     }
 }
 
@@ -185,7 +184,7 @@ pub struct Listing<T> {
     group_uid: Option<String>,
     page_size: u64,
     sort_by: Option<String>,
-    sort_direction: Option<SortDirection>,
+    sort_direction: Option<SortOrder>,
     item: PhantomData<fn() -> T>,
 }
 
@@ -197,7 +196,7 @@ impl<T> Clone for Listing<T> {
             group_uid: self.group_uid.clone(),
             page_size: self.page_size,
             sort_by: self.sort_by.clone(),
-            sort_direction: self.sort_direction.clone(),
+            sort_direction: self.sort_direction,
             item: PhantomData,
         }
     }
@@ -246,7 +245,7 @@ where
 
     /// Sorts by `field` (groups: `name`, `createdAt`, `lastModifiedAt`;
     /// customers: `lastname`, `createdAt`) in `direction`.
-    pub fn sort_by(mut self, field: impl Into<String>, direction: SortDirection) -> Self {
+    pub fn sort_by(mut self, field: impl Into<String>, direction: SortOrder) -> Self {
         self.sort_by = Some(field.into());
         self.sort_direction = Some(direction);
         self
@@ -255,7 +254,10 @@ where
     fn request(&self, number: Option<u64>) -> Request {
         let request = Request::get(self.operation);
         let request = match &self.group_uid {
-            Some(uid) => self.groups.group(request, uid).segment("customers"),
+            Some(uid) => self
+                .groups
+                .group(request, uid.as_str())
+                .segment("customers"),
             None => self.groups.collection(request),
         };
         request
@@ -264,16 +266,17 @@ where
             .query_opt("sortBy", self.sort_by.as_deref())
             .query_opt(
                 "sortDirection",
-                self.sort_direction.as_ref().map(|d| d.as_str()),
+                self.sort_direction.map(|order| match order {
+                    // `SortDirectionENUM`
+                    SortOrder::Asc => "ASC",
+                    SortOrder::Desc => "DESC",
+                }),
             )
     }
 
     /// One page: `None` asks for the server's first page.
-    pub fn page(
-        &self,
-        number: Option<u64>,
-    ) -> impl Future<Output = Result<ListResponse<T>>> + Send + 'static {
-        self.groups.client.http().send_json(self.request(number))
+    pub fn page(&self, number: Option<u64>) -> Call<ListResponse<T>> {
+        Call::json(self.groups.client.http(), self.request(number))
     }
 
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded

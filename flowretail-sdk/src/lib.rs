@@ -69,6 +69,7 @@
 pub mod client;
 pub mod customer_groups;
 pub mod model;
+pub mod prelude;
 
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
@@ -80,5 +81,21 @@ pub use model::{
     AccountManager, CreateCustomerGroup, Customer, CustomerAddress, CustomerAddressType,
     CustomerConsent, CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf,
     CustomerExtension, CustomerExtensionCode, CustomerGroup, CustomerStore, CustomerType,
-    GroupMembershipChange, ListResponse, Paging, SortDirection, UpdateCustomerGroup,
+    GroupMembershipChange, ListResponse, Paging, UpdateCustomerGroup,
 };
+
+/// The timestamp type of `createdAt` and `lastModifiedAt`.
+pub use chrono::{DateTime, Utc};
+/// Sort order for [`Listing::sort_by`], shared with the other vendor crates.
+pub use sdk_core::SortOrder;
+/// The redirect setting of the client builders.
+pub use sdk_core::client::Redirects;
+/// The streams that [`Listing::items`] and [`Listing::paginator`] return.
+pub use sdk_core::pagination::{ItemStream, PageStream};
+/// The error every call returns, and its `Result`, from `sdk-core`.
+pub use sdk_core::{ApiError, Error, Result};
+/// A call's request value (await it, or set per-call limits first), and the
+/// settings, retry policy and backoff that every client builder takes.
+pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
+/// One page of a listing, and the paginator [`Listing::paginator`] returns.
+pub use sdk_core::{Page, Paginator};

@@ -61,16 +61,6 @@ sdk_core::open_enum! {
     }
 }
 
-sdk_core::open_enum! {
-    /// `SortDirectionENUM`.
-    pub enum SortDirection {
-        /// Ascending.
-        Asc = "ASC",
-        /// Descending.
-        Desc = "DESC",
-    }
-}
-
 /// `CustomerGroupResponseSchema`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

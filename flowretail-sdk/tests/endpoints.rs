@@ -3,7 +3,7 @@
 
 use flowretail_sdk::{
     CreateCustomerGroup, Customer, CustomerAddressType, CustomerContactRole, CustomerExtensionCode,
-    CustomerType, FlowRetailClient, GroupMembershipChange, SortDirection, UpdateCustomerGroup,
+    CustomerType, FlowRetailClient, GroupMembershipChange, SortOrder, UpdateCustomerGroup,
 };
 use futures::TryStreamExt;
 use serde_json::{Value, json};
@@ -131,7 +131,7 @@ async fn list_groups_sends_paging_and_sort() {
         .customer_groups()
         .list()
         .page_size(2)
-        .sort_by("name", SortDirection::Desc)
+        .sort_by("name", SortOrder::Desc)
         .page(Some(3))
         .await
         .unwrap();
@@ -211,7 +211,7 @@ async fn group_customers_and_membership_changes() {
     let customers: Vec<Customer> = groups
         .customers("vip")
         .page_size(50)
-        .sort_by("lastname", SortDirection::Asc)
+        .sort_by("lastname", SortOrder::Asc)
         .items()
         .try_collect()
         .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 use flowretail_sdk::sandbox::FlowRetailSandbox;
 use flowretail_sdk::{
     CreateCustomerGroup, Customer, CustomerGroup, FlowRetailClient, GroupMembershipChange,
-    SortDirection, UpdateCustomerGroup,
+    SortOrder, UpdateCustomerGroup,
 };
 use futures::TryStreamExt;
 use sdk_core::sandbox::{Fault, FaultBody};
@@ -207,7 +207,7 @@ async fn listings_sort_and_page_from_one_or_zero() {
         let names: Vec<String> = groups
             .list()
             .page_size(2)
-            .sort_by("name", SortDirection::Desc)
+            .sort_by("name", SortOrder::Desc)
             .items()
             .map_ok(|g: CustomerGroup| g.name)
             .try_collect()
@@ -218,7 +218,7 @@ async fn listings_sort_and_page_from_one_or_zero() {
         let by_creation: Vec<String> = groups
             .list()
             .page_size(3)
-            .sort_by("createdAt", SortDirection::Asc)
+            .sort_by("createdAt", SortOrder::Asc)
             .items()
             .map_ok(|g| g.name)
             .try_collect()
@@ -228,7 +228,7 @@ async fn listings_sort_and_page_from_one_or_zero() {
 
         let error = groups
             .list()
-            .sort_by("color", SortDirection::Asc)
+            .sort_by("color", SortOrder::Asc)
             .page(None)
             .await
             .unwrap_err();
@@ -255,7 +255,7 @@ async fn fifty_thousand_customers_stream_in_order_with_concurrency() {
     let streamed: Vec<String> = groups
         .customers("everyone")
         .page_size(500)
-        .sort_by("createdAt", SortDirection::Asc)
+        .sort_by("createdAt", SortOrder::Asc)
         .paginator()
         .prefetch(2)
         .concurrency(8)

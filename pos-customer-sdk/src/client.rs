@@ -76,8 +76,8 @@ impl PosClient {
         Discounts::new(self.clone())
     }
 
-    /// Customer groups.
-    pub fn groups(&self) -> CustomerGroups {
+    /// Customer groups (named as in the other vendor crates).
+    pub fn customer_groups(&self) -> CustomerGroups {
         CustomerGroups::new(self.clone())
     }
 

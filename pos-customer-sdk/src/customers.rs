@@ -1,10 +1,7 @@
 //! The customer endpoints: `/customers`.
 
-use std::future::Future;
-
 use chrono::NaiveDate;
-use futures::TryFutureExt;
-use sdk_core::{Request, Result};
+use sdk_core::{Call, Request, Response, Result};
 
 use crate::client::PosClient;
 use crate::ids::CustomerId;
@@ -23,14 +20,11 @@ impl Customers {
     }
 
     /// `GET /customers/{id}`.
-    pub fn get(
-        &self,
-        id: impl Into<CustomerId>,
-    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+    pub fn get(&self, id: impl Into<CustomerId>) -> Call<Customer> {
         let request = Request::get("get_customer")
             .segment("customers")
             .segment(id.into().to_string());
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -54,15 +48,12 @@ impl Customers {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create(
-        &self,
-        draft: CustomerDraft,
-    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+    pub fn create(&self, draft: CustomerDraft) -> Call<Customer> {
         let checked = self.client.check(|| validate_draft(&draft));
         let request = Request::post("create_customer")
             .segment("customers")
             .json(&draft);
-        self.client.http().send_json(request.check(checked))
+        Call::json(self.client.http(), request.check(checked))
     }
 
     /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
@@ -88,14 +79,15 @@ impl Customers {
         &self,
         id: impl Into<CustomerId>,
         draft: CustomerDraft,
-    ) -> impl Future<Output = Result<Upserted<Customer>>> + Send + 'static {
+    ) -> Call<Upserted<Customer>> {
         let checked = self.client.check(|| validate_draft(&draft));
         let request = Request::put("replace_customer")
             .segment("customers")
             .segment(id.into().to_string())
             .json(&draft);
-        let sending = self.client.http().send(request.check(checked));
-        async move { upserted(sending.await?, |response| response.json()) }
+        Call::new(self.client.http(), request.check(checked), |response| {
+            upserted(response, Response::json)
+        })
     }
 
     /// `PATCH /customers/{id}`: changes only the fields the patch sets. An
@@ -119,23 +111,19 @@ impl Customers {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch(
-        &self,
-        id: impl Into<CustomerId>,
-        patch: CustomerPatch,
-    ) -> impl Future<Output = Result<Customer>> + Send + 'static {
+    pub fn patch(&self, id: impl Into<CustomerId>, patch: CustomerPatch) -> Call<Customer> {
         let checked = self.client.check(|| validate_patch(&patch));
         let request = Request::patch("patch_customer")
             .segment("customers")
             .segment(id.into().to_string())
             .json(&patch);
-        self.client.http().send_json(request.check(checked))
+        Call::json(self.client.http(), request.check(checked))
     }
 
     /// `GET /customers`: every customer of the operator.
-    pub fn list(&self) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+    pub fn list(&self) -> Call<Vec<Customer>> {
         let request = Request::get("list_customers").segment("customers");
-        self.client.http().send_json(request).map_ok(all)
+        Call::json(self.client.http(), request).map(all)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
@@ -148,15 +136,12 @@ impl Customers {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_modified_since(
-        &self,
-        date: NaiveDate,
-    ) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+    pub fn list_modified_since(&self, date: NaiveDate) -> Call<Vec<Customer>> {
         let request = Request::get("list_customers_modified_since")
             .segment("customers")
             .segment(date.format("%Y-%m-%d").to_string())
             .segment("modified");
-        self.client.http().send_json(request).map_ok(all)
+        Call::json(self.client.http(), request).map(all)
     }
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
@@ -164,7 +149,7 @@ impl Customers {
     pub fn replace_many(
         &self,
         customers: Vec<(CustomerId, CustomerDraft)>,
-    ) -> impl Future<Output = Result<Upserted<Vec<Customer>>>> + Send + 'static {
+    ) -> Call<Upserted<Vec<Customer>>> {
         let checked = self.client.check(|| {
             customers
                 .iter()
@@ -181,15 +166,13 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        let sending = self.client.http().send(request.check(checked));
-        async move { upserted(sending.await?, |response| response.json().map(all)) }
+        Call::new(self.client.http(), request.check(checked), |response| {
+            upserted(response, |response| response.json().map(all))
+        })
     }
 
     /// `PATCH /customers/list`: patches many customers by id.
-    pub fn patch_many(
-        &self,
-        patches: Vec<(CustomerId, CustomerPatch)>,
-    ) -> impl Future<Output = Result<Vec<Customer>>> + Send + 'static {
+    pub fn patch_many(&self, patches: Vec<(CustomerId, CustomerPatch)>) -> Call<Vec<Customer>> {
         let checked = self.client.check(|| {
             patches.iter().enumerate().try_for_each(|(i, (_, patch))| {
                 validate_patch(patch).map_err(|invalid| in_entry(i, invalid))
@@ -203,10 +186,7 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(all)
+        Call::json(self.client.http(), request.check(checked)).map(all)
     }
 }
 
@@ -216,8 +196,8 @@ fn all(list: CustomerList) -> Vec<Customer> {
 
 /// 201 is `Created`, any other success `Replaced`.
 pub(crate) fn upserted<T>(
-    response: sdk_core::Response,
-    decode: impl FnOnce(&sdk_core::Response) -> Result<T>,
+    response: Response,
+    decode: impl FnOnce(&Response) -> Result<T>,
 ) -> Result<Upserted<T>> {
     let value = decode(&response)?;
     Ok(

@@ -1,9 +1,6 @@
 //! The discount endpoints: `/discounts`.
 
-use std::future::Future;
-
-use futures::TryFutureExt;
-use sdk_core::{Request, Result};
+use sdk_core::{Call, Request};
 
 use crate::client::PosClient;
 use crate::ids::DiscountId;
@@ -34,78 +31,46 @@ impl Discounts {
     }
 
     /// `POST /discounts`. Not retried once it may have reached the server.
-    pub fn create(
-        &self,
-        draft: DiscountDraft,
-    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+    pub fn create(&self, draft: DiscountDraft) -> Call<Discount> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_discount")
             .segment("discounts")
             .json(&draft);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PUT /discounts/{id}`: replaces the discount.
-    pub fn replace(
-        &self,
-        id: impl Into<DiscountId>,
-        draft: DiscountDraft,
-    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+    pub fn replace(&self, id: impl Into<DiscountId>, draft: DiscountDraft) -> Call<Discount> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_discount", Request::put, id.into()).json(&draft);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PATCH /discounts/{id}`: changes only the fields the patch sets.
-    pub fn patch(
-        &self,
-        id: impl Into<DiscountId>,
-        patch: DiscountPatch,
-    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+    pub fn patch(&self, id: impl Into<DiscountId>, patch: DiscountPatch) -> Call<Discount> {
         let checked = self.client.check(|| match &patch.name {
             Some(name) => not_blank("name", name),
             None => Ok(()),
         });
         let request = item("patch_discount", Request::patch, id.into()).json(&patch);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `GET /discounts`: every discount.
-    pub fn list(&self) -> impl Future<Output = Result<Vec<Discount>>> + Send + 'static {
+    pub fn list(&self) -> Call<Vec<Discount>> {
         let request = Request::get("list_discounts").segment("discounts");
-        self.client
-            .http()
-            .send_json(request)
-            .map_ok(|list: DiscountList| list.customer_discounts)
+        Call::json(self.client.http(), request).map(|list: DiscountList| list.customer_discounts)
     }
 
     /// `GET /discounts/{id}`.
-    pub fn get(
-        &self,
-        id: impl Into<DiscountId>,
-    ) -> impl Future<Output = Result<Discount>> + Send + 'static {
+    pub fn get(&self, id: impl Into<DiscountId>) -> Call<Discount> {
         let request = item("get_discount", Request::get, id.into());
-        self.client.http().send_json(request).map_ok(one)
+        Call::json(self.client.http(), request).map(one)
     }
 
     /// `DELETE /discounts/{id}`.
-    pub fn delete(
-        &self,
-        id: impl Into<DiscountId>,
-    ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
+    pub fn delete(&self, id: impl Into<DiscountId>) -> Call<Deleted> {
         let request = item("delete_discount", Request::delete, id.into());
-        self.client
-            .http()
-            .send_json(request)
-            .map_ok(|envelope: DeleteEnvelope| envelope.into())
+        Call::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -1,9 +1,6 @@
 //! The customer group endpoints: `/groups`. A group references a discount by id.
 
-use std::future::Future;
-
-use futures::TryFutureExt;
-use sdk_core::{Request, Result};
+use sdk_core::{Call, Request};
 
 use crate::client::PosClient;
 use crate::ids::CustomerGroupId;
@@ -39,16 +36,10 @@ impl CustomerGroups {
     /// `POST /groups`. Not retried once it may have reached the server.
     ///
     /// An unknown discount id is refused by the server with 422.
-    pub fn create(
-        &self,
-        draft: CustomerGroupDraft,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn create(&self, draft: CustomerGroupDraft) -> Call<CustomerGroup> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_group").segment("groups").json(&draft);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PUT /groups/{id}`: replaces the group.
@@ -56,13 +47,10 @@ impl CustomerGroups {
         &self,
         id: impl Into<CustomerGroupId>,
         draft: CustomerGroupDraft,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    ) -> Call<CustomerGroup> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_group", Request::put, id.into()).json(&draft);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PATCH /groups/{id}`: changes only the fields the patch sets.
@@ -70,45 +58,30 @@ impl CustomerGroups {
         &self,
         id: impl Into<CustomerGroupId>,
         patch: CustomerGroupPatch,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    ) -> Call<CustomerGroup> {
         let checked = self.client.check(|| match &patch.name {
             Some(name) => not_blank("name", name),
             None => Ok(()),
         });
         let request = item("patch_group", Request::patch, id.into()).json(&patch);
-        self.client
-            .http()
-            .send_json(request.check(checked))
-            .map_ok(one)
+        Call::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `GET /groups`: every customer group.
-    pub fn list(&self) -> impl Future<Output = Result<Vec<CustomerGroup>>> + Send + 'static {
+    pub fn list(&self) -> Call<Vec<CustomerGroup>> {
         let request = Request::get("list_groups").segment("groups");
-        self.client
-            .http()
-            .send_json(request)
-            .map_ok(|list: GroupList| list.customer_groups)
+        Call::json(self.client.http(), request).map(|list: GroupList| list.customer_groups)
     }
 
     /// `GET /groups/{id}`.
-    pub fn get(
-        &self,
-        id: impl Into<CustomerGroupId>,
-    ) -> impl Future<Output = Result<CustomerGroup>> + Send + 'static {
+    pub fn get(&self, id: impl Into<CustomerGroupId>) -> Call<CustomerGroup> {
         let request = item("get_group", Request::get, id.into());
-        self.client.http().send_json(request).map_ok(one)
+        Call::json(self.client.http(), request).map(one)
     }
 
     /// `DELETE /groups/{id}`.
-    pub fn delete(
-        &self,
-        id: impl Into<CustomerGroupId>,
-    ) -> impl Future<Output = Result<Deleted>> + Send + 'static {
+    pub fn delete(&self, id: impl Into<CustomerGroupId>) -> Call<Deleted> {
         let request = item("delete_group", Request::delete, id.into());
-        self.client
-            .http()
-            .send_json(request)
-            .map_ok(|envelope: DeleteEnvelope| envelope.into())
+        Call::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
     }
 }

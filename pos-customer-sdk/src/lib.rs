@@ -28,7 +28,7 @@
 //!
 //! let discount = pos.discounts().create(DiscountDraft::new("5 proz", 5)).await?;
 //! let group = pos
-//!     .groups()
+//!     .customer_groups()
 //!     .create(CustomerGroupDraft::new("Regulars").discount(discount.id.unwrap()))
 //!     .await?;
 //! let customer = pos
@@ -77,6 +77,7 @@ pub mod discounts;
 pub mod groups;
 pub mod ids;
 pub mod model;
+pub mod prelude;
 pub mod validation;
 
 #[cfg(feature = "sandbox")]
@@ -90,3 +91,14 @@ pub use model::{
     CustomerGroupRef, CustomerPatch, Decimal, Deleted, Discount, DiscountDraft, DiscountPatch,
     Gender, GroupDiscount, InvalidDecimal, Upserted,
 };
+
+/// The date type [`Customers::list_modified_since`](customers::Customers::list_modified_since)
+/// and customer birthdays use.
+pub use chrono::NaiveDate;
+/// The redirect setting of the client builders.
+pub use sdk_core::client::Redirects;
+/// The error every call returns, and its `Result`, from `sdk-core`.
+pub use sdk_core::{ApiError, Error, Result};
+/// A call's request value (await it, or set per-call limits first), and the
+/// settings, retry policy and backoff that every client builder takes.
+pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};

@@ -381,7 +381,7 @@ async fn create_group() {
         .mount(&server)
         .await;
     let group = client(&server)
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("customer group name").discount(13))
         .await
         .unwrap();
@@ -403,7 +403,7 @@ async fn replace_group() {
         .mount(&server)
         .await;
     let group = client(&server)
-        .groups()
+        .customer_groups()
         .replace(
             1,
             CustomerGroupDraft::new("customer group name").discount(14),
@@ -423,7 +423,7 @@ async fn patch_group() {
         .mount(&server)
         .await;
     let group = client(&server)
-        .groups()
+        .customer_groups()
         .patch(
             1,
             CustomerGroupPatch::new().name("Edited customer group name"),
@@ -441,7 +441,7 @@ async fn list_groups() {
         .expect(1)
         .mount(&server)
         .await;
-    let groups = client(&server).groups().list().await.unwrap();
+    let groups = client(&server).customer_groups().list().await.unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].id.as_ref().unwrap().as_integer(), Some(1));
 }
@@ -454,7 +454,7 @@ async fn get_group() {
         .expect(1)
         .mount(&server)
         .await;
-    let group = client(&server).groups().get(1).await.unwrap();
+    let group = client(&server).customer_groups().get(1).await.unwrap();
     assert_eq!(group.name.as_deref(), Some("Edited customer group name"));
 }
 
@@ -466,7 +466,7 @@ async fn delete_group() {
         .expect(1)
         .mount(&server)
         .await;
-    let deleted = client(&server).groups().delete(1).await.unwrap();
+    let deleted = client(&server).customer_groups().delete(1).await.unwrap();
     assert_eq!(
         deleted.details.as_deref(),
         Some("Customer group 1 was deleted")
@@ -503,7 +503,7 @@ async fn the_base_url_may_already_hold_the_api_path() {
     )
     .build()
     .unwrap();
-    pos.groups().list().await.unwrap();
+    pos.customer_groups().list().await.unwrap();
     let requests = server.received_requests().await.unwrap();
     assert!(
         requests[0].headers["user-agent"]

@@ -57,7 +57,7 @@ async fn the_documented_error_example_maps() {
         .mount(&server)
         .await;
     let error = client(&server)
-        .groups()
+        .customer_groups()
         .create(pos_customer_sdk::CustomerGroupDraft::new("x"))
         .await
         .unwrap_err();

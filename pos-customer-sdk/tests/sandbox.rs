@@ -35,7 +35,7 @@ async fn customers_groups_and_discounts_round_trip() {
 
     // A group with an unknown discount is a broken reference.
     let error = pos
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("Gold").discount(999))
         .await
         .unwrap_err();
@@ -49,7 +49,7 @@ async fn customers_groups_and_discounts_round_trip() {
     let discount_id = discount.id.clone().unwrap();
     assert!(discount_id.is_integer());
     let group = pos
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("Gold").discount(discount_id.clone()))
         .await
         .unwrap();
@@ -191,20 +191,20 @@ async fn customers_groups_and_discounts_round_trip() {
         Some("8 proz")
     );
     let group = pos
-        .groups()
+        .customer_groups()
         .patch(group_id.clone(), CustomerGroupPatch::new().name("Platinum"))
         .await
         .unwrap();
     assert_eq!(group.name.as_deref(), Some("Platinum"));
     let group = pos
-        .groups()
+        .customer_groups()
         .replace(group_id.clone(), CustomerGroupDraft::new("Gold again"))
         .await
         .unwrap();
     assert!(group.discount.is_none());
-    assert_eq!(pos.groups().list().await.unwrap().len(), 1);
+    assert_eq!(pos.customer_groups().list().await.unwrap().len(), 1);
     assert_eq!(
-        pos.groups()
+        pos.customer_groups()
             .get(group_id.clone())
             .await
             .unwrap()
@@ -214,7 +214,11 @@ async fn customers_groups_and_discounts_round_trip() {
     );
 
     // A group with customers cannot go; an unused discount can.
-    let error = pos.groups().delete(group_id.clone()).await.unwrap_err();
+    let error = pos
+        .customer_groups()
+        .delete(group_id.clone())
+        .await
+        .unwrap_err();
     assert_eq!(error.pos_kind(), Some(PosErrorKind::BrokenReference));
     let deleted = pos.discounts().delete(discount_id.clone()).await.unwrap();
     assert!(deleted.details.unwrap().contains("was deleted"));
@@ -287,9 +291,9 @@ async fn documented_examples_can_be_seeded() {
         Some("Stammkunden")
     );
     assert_eq!(pos.customers().list().await.unwrap().len(), 2);
-    assert_eq!(pos.groups().list().await.unwrap().len(), 3);
+    assert_eq!(pos.customer_groups().list().await.unwrap().len(), 3);
     assert_eq!(pos.discounts().list().await.unwrap().len(), 3);
-    let group = pos.groups().get(1).await.unwrap();
+    let group = pos.customer_groups().get(1).await.unwrap();
     assert_eq!(
         group.discount.unwrap().name.as_deref(),
         Some("name of discount with id 14")
@@ -387,7 +391,7 @@ async fn injected_bad_bodies_become_typed_errors() {
     sandbox
         .faults()
         .inject(Fault::status(502).with_body(FaultBody::Html), 3);
-    let error = pos.groups().list().await.unwrap_err();
+    let error = pos.customer_groups().list().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
     assert!(error.api().unwrap().body.contains("<html>"));
 
@@ -431,7 +435,7 @@ async fn the_sandbox_holds_every_length_rule_of_the_document_on_its_own() {
         .build()
         .unwrap();
     let group = pos
-        .groups()
+        .customer_groups()
         .create(CustomerGroupDraft::new("Rules"))
         .await
         .unwrap()

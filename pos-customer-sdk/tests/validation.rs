@@ -99,7 +99,7 @@ async fn a_refused_request_is_never_sent() {
             .is_err()
     );
     assert!(
-        pos.groups()
+        pos.customer_groups()
             .create(CustomerGroupDraft::new(""))
             .await
             .is_err()

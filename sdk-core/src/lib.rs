@@ -5,6 +5,7 @@
 //! | concern | module |
 //! |---|---|
 //! | sending requests: URLs, timeouts, tracing | [`client`], [`request`], [`encoding`] |
+//! | one call with its own limits | [`call`] |
 //! | credentials | [`auth`], [`oauth`] |
 //! | when and how to retry | [`retry`] |
 //! | what went wrong | [`error`] |
@@ -53,6 +54,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod call;
 pub mod client;
 pub mod encoding;
 pub mod env;
@@ -69,10 +71,11 @@ pub mod sandbox;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
+pub use call::{Call, CallOptions, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result};
 pub use pagination::{Page, Paginator};
-pub use request::Request;
+pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 
 /// Secret strings: never shown by `Debug`, zeroed on drop.

@@ -39,11 +39,23 @@ pub struct Request {
     pub(crate) idempotent: bool,
     pub(crate) attempt_timeout: Option<Option<Duration>>,
     pub(crate) deadline: Option<Option<Duration>>,
+    pub(crate) max_attempts: Option<u32>,
     pub(crate) correlation_id: Option<String>,
     pub(crate) build_error: Option<Error>,
     /// A body that could not be serialized: reported only when no rule
     /// refused the request, since a rule's refusal says more.
     pub(crate) body_error: Option<Error>,
+}
+
+/// The order of a sorted listing, the same for every vendor; each vendor
+/// crate writes it the way its API spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortOrder {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
 }
 
 /// A serialized request body and its content type.
@@ -73,6 +85,7 @@ impl Request {
             idempotent,
             attempt_timeout: None,
             deadline: None,
+            max_attempts: None,
             correlation_id: None,
             build_error: None,
             body_error: None,
@@ -245,6 +258,13 @@ impl Request {
     /// Overrides the client's deadline for the whole operation, retries included (`None`: no limit).
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// Overrides the retry policy's number of attempts for this request,
+    /// the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
         self
     }
 

@@ -7,11 +7,10 @@
 //! [`key_is`](CustomerGroupQuery::key_is), ...) write such pairs for you.
 
 use std::fmt;
-use std::future::Future;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
 use sdk_core::pagination::{KeysetCursor, OffsetCursor};
-use sdk_core::{Error, Page, Paginator, Request, Result};
+use sdk_core::{Call, Error, Page, Paginator, Request, Result, SortOrder};
 
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
@@ -27,15 +26,6 @@ pub const MAX_OFFSET: u32 = 10_000;
 
 /// The page size of [`CustomerGroupQuery::query_all`].
 pub const QUERY_ALL_LIMIT: u32 = 500;
-
-/// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortOrder {
-    /// Ascending.
-    Asc,
-    /// Descending.
-    Desc,
-}
 
 /// A query of customer groups. Build it, then [`send`](Self::send) it for
 /// one page, or walk every page with [`pages`](Self::pages) or
@@ -204,7 +194,8 @@ impl CustomerGroupQuery {
     }
 
     /// Adds a sort by `field` in `order`.
-    pub fn sort_by(self, field: &str, order: SortOrder) -> Self {
+    pub fn sort_by(self, field: impl Into<String>, order: SortOrder) -> Self {
+        let field = field.into();
         let order = match order {
             SortOrder::Asc => "asc",
             SortOrder::Desc => "desc",
@@ -279,11 +270,9 @@ impl CustomerGroupQuery {
     }
 
     /// Sends the query for one page.
-    pub fn send(
-        &self,
-    ) -> impl Future<Output = Result<PagedQueryResult<CustomerGroup>>> + Send + 'static {
+    pub fn send(&self) -> Call<PagedQueryResult<CustomerGroup>> {
         let request = self.request(self.offset, self.limit, self.with_total);
-        self.client.http().send_json(request)
+        Call::json(self.client.http(), request)
     }
 
     /// Every page by offset, from offset 0, with this query's filters and

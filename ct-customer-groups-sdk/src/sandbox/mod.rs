@@ -51,10 +51,12 @@ use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
 use sdk_core::sandbox::axum::http::{HeaderMap, Method, StatusCode, header};
 use sdk_core::sandbox::axum::routing::{get, post};
 use sdk_core::sandbox::{
-    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, json_response, ok,
-    parse_object,
+    Answer, BodyProblem, Refusal, SandboxServer, SharedState, json_response, ok, parse_object,
 };
 use serde_json::{Map, Value, json};
+
+/// The faults a test can inject into the `CtSandbox`'s answers (`sandbox.faults().inject(..)`).
+pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
 
 use crate::client::{CtClient, CtClientBuilder};
 

@@ -40,9 +40,12 @@ use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
 use sdk_core::sandbox::axum::response::IntoResponse;
 use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{
-    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, ok, parse_object,
+    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, parse_object,
 };
 use serde_json::{Value, json};
+
+/// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
+pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
 

@@ -16,7 +16,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = PosSandbox::start()?;
 //! let pos = sandbox.client()?;
-//! let group = pos.groups().create(CustomerGroupDraft::new("Regulars")).await?;
+//! let group = pos.customer_groups().create(CustomerGroupDraft::new("Regulars")).await?;
 //! let customer = pos
 //!     .customers()
 //!     .create(CustomerDraft::new("1", group.id.unwrap()).last_name("Hede"))
@@ -41,9 +41,12 @@ use sdk_core::sandbox::axum::middleware::{self, Next};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{
-    Answer, BodyProblem, FaultInjector, Refusal, SandboxServer, SharedState, ok, parse_object,
+    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, parse_object,
 };
 use serde_json::{Map, Value, json};
+
+/// The faults a test can inject into the `PosSandbox`'s answers (`sandbox.faults().inject(..)`).
+pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
 

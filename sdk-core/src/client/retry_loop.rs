@@ -39,6 +39,9 @@ impl Client {
                 .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
         });
         let attempt_timeout = request.attempt_timeout.unwrap_or(inner.attempt_timeout);
+        let max_attempts = request
+            .max_attempts
+            .unwrap_or_else(|| inner.retry.max_attempts());
         let mut sent: u32 = 0;
         let mut retries: u32 = 0;
         let mut replayed_unauthorized = false;
@@ -137,7 +140,7 @@ impl Client {
             };
 
             retries = retries.saturating_add(1);
-            if retries >= inner.retry.max_attempts() {
+            if retries >= max_attempts {
                 return Err(failure);
             }
             let wait = match inner.retry.delay_before_retry(retries, retry_after) {

@@ -1,0 +1,285 @@
+//! One call to an API operation, as vendor crates return it: await it as it
+//! is, or tune it first with per-call options. A call is a future, and so
+//! also [`IntoFuture`](std::future::IntoFuture).
+//!
+//! ```
+//! use std::time::Duration;
+//! use sdk_core::{Call, Client, Request};
+//!
+//! # async fn demo(client: Client) -> sdk_core::Result<()> {
+//! // What a vendor method returns...
+//! let call: Call<serde_json::Value> = Call::json(&client, Request::get("get_thing").segment("42"));
+//! // ...awaited with tighter limits than the client's for this one call.
+//! let thing = call
+//!     .attempt_timeout(Duration::from_secs(2))
+//!     .deadline(Duration::from_secs(5))
+//!     .max_attempts(2)
+//!     .await?;
+//! # let _ = thing;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use crate::client::{Client, Response};
+use crate::error::{Error, Result, TimeoutError, TimeoutKind};
+use crate::request::Request;
+
+/// Limits one call sets for itself, over the client's settings.
+///
+/// A vendor crate that sends several requests for one call (a read, then an
+/// update) hands each request to [`apply`](Self::apply).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CallOptions {
+    /// Time for each attempt; `None` keeps the client's.
+    pub attempt_timeout: Option<Duration>,
+    /// Time for the whole call, retries included; `None` keeps the client's.
+    pub deadline: Option<Duration>,
+    /// Attempts per request, the first included; `None` keeps the retry policy's.
+    pub max_attempts: Option<u32>,
+    /// The correlation id to send, where the vendor has one; `None` generates one.
+    pub correlation_id: Option<String>,
+    requests_started: Arc<AtomicU32>,
+}
+
+impl CallOptions {
+    /// `request` with these options set on it.
+    pub fn apply(&self, mut request: Request) -> Request {
+        self.requests_started.fetch_add(1, Ordering::Relaxed);
+        if let Some(timeout) = self.attempt_timeout {
+            request = request.attempt_timeout(Some(timeout));
+        }
+        if let Some(deadline) = self.deadline {
+            request = request.deadline(Some(deadline));
+        }
+        if let Some(attempts) = self.max_attempts {
+            request = request.max_attempts(attempts);
+        }
+        if let Some(id) = &self.correlation_id {
+            request = request.correlation_id(id.clone());
+        }
+        request
+    }
+}
+
+type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> BoxedFuture<'a, T> + Send + 'a>;
+type BoxedFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// A call to one operation, not sent yet: `.await` it, or set per-call
+/// limits first. Nothing is sent before it is first polled.
+///
+/// It is itself a `Send + 'static` future, so it can also be spawned
+/// (`tokio::spawn(call)`) or joined with others.
+pub type Call<T> = ScopedCall<'static, T>;
+
+/// A [`Call`] that may borrow from its caller for `'a`, such as an update
+/// whose closure reads a local variable. Everything else is as for `Call`.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct ScopedCall<'a, T> {
+    options: CallOptions,
+    /// Several requests: the deadline bounds all of them together.
+    spans_requests: bool,
+    operation: &'static str,
+    /// Taken on the first poll, which starts the call.
+    start: Option<Start<'a, T>>,
+    running: Option<BoxedFuture<'a, T>>,
+}
+
+impl<'a, T: Send + 'a> ScopedCall<'a, T> {
+    fn with_start(operation: &'static str, spans_requests: bool, start: Start<'a, T>) -> Self {
+        Self {
+            options: CallOptions::default(),
+            spans_requests,
+            operation,
+            start: Some(start),
+            running: None,
+        }
+    }
+
+    /// A call that sends `request` once (with retries) and reads the answer with `decode`.
+    pub fn new<D>(client: &Client, request: Request, decode: D) -> Self
+    where
+        D: FnOnce(Response) -> Result<T> + Send + 'a,
+    {
+        let client = client.clone();
+        let operation = request.operation();
+        Self::with_start(
+            operation,
+            false,
+            Box::new(move |options| {
+                let sending = client.send(options.apply(request));
+                Box::pin(async move { decode(sending.await?) })
+            }),
+        )
+    }
+
+    /// A call that sends `request` and decodes the answer's JSON body into `T`.
+    pub fn json(client: &Client, request: Request) -> Self
+    where
+        T: DeserializeOwned,
+    {
+        Self::new(client, request, |response| response.json())
+    }
+
+    /// A call made of several requests, which `run` sends, each through
+    /// [`CallOptions::apply`]. The deadline bounds the whole call, waits
+    /// between its requests included.
+    pub fn from_fn<F, Fut>(operation: &'static str, run: F) -> Self
+    where
+        F: FnOnce(CallOptions) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T>> + Send + 'a,
+    {
+        Self::with_start(
+            operation,
+            true,
+            Box::new(move |options| Box::pin(run(options))),
+        )
+    }
+
+    /// Turns the call's result into another value once it succeeds.
+    pub fn map<U, F>(self, f: F) -> ScopedCall<'a, U>
+    where
+        U: Send + 'a,
+        F: FnOnce(T) -> U + Send + 'a,
+    {
+        let Some(start) = self.start else {
+            return ScopedCall::from_fn(self.operation, |_| async move {
+                Err(Error::invalid_input("call", "mapped after it was started"))
+            });
+        };
+        let mut mapped = ScopedCall::with_start(
+            self.operation,
+            self.spans_requests,
+            Box::new(move |options| {
+                let running = start(options);
+                Box::pin(async move { running.await.map(f) })
+            }),
+        );
+        mapped.options = self.options;
+        mapped
+    }
+
+    /// Limits each attempt of this call to `timeout`, instead of the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits the whole call, retries and waits included, to `deadline`.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
+    /// Makes at most `attempts` attempts per request (at least 1), instead of the retry policy's.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.options.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// Sends `id` as the correlation id (for vendors that have one) instead of a generated one.
+    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.options.correlation_id = Some(id.into());
+        self
+    }
+
+    /// The options set so far.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+
+    /// The operation's name, as errors and traces give it.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// Starts the call: the future of its first poll.
+    fn started(&mut self, start: Start<'a, T>) -> BoxedFuture<'a, T> {
+        let options = std::mem::take(&mut self.options);
+        let Some(limit) = options.deadline.filter(|_| self.spans_requests) else {
+            return start(options);
+        };
+        let operation = self.operation;
+        let requests_started = Arc::clone(&options.requests_started);
+        let running = start(options);
+        Box::pin(async move {
+            tokio::time::timeout(limit, running)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout(Box::new(TimeoutError {
+                        operation,
+                        kind: TimeoutKind::Deadline,
+                        attempts: requests_started.load(Ordering::Relaxed),
+                        limit,
+                    })))
+                })
+        })
+    }
+}
+
+impl ScopedCall<'_, ()> {
+    /// A call that sends `request` and drops the answer's body, for answers
+    /// without one, such as `204 No Content`.
+    pub fn empty(client: &Client, request: Request) -> Self {
+        Self::new(client, request, |_| Ok(()))
+    }
+}
+
+impl<'a, T: Send + 'a> Future for ScopedCall<'a, T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        let this = &mut *self;
+        if this.running.is_none() {
+            let Some(start) = this.start.take() else {
+                return Poll::Ready(Err(Error::invalid_input(
+                    "call",
+                    "polled again after it completed",
+                )));
+            };
+            this.running = Some(this.started(start));
+        }
+        let Some(running) = this.running.as_mut() else {
+            return Poll::Pending;
+        };
+        let outcome = running.as_mut().poll(cx);
+        if outcome.is_ready() {
+            this.running = None;
+        }
+        outcome
+    }
+}
+
+impl<T> fmt::Debug for ScopedCall<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field("options", &self.options)
+            .field("started", &self.start.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_and_their_futures_are_send_and_static() {
+        fn send_static<T: Send + 'static>(_: &T) {}
+        let client = Client::builder("https://api.example.com").build().unwrap();
+        let call = Call::<serde_json::Value>::json(&client, Request::get("x")).max_attempts(0);
+        assert_eq!(call.options().max_attempts, Some(1));
+        send_static(&call);
+    }
+}

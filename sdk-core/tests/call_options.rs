@@ -1,0 +1,151 @@
+//! Per-call options: a call's own attempt timeout, deadline and number of
+//! attempts win over the client's, for one request and for a call made of
+//! several.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{builder, received};
+use sdk_core::error::TimeoutKind;
+use sdk_core::{Call, Error, Request, RetryPolicy};
+use tokio::net::TcpListener;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn always_503() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn timeout_of(error: &Error) -> (TimeoutKind, Duration, u32) {
+    match error {
+        Error::Timeout(timeout) => (timeout.kind, timeout.limit, timeout.attempts),
+        other => panic!("not a timeout: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn max_attempts_overrides_the_retry_policy_for_one_call() {
+    let server = always_503().await;
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::default().with_max_attempts(3).with_backoff(
+            sdk_core::Backoff::new(Duration::from_millis(1), Duration::from_millis(2)),
+        ))
+        .build()
+        .unwrap();
+
+    let once = Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("t"))
+        .max_attempts(1)
+        .await
+        .unwrap_err();
+    assert_eq!(once.api().map(|api| api.status.as_u16()), Some(503));
+    assert_eq!(received(&server).await, 1, "one attempt for this call");
+
+    Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("t"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        received(&server).await,
+        4,
+        "the client's 3 attempts otherwise"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn attempt_timeout_overrides_the_clients_for_one_call() {
+    // A server that accepts the connection and never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = silent.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let client = sdk_core::Client::builder(format!("http://{address}"))
+        .http_client(sdk_core::test_util::quiet_http())
+        .attempt_timeout(Some(Duration::from_secs(3600)))
+        .build()
+        .unwrap();
+
+    let error = Call::empty(&client, Request::get("get_thing").segment("t"))
+        .attempt_timeout(Duration::from_secs(2))
+        .max_attempts(1)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        timeout_of(&error),
+        (TimeoutKind::Attempt, Duration::from_secs(2), 1)
+    );
+    holder.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+
+    let two_steps = Call::from_fn("two_steps", move |options| async move {
+        client
+            .send(options.apply(Request::get("first").segment("a")))
+            .await?;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        client
+            .send(options.apply(Request::get("second").segment("b")))
+            .await?;
+        Ok(())
+    });
+    let error = two_steps
+        .deadline(Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    let (kind, limit, requests) = timeout_of(&error);
+    assert_eq!(
+        (kind, limit),
+        (TimeoutKind::Deadline, Duration::from_secs(5))
+    );
+    assert_eq!(requests, 1, "the second request was never started");
+    assert!(error.to_string().contains("two_steps"), "{error}");
+    assert_eq!(received(&server).await, 1);
+}
+
+#[tokio::test]
+async fn options_reach_every_request_of_a_call_of_several() {
+    let server = always_503().await;
+    let client = builder(&server).build().unwrap();
+    let both = Call::from_fn("both", move |options| async move {
+        let first = client
+            .send(options.apply(Request::get("first").segment("a")))
+            .await;
+        let second = client
+            .send(options.apply(Request::get("second").segment("b")))
+            .await;
+        Ok((first.is_err(), second.is_err()))
+    });
+    assert_eq!(both.max_attempts(1).await.unwrap(), (true, true));
+    assert_eq!(received(&server).await, 2, "one attempt each");
+}
+
+#[tokio::test]
+async fn a_call_is_a_send_static_future_that_can_be_spawned_and_mapped() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"n": 41}"#))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let call = Call::<serde_json::Value>::json(&client, Request::get("get_n").segment("n"))
+        .map(|value| value["n"].as_i64().unwrap_or_default() + 1);
+    assert_eq!(call.operation(), "get_n");
+    let spawned = tokio::spawn(call);
+    assert_eq!(spawned.await.unwrap().unwrap(), 42);
+}
