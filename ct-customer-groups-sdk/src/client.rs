@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use sdk_core::env::{required, var};
+use sdk_core::env::EnvReader;
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::reqwest::header::HeaderName;
 use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
@@ -99,18 +99,41 @@ impl CtClient {
     /// A client configured from the variables the Merchant Center exports
     /// for an API client: `CTP_PROJECT_KEY`, `CTP_CLIENT_ID`,
     /// `CTP_CLIENT_SECRET`, `CTP_AUTH_URL`, `CTP_API_URL`, and `CTP_SCOPES`
-    /// (space-separated).
+    /// (space-separated, optional): [`builder_from_env`](Self::builder_from_env), built.
     pub fn from_env() -> Result<Self> {
-        let mut builder = Self::builder(
-            required("CTP_PROJECT_KEY")?,
-            required("CTP_CLIENT_ID")?,
-            required("CTP_CLIENT_SECRET")?,
-        )
-        .urls(required("CTP_API_URL")?, required("CTP_AUTH_URL")?);
-        if let Some(scopes) = var("CTP_SCOPES") {
+        Self::builder_from_env()?.build()
+    }
+
+    /// A builder filled from `CTP_PROJECT_KEY`, `CTP_CLIENT_ID`,
+    /// `CTP_CLIENT_SECRET`, `CTP_API_URL`, `CTP_AUTH_URL` (required) and
+    /// `CTP_SCOPES` (optional), to add settings to before
+    /// [`build`](CtClientBuilder::build).
+    ///
+    /// Every variable is read first: one error names each one that is not
+    /// set, blank, or (the URLs) malformed, never their values.
+    ///
+    /// ```no_run
+    /// use ct_customer_groups_sdk::CtClient;
+    ///
+    /// let ct = CtClient::builder_from_env()?.scope("view_customer_groups:my-project").build()?;
+    /// # let _ = ct;
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
+    pub fn builder_from_env() -> Result<CtClientBuilder> {
+        let mut env = EnvReader::new();
+        let project_key = env.required("CTP_PROJECT_KEY");
+        let client_id = env.required("CTP_CLIENT_ID");
+        let client_secret = env.required("CTP_CLIENT_SECRET");
+        let api_url = env.url("CTP_API_URL");
+        let auth_url = env.url("CTP_AUTH_URL");
+        let scopes = env.optional("CTP_SCOPES");
+        env.finish()?;
+        let mut builder =
+            Self::builder(project_key, client_id, client_secret).urls(api_url, auth_url);
+        if let Some(scopes) = scopes {
             builder = builder.scopes(scopes.split_whitespace());
         }
-        builder.build()
+        Ok(builder)
     }
 
     /// The project key.

@@ -31,7 +31,7 @@ impl CustomerGroups {
     fn request(&self, request: Request, target: &Target) -> Request {
         let request = self.client.customer_groups_request(request);
         match target {
-            Target::Id(id) => request.segment(id),
+            Target::Id(id) => request.id_segment("customer group id", id),
             Target::Key(key) => request
                 .check(check_key("key", key))
                 .prefixed_segment("key=", key),

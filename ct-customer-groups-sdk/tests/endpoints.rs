@@ -908,3 +908,15 @@ async fn server_chosen_counts_offsets_and_totals_at_their_extremes_never_panic()
         assert!(api_requests(&server).await.len() <= 6);
     }
 }
+
+#[tokio::test]
+async fn an_invalid_id_names_its_parameter() {
+    let server = MockServer::start().await;
+    let error = client(&server).customer_groups().get("").await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("customer group id: must not be empty"),
+        "{error}"
+    );
+}

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use sdk_core::auth::{AuthProvider, BearerToken};
-use sdk_core::env::{required, var};
+use sdk_core::env::EnvReader;
 use sdk_core::error::InvalidInput;
 use sdk_core::{Client, ClientSettings, Request, Result, SecretString};
 
@@ -75,17 +75,40 @@ impl FlowRetailClient {
         }
     }
 
-    /// A client configured from `FLOWRETAIL_BASE_URL` (default: production),
-    /// `FLOWRETAIL_TOKEN` and `FLOWRETAIL_TENANT`.
+    /// A client configured from `FLOWRETAIL_TOKEN`, `FLOWRETAIL_TENANT`
+    /// (required) and `FLOWRETAIL_BASE_URL` (optional, default production):
+    /// [`builder_from_env`](Self::builder_from_env), built.
     pub fn from_env() -> Result<Self> {
-        let mut builder = Self::builder(
-            required("FLOWRETAIL_TOKEN")?,
-            required("FLOWRETAIL_TENANT")?,
-        );
-        if let Some(url) = var("FLOWRETAIL_BASE_URL") {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        Self::builder_from_env()?.build()
+    }
+
+    /// A builder filled from `FLOWRETAIL_TOKEN`, `FLOWRETAIL_TENANT`
+    /// (required) and `FLOWRETAIL_BASE_URL` (optional), to add settings to
+    /// before [`build`](FlowRetailClientBuilder::build).
+    ///
+    /// Every variable is read first: one error names each one that is not
+    /// set, blank, or (the URL) malformed, never their values.
+    ///
+    /// ```no_run
+    /// use flowretail_sdk::{FlowRetailClient, RetryPolicy};
+    ///
+    /// let flow = FlowRetailClient::builder_from_env()?
+    ///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
+    ///     .build()?;
+    /// # let _ = flow;
+    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// ```
+    pub fn builder_from_env() -> Result<FlowRetailClientBuilder> {
+        let mut env = EnvReader::new();
+        let token = env.required("FLOWRETAIL_TOKEN");
+        let tenant = env.required("FLOWRETAIL_TENANT");
+        let base_url = env.optional_url("FLOWRETAIL_BASE_URL");
+        env.finish()?;
+        let builder = Self::builder(token, tenant);
+        Ok(match base_url {
+            Some(url) => builder.base_url(url),
+            None => builder,
+        })
     }
 
     /// The same client for another tenant (same pool, token and retry budget).

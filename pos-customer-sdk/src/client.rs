@@ -3,7 +3,7 @@
 use std::fmt;
 
 use sdk_core::auth::StaticHeaders;
-use sdk_core::env::required;
+use sdk_core::env::EnvReader;
 use sdk_core::error::{ErrorBodyParser, InvalidInput, ParsedErrorBody};
 use sdk_core::reqwest::StatusCode;
 use sdk_core::{Client, ClientSettings, Error, Result, SecretString};
@@ -56,14 +56,35 @@ impl PosClient {
         }
     }
 
-    /// A client configured from `POS_BASE_URL`, `POS_TOKEN` and `POS_OPERATOR`.
+    /// A client configured from `POS_BASE_URL`, `POS_TOKEN` and `POS_OPERATOR`
+    /// (all required): [`builder_from_env`](Self::builder_from_env), built.
     pub fn from_env() -> Result<Self> {
-        Self::builder(
-            required("POS_BASE_URL")?,
-            required("POS_TOKEN")?,
-            required("POS_OPERATOR")?,
-        )
-        .build()
+        Self::builder_from_env()?.build()
+    }
+
+    /// A builder filled from `POS_BASE_URL`, `POS_TOKEN` and `POS_OPERATOR`
+    /// (all required), to add settings to before [`build`](PosClientBuilder::build).
+    ///
+    /// Every variable is read first: one error names each one that is not
+    /// set, blank, or (the URL) malformed, never their values.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use pos_customer_sdk::PosClient;
+    ///
+    /// let pos = PosClient::builder_from_env()?
+    ///     .attempt_timeout(Some(Duration::from_secs(5)))
+    ///     .build()?;
+    /// # let _ = pos;
+    /// # Ok::<(), pos_customer_sdk::Error>(())
+    /// ```
+    pub fn builder_from_env() -> Result<PosClientBuilder> {
+        let mut env = EnvReader::new();
+        let base_url = env.url("POS_BASE_URL");
+        let token = env.required("POS_TOKEN");
+        let operator = env.required("POS_OPERATOR");
+        env.finish()?;
+        Ok(Self::builder(base_url, token, operator))
     }
 
     /// Customers: get, create, replace, patch, list, list modified since, and the list variants.

@@ -23,7 +23,7 @@ impl Customers {
     pub fn get(&self, id: impl Into<CustomerId>) -> Call<Customer> {
         let request = Request::get("get_customer")
             .segment("customers")
-            .segment(id.into().to_string());
+            .id_segment("customer id", id.into().to_string());
         Call::json(self.client.http(), request)
     }
 
@@ -83,7 +83,7 @@ impl Customers {
         let checked = self.client.check(|| validate_draft(&draft));
         let request = Request::put("replace_customer")
             .segment("customers")
-            .segment(id.into().to_string())
+            .id_segment("customer id", id.into().to_string())
             .json(&draft);
         Call::new(self.client.http(), request.check(checked), |response| {
             upserted(response, Response::json)
@@ -115,7 +115,7 @@ impl Customers {
         let checked = self.client.check(|| validate_patch(&patch));
         let request = Request::patch("patch_customer")
             .segment("customers")
-            .segment(id.into().to_string())
+            .id_segment("customer id", id.into().to_string())
             .json(&patch);
         Call::json(self.client.http(), request.check(checked))
     }

@@ -22,7 +22,7 @@ fn one(envelope: DiscountEnvelope) -> Discount {
 fn item(operation: &'static str, request: fn(&'static str) -> Request, id: DiscountId) -> Request {
     request(operation)
         .segment("discounts")
-        .segment(id.to_string())
+        .id_segment("discount id", id.to_string())
 }
 
 impl Discounts {

@@ -25,7 +25,9 @@ fn item(
     request: fn(&'static str) -> Request,
     id: CustomerGroupId,
 ) -> Request {
-    request(operation).segment("groups").segment(id.to_string())
+    request(operation)
+        .segment("groups")
+        .id_segment("customer group id", id.to_string())
 }
 
 impl CustomerGroups {

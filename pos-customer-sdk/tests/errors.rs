@@ -183,3 +183,23 @@ fn from_env_names_the_missing_variable() {
         assert!(error.to_string().contains("POS_BASE_URL"), "{error}");
     }
 }
+
+#[tokio::test]
+async fn an_invalid_id_names_its_parameter_and_nothing_is_sent() {
+    let pos = PosClient::builder("http://127.0.0.1:9", "t", "o")
+        .allow_insecure(true)
+        .build()
+        .unwrap();
+    let customer = pos.customers().get("").await.unwrap_err();
+    assert!(
+        customer
+            .to_string()
+            .contains("customer id: must not be empty"),
+        "{customer}"
+    );
+    assert!(!customer.request_may_have_been_sent());
+    let group = pos.customer_groups().delete("..").await.unwrap_err();
+    assert!(group.to_string().contains("customer group id: "), "{group}");
+    let discount = pos.discounts().get("").await.unwrap_err();
+    assert!(discount.to_string().contains("discount id: "), "{discount}");
+}

@@ -134,6 +134,30 @@ impl Request {
         self
     }
 
+    /// Appends the id of a resource as one path segment, like
+    /// [`segment`](Self::segment); a refusal names the parameter `name`
+    /// ("customer id: must not be empty").
+    ///
+    /// ```
+    /// use sdk_core::Request;
+    ///
+    /// let request = Request::get("get_customer").segment("customers").id_segment("customer id", "42");
+    /// assert_eq!(request.path(), "/customers/42");
+    /// ```
+    pub fn id_segment(mut self, name: &'static str, id: impl AsRef<str>) -> Self {
+        match encode_path_segment(id.as_ref()) {
+            Ok(encoded) => {
+                self.path.push('/');
+                self.path.push_str(&encoded);
+            }
+            Err(invalid) => {
+                self.build_error
+                    .get_or_insert(Error::InvalidInput(InvalidInput::new(name, invalid.rule)));
+            }
+        }
+        self
+    }
+
     /// Appends one path segment made of a fixed `prefix` and an encoded
     /// `value`, such as commercetools' `key=<key>`.
     ///
