@@ -28,7 +28,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         .discounts()
         .create(DiscountDraft::new("Example 5%", 5))
         .await?;
-    let discount_id = discount.id.clone().ok_or("the new discount has no id")?;
+    let discount_id = discount.id.clone();
     step("created", format!("#{discount_id}"));
     let discount = pos
         .discounts()
@@ -63,7 +63,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         .customer_groups()
         .create(CustomerGroupDraft::new("Example members").discount(discount_id.clone()))
         .await?;
-    let group_id = group.id.clone().ok_or("the new group has no id")?;
+    let group_id = group.id.clone();
     step("created", format!("#{group_id}"));
     pos.customer_groups()
         .replace(

@@ -44,7 +44,7 @@ async fn quickstart() -> Result<(), BoxError> {
         .discounts()
         .create(DiscountDraft::new("Quickstart 5%", 5).absolute(false))
         .await?;
-    let discount_id = discount.id.clone().ok_or("the new discount has no id")?;
+    let discount_id = discount.id.clone();
     step(
         "discount created",
         format!("#{discount_id} {:?}", discount.name.unwrap_or_default()),
@@ -53,7 +53,7 @@ async fn quickstart() -> Result<(), BoxError> {
         .customer_groups()
         .create(PosGroupDraft::new("Quickstart regulars").discount(discount_id.clone()))
         .await?;
-    let group_id = group.id.clone().ok_or("the new group has no id")?;
+    let group_id = group.id.clone();
     step(
         "group created",
         format!("#{group_id} with discount #{discount_id}"),

@@ -43,7 +43,7 @@ async fn sync() -> Result<(), BoxError> {
             .discounts()
             .create(DiscountDraft::new("Sync 3%", 3))
             .await?;
-        let discount_id = discount.id.ok_or("the new discount has no id")?;
+        let discount_id = discount.id;
         for n in 1..=SANDBOX_GROUPS {
             pos.client
                 .customer_groups()

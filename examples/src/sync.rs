@@ -106,8 +106,8 @@ fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
     }
     groups
         .iter()
-        .filter_map(|group| {
-            let id = group.id.as_ref()?.to_string();
+        .map(|group| {
+            let id = group.id.to_string();
             let name = group.name.as_deref().unwrap_or("").trim();
             // A name two POS groups share gets the id, so that it stays unique.
             let name = if name.is_empty() || seen[group.name.as_deref().unwrap_or("")] > 1 {
@@ -118,10 +118,10 @@ fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
             } else {
                 name.to_owned()
             };
-            Some(Mirror {
+            Mirror {
                 key: mirror_key(&id),
                 name,
-            })
+            }
         })
         .collect()
 }

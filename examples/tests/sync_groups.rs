@@ -40,7 +40,7 @@ async fn the_second_run_changes_nothing_and_renames_carry_over() {
         (4, 4)
     );
 
-    let id = extra.id.unwrap();
+    let id = extra.id;
     pos.customer_groups()
         .patch(
             id.clone(),

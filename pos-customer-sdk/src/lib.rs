@@ -29,11 +29,11 @@
 //! let discount = pos.discounts().create(DiscountDraft::new("5 proz", 5)).await?;
 //! let group = pos
 //!     .customer_groups()
-//!     .create(CustomerGroupDraft::new("Regulars").discount(discount.id.unwrap()))
+//!     .create(CustomerGroupDraft::new("Regulars").discount(discount.id))
 //!     .await?;
 //! let customer = pos
 //!     .customers()
-//!     .create(CustomerDraft::new("1001", group.id.unwrap()).last_name("Dyson"))
+//!     .create(CustomerDraft::new("1001", group.id).last_name("Dyson"))
 //!     .await?;
 //! # let _ = customer;
 //! # Ok(())

@@ -288,7 +288,7 @@ async fn create_discount() {
         )
         .await
         .unwrap();
-    assert_eq!(discount.id.unwrap().as_integer(), Some(1));
+    assert_eq!(discount.id.as_integer(), Some(1));
     assert_eq!(discount.value.unwrap().as_str(), "5");
 }
 
@@ -443,7 +443,7 @@ async fn list_groups() {
         .await;
     let groups = client(&server).customer_groups().list().await.unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].id.as_ref().unwrap().as_integer(), Some(1));
+    assert_eq!(groups[0].id.as_integer(), Some(1));
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@ pub fn var(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Reads several variables and collects what is wrong with them.
 ///
 /// ```
@@ -30,7 +32,7 @@ pub fn var(name: &str) -> Option<String> {
 /// assert!(error.contains("DEMO_URL is not a URL"), "{error}");
 /// ```
 pub struct EnvReader {
-    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    lookup: Lookup,
     problems: Vec<String>,
 }
 

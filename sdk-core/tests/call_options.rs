@@ -87,21 +87,12 @@ async fn attempt_timeout_overrides_the_clients_for_one_call() {
 
 #[tokio::test(start_paused = true)]
 async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
-        .mount(&server)
-        .await;
-    let client = builder(&server).build().unwrap();
-
-    let two_steps = Call::from_fn("two_steps", move |options| async move {
-        client
-            .send(options.apply(Request::get("first").segment("a")))
-            .await?;
+    // No I/O here: with the clock paused, tokio would move time on while a
+    // request waits for a real socket, and the race would not be ours.
+    let two_steps = Call::from_fn("two_steps", |options| async move {
+        let _first = options.apply(Request::get("first").segment("a"));
         tokio::time::sleep(Duration::from_secs(60)).await;
-        client
-            .send(options.apply(Request::get("second").segment("b")))
-            .await?;
+        let _second = options.apply(Request::get("second").segment("b"));
         Ok(())
     });
     let error = two_steps
@@ -115,7 +106,6 @@ async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
     );
     assert_eq!(requests, 1, "the second request was never started");
     assert!(error.to_string().contains("two_steps"), "{error}");
-    assert_eq!(received(&server).await, 1);
 }
 
 #[tokio::test]

@@ -6,24 +6,26 @@ use super::values::Decimal;
 use crate::ids::DiscountId;
 
 /// A customer discount as the server answers it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+///
+/// Every answer of the document carries the discount's `id`, so it is not
+/// optional: an answer without one is a decode error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Discount {
     /// The discount's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<DiscountId>,
+    pub id: DiscountId,
     /// Its name, such as `5 proz`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The amount: a percentage, or an absolute amount when `absolute` is true.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Decimal>,
     /// Whether `value` is an absolute amount rather than a percentage.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absolute: Option<bool>,
     /// Whether the POS checks that an item is discountable before applying it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_discountable: Option<bool>,
 }
 

@@ -5,18 +5,19 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CustomerGroupId, DiscountId};
 
 /// A customer group as the server answers it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+///
+/// Every answer of the document carries the group's `id`, so it is not
+/// optional: an answer without one is a decode error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CustomerGroup {
     /// The group's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<CustomerGroupId>,
+    pub id: CustomerGroupId,
     /// Its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The discount its customers get.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<GroupDiscount>,
 }
 

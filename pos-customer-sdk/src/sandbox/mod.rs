@@ -19,7 +19,7 @@
 //! let group = pos.customer_groups().create(CustomerGroupDraft::new("Regulars")).await?;
 //! let customer = pos
 //!     .customers()
-//!     .create(CustomerDraft::new("1", group.id.unwrap()).last_name("Hede"))
+//!     .create(CustomerDraft::new("1", group.id).last_name("Hede"))
 //!     .await?;
 //! assert_eq!(customer.last_name.as_deref(), Some("Hede"));
 //!
