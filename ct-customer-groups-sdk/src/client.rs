@@ -61,7 +61,7 @@ impl Region {
 /// ```no_run
 /// use ct_customer_groups_sdk::{CtClient, Region};
 ///
-/// # async fn demo() -> sdk_core::Result<()> {
+/// # async fn demo() -> ct_customer_groups_sdk::Result<()> {
 /// let ct = CtClient::builder("my-project", "client-id", "client-secret")
 ///     .region(Region::EuropeWest1Gcp)
 ///     .scope("manage_customer_groups:my-project")

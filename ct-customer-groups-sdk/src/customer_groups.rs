@@ -90,7 +90,7 @@ impl CustomerGroups {
     /// fail with `DuplicateField` or, without a key, create a second group.
     ///
     /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
     /// use ct_customer_groups_sdk::CustomerGroupDraft;
     ///
     /// let group = ct
@@ -126,7 +126,7 @@ impl CustomerGroups {
     /// [`update_with_retry`](Self::update_with_retry), which does.
     ///
     /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
     /// use ct_customer_groups_sdk::{CtErrorExt, CustomerGroupUpdate, UpdateAction};
     ///
     /// let group = ct.customer_groups().get_by_key("gold").await?;

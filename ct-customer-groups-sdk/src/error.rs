@@ -2,7 +2,7 @@
 //!
 //! The body is `{statusCode, message, errors: [{code, message, ...}]}`; the
 //! auth service adds `error` and `error_description`. [`CtErrorExt`] reads
-//! the typed errors off any [`sdk_core::Error`].
+//! the typed errors off any [`Error`](crate::Error).
 
 use serde_json::{Map, Value};
 
@@ -235,7 +235,7 @@ pub fn parse_errors(body: &Value) -> Vec<CtError> {
     errors
 }
 
-/// Reads commercetools' typed errors off an [`sdk_core::Error`].
+/// Reads commercetools' typed errors off an [`Error`](crate::Error).
 pub trait CtErrorExt {
     /// Every typed error the body carried (empty when the server did not answer with one).
     fn ct_errors(&self) -> Vec<CtError>;

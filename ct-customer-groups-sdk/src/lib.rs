@@ -7,7 +7,7 @@
 //! ```no_run
 //! use ct_customer_groups_sdk::{CtClient, Region};
 //!
-//! # fn demo() -> sdk_core::Result<()> {
+//! # fn demo() -> ct_customer_groups_sdk::Result<()> {
 //! let ct = CtClient::builder("my-project", "client-id", "client-secret")
 //!     .region(Region::EuropeWest1Gcp)
 //!     .scopes(["manage_customer_groups:my-project"])
@@ -26,7 +26,7 @@
 //! # One call, and versions
 //!
 //! ```no_run
-//! # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+//! # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
 //! use ct_customer_groups_sdk::{CustomerGroupDraft, CustomerGroupUpdate, UpdateAction};
 //!
 //! let group = ct.customer_groups().create(CustomerGroupDraft::new("Gold").key("gold")).await?;

@@ -48,7 +48,7 @@ pub fn check_optional_uid(field: &str, uid: &str) -> std::result::Result<(), Inv
 /// ```no_run
 /// use flowretail_sdk::FlowRetailClient;
 ///
-/// # async fn demo() -> sdk_core::Result<()> {
+/// # async fn demo() -> flowretail_sdk::Result<()> {
 /// let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
 /// let group = flow.customer_groups().get("vip").await?;
 /// println!("{}", group.name);

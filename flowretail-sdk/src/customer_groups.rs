@@ -43,8 +43,8 @@ impl CustomerGroups {
     /// `GET /customer-groups`: the groups, page by page.
     ///
     /// ```no_run
-    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
-    /// use futures::TryStreamExt;
+    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+    /// use flowretail_sdk::prelude::*;
     /// use flowretail_sdk::SortOrder;
     ///
     /// let groups: Vec<_> = flow
@@ -121,7 +121,7 @@ impl CustomerGroups {
     /// removes customers. Every UID is checked before sending.
     ///
     /// ```no_run
-    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
     /// use flowretail_sdk::GroupMembershipChange;
     ///
     /// flow.customer_groups()
@@ -171,7 +171,7 @@ impl CustomerGroups {
 ///
 /// `Ok` (the stream ends) only when `totalCount` is reached, or, when the
 /// server sends no `totalCount`, on a short or empty page. It ends with
-/// [`Error::IncompleteListing`](sdk_core::Error::IncompleteListing) when the
+/// [`Error::IncompleteListing`](crate::Error::IncompleteListing) when the
 /// answers contradict each other or the walk cannot go on: a short or empty
 /// page before `totalCount`, a page numbered otherwise than asked (a server
 /// that always answers page 1), or a UID seen twice (repeated or shifted

@@ -7,7 +7,7 @@
 //! ```no_run
 //! use flowretail_sdk::FlowRetailClient;
 //!
-//! # fn demo() -> sdk_core::Result<()> {
+//! # fn demo() -> flowretail_sdk::Result<()> {
 //! // Any of the three token kinds works: they are all sent as a bearer token.
 //! let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
 //! let stage = FlowRetailClient::builder("integration-token", "my-tenant").stage().build()?;
@@ -22,7 +22,7 @@
 //! # One call
 //!
 //! ```no_run
-//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
+//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
 //! use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
 //!
 //! let group = flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
@@ -41,8 +41,8 @@
 //! pages count from 0 or 1 is learned from the first answer.
 //!
 //! ```no_run
-//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> sdk_core::Result<()> {
-//! use futures::TryStreamExt;
+//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+//! use flowretail_sdk::prelude::*;
 //!
 //! let mut customers = flow.customer_groups().customers("vip").page_size(500).paginator().concurrency(4).items();
 //! while let Some(customer) = customers.try_next().await? {

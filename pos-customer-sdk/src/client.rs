@@ -23,7 +23,7 @@ pub const BASE_PATH: &str = "/api/customer/v3.0";
 /// ```no_run
 /// use pos_customer_sdk::PosClient;
 ///
-/// # async fn demo() -> sdk_core::Result<()> {
+/// # async fn demo() -> pos_customer_sdk::Result<()> {
 /// // POS_BASE_URL, POS_TOKEN and POS_OPERATOR from the environment:
 /// let pos = PosClient::from_env()?;
 /// for customer in pos.customers().list().await? {

@@ -36,7 +36,7 @@ impl Customers {
     /// that id, and sending it again only overwrites it.
     ///
     /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
     /// use pos_customer_sdk::CustomerDraft;
     ///
     /// let draft = CustomerDraft::new("1001", "9168aa78-e0a3-42ec-a43c-87f0ad666f69")
@@ -63,7 +63,7 @@ impl Customers {
     /// the idempotent way to create a customer.
     ///
     /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
     /// use pos_customer_sdk::{CustomerDraft, CustomerId, Upserted};
     ///
     /// let id = CustomerId::new_uuid();
@@ -97,7 +97,7 @@ impl Customers {
     /// address would be added twice.
     ///
     /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
     /// use pos_customer_sdk::{Address, CustomerPatch};
     ///
     /// let patch = CustomerPatch::new()
@@ -129,7 +129,7 @@ impl Customers {
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
     ///
     /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
     /// let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
     /// let changed = pos.customers().list_modified_since(since).await?;
     /// println!("{} customers changed since {since}", changed.len());

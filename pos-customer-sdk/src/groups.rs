@@ -10,7 +10,7 @@ use crate::model::{
 };
 use crate::validation::not_blank;
 
-/// The customer group endpoints. Get one with [`PosClient::groups`].
+/// The customer group endpoints. Get one with [`PosClient::customer_groups`].
 #[derive(Debug, Clone)]
 pub struct CustomerGroups {
     client: PosClient,

@@ -10,7 +10,7 @@
 //! ```no_run
 //! use pos_customer_sdk::PosClient;
 //!
-//! # fn demo() -> sdk_core::Result<()> {
+//! # fn demo() -> pos_customer_sdk::Result<()> {
 //! let pos = PosClient::builder("https://mycompany.pos-cloud.example", "token", "operator-id")
 //!     .build()?;
 //! // or from POS_BASE_URL, POS_TOKEN and POS_OPERATOR:
@@ -23,7 +23,7 @@
 //! # One call
 //!
 //! ```no_run
-//! # async fn demo(pos: pos_customer_sdk::PosClient) -> sdk_core::Result<()> {
+//! # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
 //! use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft, DiscountDraft};
 //!
 //! let discount = pos.discounts().create(DiscountDraft::new("5 proz", 5)).await?;
@@ -49,7 +49,7 @@
 //!
 //! # Errors
 //!
-//! Calls return [`sdk_core::Result`]. The document's error body
+//! Calls return [`Result`]. The document's error body
 //! (`{"result": {"status_code": .., "details": ..}}`) becomes an API error
 //! with the server's `details` as its message; [`PosErrorExt::pos_kind`]
 //! says what the status means in this API (400 invalid request, 403 bad

@@ -1,6 +1,6 @@
 //! One call to an API operation, as vendor crates return it: await it as it
 //! is, or tune it first with per-call options. A call is a future, and so
-//! also [`IntoFuture`](std::future::IntoFuture).
+//! also `IntoFuture`.
 //!
 //! ```
 //! use std::time::Duration;

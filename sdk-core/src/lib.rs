@@ -2,15 +2,25 @@
 //! (`pos-customer-sdk`, `ct-customer-groups-sdk`, `flowretail-sdk`) have in
 //! common, and nothing that belongs to one vendor.
 //!
-//! | concern | module |
+//! You rarely depend on this crate yourself: each vendor crate re-exports
+//! what its users meet from here, so `pos_customer_sdk::Error` is
+//! [`Error`]. What you meet:
+//!
+//! | you want | here |
 //! |---|---|
-//! | sending requests: URLs, timeouts, tracing | [`client`], [`request`], [`encoding`] |
-//! | one call with its own limits | [`call`] |
+//! | what went wrong, and whether to retry | [`Error`], [`Result`], [`error`] |
+//! | one call with its own limits (`.deadline(..)`, `.max_attempts(..)`) | [`Call`], [`call`] |
+//! | the transport settings every client builder takes | [`ClientSettings`], [`RetryPolicy`], [`Backoff`], [`client::Redirects`] |
+//! | paged listings as streams | [`pagination`]: [`Page`], [`Paginator`], `PageStream`, `ItemStream` |
+//! | a sort order, the same for every vendor | [`SortOrder`] |
 //! | credentials | [`auth`], [`oauth`] |
-//! | when and how to retry | [`retry`] |
-//! | what went wrong | [`error`] |
-//! | paged listings as streams | [`pagination`] |
-//! | in-process sandboxes (feature `sandbox`) | `sandbox` |
+//! | when and how calls are retried | [`retry`] |
+//! | in-process sandboxes and fault injection (feature `sandbox`) | `sandbox` |
+//! | helpers for your own tests (feature `test-util`) | `test_util` |
+//!
+//! Sending requests to an API no vendor crate covers is the one reason to
+//! use [`Client`] and [`Request`] directly; the rest of this crate's building
+//! blocks for vendor crates are left out of these docs.
 //!
 //! # Building a client
 //!
@@ -57,9 +67,11 @@ pub mod auth;
 pub mod call;
 pub mod client;
 pub mod encoding;
+#[doc(hidden)]
 pub mod env;
 pub mod error;
 pub mod oauth;
+#[doc(hidden)]
 pub mod open_enum;
 pub mod pagination;
 pub mod request;
@@ -81,5 +93,9 @@ pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 /// Secret strings: never shown by `Debug`, zeroed on drop.
 pub use secrecy::{ExposeSecret, SecretString};
 
-/// The HTTP client the SDK is built on, for passing your own `reqwest::Client`.
+/// The HTTP client the SDK is built on. Re-exported on purpose, as part of
+/// the public API: every client builder's `http_client(..)` takes a
+/// `reqwest::Client` of your own (proxies, root certificates, connection
+/// pools), and [`ApiError::status`] is its `StatusCode`; this way you build
+/// one with the very version the SDK uses.
 pub use reqwest;

@@ -24,6 +24,7 @@
 /// assert_eq!(new, Billing::Other("CRYPTO".into()));
 /// assert_eq!(serde_json::to_string(&new).unwrap(), r#""CRYPTO""#);
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! open_enum {
     (

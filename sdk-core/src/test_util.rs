@@ -55,7 +55,7 @@ pub fn read_json(path: impl AsRef<Path>) -> serde_json::Value {
 }
 
 /// The fixture `name` below `manifest_dir`: in its `tests/fixtures`, or in
-/// its `fixtures` when the tests are a package of their own. Used by [`fixture!`].
+/// its `fixtures` when the tests are a package of their own. Used by [`fixture!`](crate::fixture).
 ///
 /// # Panics
 ///

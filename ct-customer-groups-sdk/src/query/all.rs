@@ -31,7 +31,7 @@ const GROUPS_PER_RANGE: u64 = QUERY_ALL_LIMIT as u64 * 9 / 10;
 ///   open-ended, so an id of any shape is seen exactly once. Several times
 ///   faster than one walk over many groups (see BENCHMARKS.md).
 /// - [`pages`](CustomerGroupQuery::pages) with
-///   [`concurrency`](sdk_core::Paginator::concurrency): offset paging, also
+///   [`concurrency`](crate::Paginator::concurrency): offset paging, also
 ///   fast, but it cannot pass the API's offset of 10,000 (it ends with an
 ///   error when more groups remain).
 ///

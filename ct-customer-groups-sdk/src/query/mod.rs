@@ -32,7 +32,7 @@ pub const QUERY_ALL_LIMIT: u32 = 500;
 /// [`query_all`](Self::query_all).
 ///
 /// ```no_run
-/// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
+/// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
 /// use ct_customer_groups_sdk::SortOrder;
 ///
 /// let user_input = "Gold \" or 1=1";
@@ -334,8 +334,8 @@ impl CustomerGroupQuery {
     /// `withTotal` are replaced. See [`QueryAll`] for walking it in parallel.
     ///
     /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> sdk_core::Result<()> {
-    /// use futures::TryStreamExt;
+    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// use ct_customer_groups_sdk::prelude::*;
     ///
     /// let everything: Vec<_> = ct
     ///     .customer_groups()

@@ -12,7 +12,7 @@
 //! ```
 //! use flowretail_sdk::sandbox::FlowRetailSandbox;
 //! use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
-//! use futures::TryStreamExt;
+//! use flowretail_sdk::prelude::*;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -24,7 +24,7 @@
 //! assert_eq!(customer.last_name.as_deref(), Some("Hede"));
 //!
 //! // The next request fails with 503, as a real outage would.
-//! sandbox.faults().inject(sdk_core::sandbox::Fault::status(503), 1);
+//! sandbox.faults().inject(pos_customer_sdk::sandbox::Fault::status(503), 1);
 //! # Ok(())
 //! # }
 //! ```

@@ -82,6 +82,7 @@ impl ClientBuilder {
     }
 
     /// How the vendor's error bodies are read (default: [`GenericErrorParser`]).
+    #[doc(hidden)]
     pub fn error_parser(mut self, parser: impl ErrorBodyParser) -> Self {
         self.profile.error_parser = Arc::new(parser);
         self

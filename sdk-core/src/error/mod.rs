@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 
 mod body;
 
+#[doc(hidden)]
 pub use body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBody};
 pub(crate) use body::{api_error_from_response, lossy_prefix};
 

@@ -119,6 +119,7 @@ impl<T> Page<T> {
 /// The page an offset fetch must ask for: items `offset..offset + limit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub struct OffsetCursor {
     /// Items to skip.
     pub offset: u64,
@@ -131,6 +132,7 @@ pub struct OffsetCursor {
 /// The page a page-number fetch must ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub struct PageNumberCursor {
     /// The page to ask for; `None` for the first page: send no number and
     /// let the server say where its numbering starts.
@@ -143,6 +145,7 @@ pub struct PageNumberCursor {
 /// key ascending, no total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[doc(hidden)]
 pub struct KeysetCursor {
     /// The key of the last item seen; `None` for the first page.
     pub after: Option<String>,
@@ -223,6 +226,7 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Offset/limit paging without asking for a total.
+    #[doc(hidden)]
     pub fn offset<F, Fut>(limit: u64, fetch: F) -> Self
     where
         F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
@@ -236,6 +240,7 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Offset/limit paging that asks for the total (needed for concurrency).
+    #[doc(hidden)]
     pub fn offset_with_total<F, Fut>(limit: u64, fetch: F) -> Self
     where
         F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
@@ -251,6 +256,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// Page-number paging. The first request carries no number; the page
     /// number the server reports for it (0 or 1) sets the numbering, and the
     /// page size it reports (when smaller than asked) sets what a full page is.
+    #[doc(hidden)]
     pub fn page_number<F, Fut>(size: u64, fetch: F) -> Self
     where
         F: Fn(PageNumberCursor) -> Fut + Send + Sync + 'static,
@@ -265,6 +271,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// Keyset paging: `key` gives the sort key of an item (its id); each page
     /// asks for the items after the last key seen. Keys must strictly
     /// increase across the whole walk.
+    #[doc(hidden)]
     pub fn keyset<F, Fut, K>(limit: u64, key: K, fetch: F) -> Self
     where
         F: Fn(KeysetCursor) -> Fut + Send + Sync + 'static,

@@ -68,6 +68,7 @@ impl<T> fmt::Debug for Partitioned<T> {
 
 impl<T: Send + 'static> Partitioned<T> {
     /// Walks `parts`, all at once; their order is the order of the listing.
+    #[doc(hidden)]
     pub fn new(parts: Vec<Paginator<T>>) -> Self {
         let concurrency = parts.len().max(1);
         Self::planned(async move { Ok(parts) }).concurrency(concurrency)

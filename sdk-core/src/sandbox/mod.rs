@@ -38,12 +38,15 @@ use axum::response::Response;
 use tokio::sync::oneshot;
 
 /// The web framework the sandboxes are written in, for vendor crates' routers.
+#[doc(hidden)]
 pub use axum;
 
 mod answer;
 mod static_server;
 
+#[doc(hidden)]
 pub use answer::{Answer, BodyProblem, Refusal, ok, parse_object};
+#[doc(hidden)]
 pub use static_server::{StaticAnswer, StaticServer};
 
 /// What an injected fault answers.
@@ -240,6 +243,7 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
 
 /// A sandbox's state, shared by its handlers: cheap to clone, locked for
 /// the span of one request so that every request sees a consistent store.
+#[doc(hidden)]
 pub struct SharedState<T>(Arc<Mutex<T>>);
 
 impl<T> SharedState<T> {
@@ -267,6 +271,7 @@ impl<T> fmt::Debug for SharedState<T> {
 }
 
 /// A JSON answer with `status`.
+#[doc(hidden)]
 pub fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
     let bytes = match serde_json::to_vec(body) {
         Ok(bytes) => bytes,
@@ -288,6 +293,7 @@ pub fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T)
 }
 
 /// A sandbox's HTTP server on `127.0.0.1` and a random port.
+#[doc(hidden)]
 pub struct SandboxServer {
     name: &'static str,
     address: SocketAddr,
