@@ -40,8 +40,3 @@ where
         }
     }
 }
-
-// The README's samples are compiled as doc tests, so they cannot rot.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeSamples;

@@ -90,6 +90,12 @@ pub use pagination::{Page, Paginator};
 pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 
+// The README's sample, compiled as a doc test (the vendor crates' READMEs
+// are compiled by `outside-user/`, which depends on them as a user would).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeSample;
+
 /// Secret strings: never shown by `Debug`, zeroed on drop.
 pub use secrecy::{ExposeSecret, SecretString};
 
