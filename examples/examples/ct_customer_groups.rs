@@ -7,26 +7,41 @@
 
 use std::process::ExitCode;
 
-use ct_customer_groups_sdk::{
-    CtErrorExt, CustomFieldsDraft, CustomerGroupDraft, CustomerGroupUpdate, ResourceIdentifier,
-    SortOrder, UpdateAction,
-};
-use examples::report::{count, heading, maybe, step};
-use examples::{BoxError, connect};
-use futures::TryStreamExt;
+use ct_customer_groups_sdk::prelude::*;
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::{CustomFieldsDraft, ResourceIdentifier, Utc};
+use examples::report::{self, count, heading, maybe, place, step};
 
-fn main() -> ExitCode {
-    examples::run(ct_customer_groups())
+/// Any error, with its message.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    report::exit_code(ct_customer_groups().await)
+}
+
+/// The live commercetools project when its variables are set, the
+/// in-process sandbox otherwise (returned too, so that it lives as long as
+/// the client).
+fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+    if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((CtClient::from_env()?, None));
+    }
+    let sandbox = CtSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
 }
 
 async fn ct_customer_groups() -> Result<(), BoxError> {
-    let connection = connect::commercetools()?;
+    let (ct, sandbox) = connect_ct()?;
     println!(
         "commercetools customer groups on the {}",
-        connection.describe()
+        place(sandbox.is_some())
     );
-    let groups = connection.client.customer_groups();
-    let run = chrono::Utc::now().timestamp_millis();
+    let groups = ct.customer_groups();
+    let run = Utc::now().timestamp_millis();
 
     heading("create and read");
     let gold_key = format!("example-gold-{run}");

@@ -7,24 +7,57 @@
 
 use std::process::ExitCode;
 
-use examples::report::{count, heading, maybe, step};
-use examples::{BoxError, connect};
-use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange, SortOrder, UpdateCustomerGroup};
-use futures::TryStreamExt;
+use examples::report::{self, count, heading, maybe, place, step};
+use flowretail_sdk::Utc;
+use flowretail_sdk::prelude::*;
+use flowretail_sdk::sandbox::FlowRetailSandbox;
 
-fn main() -> ExitCode {
-    examples::run(flowretail_customer_groups())
+/// Any error, with its message.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    report::exit_code(flowretail_customer_groups().await)
+}
+
+/// The live Flow Retail tenant when its variables are set, the in-process
+/// sandbox otherwise (returned too, so that it lives as long as the client).
+fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+    if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((FlowRetailClient::from_env()?, None));
+    }
+    let sandbox = FlowRetailSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// Customer UIDs to put in groups: the sandbox's generated ones, or
+/// `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live service,
+/// which has no endpoint here to list customers.
+fn customers_to_use(sandbox: Option<&FlowRetailSandbox>, count: usize) -> Vec<String> {
+    match sandbox {
+        Some(sandbox) => sandbox.seed_customers(count),
+        None => std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|uid| !uid.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
 }
 
 async fn flowretail_customer_groups() -> Result<(), BoxError> {
-    let connection = connect::flowretail()?;
+    let (flow, sandbox) = connect_flow()?;
     println!(
         "Flow Retail customer groups on the {}",
-        connection.describe()
+        place(sandbox.is_some())
     );
-    let customers = connect::flowretail_customers(&connection, 1_000);
-    let groups = connection.client.customer_groups();
-    let uid = format!("example-{}", chrono::Utc::now().timestamp_millis());
+    let customers = customers_to_use(sandbox.as_ref(), 1_000);
+    let groups = flow.customer_groups();
+    let uid = format!("example-{}", Utc::now().timestamp_millis());
 
     heading("groups");
     let group = groups

@@ -7,21 +7,38 @@
 
 use std::process::ExitCode;
 
-use examples::report::{count, heading, step};
-use examples::{BoxError, connect};
+use examples::report::{self, count, heading, place, step};
+use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     Address, CustomerDraft, CustomerGroupDraft, CustomerGroupPatch, CustomerId, CustomerPatch,
-    DiscountDraft, DiscountPatch, Gender, PosErrorExt, PosErrorKind,
+    DiscountDraft, DiscountPatch, Gender, PosClient, PosErrorExt, PosErrorKind, Utc,
 };
 
-fn main() -> ExitCode {
-    examples::run(pos_customers())
+/// Any error, with its message.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    report::exit_code(pos_customers().await)
+}
+
+/// The live POS Cloud when its variables are set, the in-process sandbox
+/// otherwise (returned too, so that it lives as long as the client).
+fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+    if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((PosClient::from_env()?, None));
+    }
+    let sandbox = PosSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
 }
 
 async fn pos_customers() -> Result<(), BoxError> {
-    let connection = connect::pos()?;
-    println!("POS Cloud customers on the {}", connection.describe());
-    let pos = &connection.client;
+    let (pos, sandbox) = connect_pos()?;
+    println!("POS Cloud customers on the {}", place(sandbox.is_some()));
+    let pos = &pos;
 
     heading("discounts");
     let discount = pos
@@ -148,7 +165,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         "listed",
         count(pos.customers().list().await?.len(), "customer"),
     );
-    let today = chrono::Utc::now().date_naive();
+    let today = Utc::now().date_naive();
     step(
         "modified since today",
         count(

@@ -13,33 +13,96 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use ct_customer_groups_sdk::{CustomerGroupDraft, CustomerGroupUpdate, UpdateAction};
-use examples::report::{count, heading, step};
-use examples::{BoxError, connect};
-use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
-use futures::TryStreamExt;
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::{
+    CtClient, CustomerGroupDraft, CustomerGroupUpdate, UpdateAction, Utc,
+};
+use examples::report::{self, count, heading, place, step};
+use flowretail_sdk::prelude::*;
+use flowretail_sdk::sandbox::FlowRetailSandbox;
+use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
-    CustomerDraft, CustomerGroupDraft as PosGroupDraft, CustomerPatch, DiscountDraft,
+    CustomerDraft, CustomerGroupDraft as PosGroupDraft, CustomerPatch, DiscountDraft, PosClient,
 };
 
-fn main() -> ExitCode {
-    examples::run(quickstart())
+/// Any error, with its message.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    report::exit_code(quickstart().await)
+}
+
+/// The live POS Cloud when its variables are set, the in-process sandbox
+/// otherwise (returned too, so that it lives as long as the client).
+fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+    if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((PosClient::from_env()?, None));
+    }
+    let sandbox = PosSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// The live commercetools project when its variables are set, the
+/// in-process sandbox otherwise (returned too, so that it lives as long as
+/// the client).
+fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+    if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((CtClient::from_env()?, None));
+    }
+    let sandbox = CtSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// The live Flow Retail tenant when its variables are set, the in-process
+/// sandbox otherwise (returned too, so that it lives as long as the client).
+fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+    if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((FlowRetailClient::from_env()?, None));
+    }
+    let sandbox = FlowRetailSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// Customer UIDs to put in groups: the sandbox's generated ones, or
+/// `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live service,
+/// which has no endpoint here to list customers.
+fn customers_to_use(sandbox: Option<&FlowRetailSandbox>, count: usize) -> Vec<String> {
+    match sandbox {
+        Some(sandbox) => sandbox.seed_customers(count),
+        None => std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|uid| !uid.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    }
 }
 
 async fn quickstart() -> Result<(), BoxError> {
     let started = Instant::now();
-    let pos = connect::pos()?;
-    let ct = connect::commercetools()?;
-    let flow = connect::flowretail()?;
+    let (pos, pos_sandbox) = connect_pos()?;
+    let (ct, ct_sandbox) = connect_ct()?;
+    let (flow, flow_sandbox) = connect_flow()?;
     println!(
         "customer-sdk quickstart: POS Cloud on the {}, commercetools on the {}, Flow Retail on the {}",
-        pos.describe(),
-        ct.describe(),
-        flow.describe()
+        place(pos_sandbox.is_some()),
+        place(ct_sandbox.is_some()),
+        place(flow_sandbox.is_some())
     );
 
     heading("POS Cloud");
-    let pos = &pos.client;
+    let pos = &pos;
     let discount = pos
         .discounts()
         .create(DiscountDraft::new("Quickstart 5%", 5).absolute(false))
@@ -88,7 +151,7 @@ async fn quickstart() -> Result<(), BoxError> {
         ));
     }
     step("read back", names.join(", "));
-    let today = chrono::Utc::now().date_naive();
+    let today = Utc::now().date_naive();
     let modified = pos.customers().list_modified_since(today).await?;
     step("modified since today", count(modified.len(), "customer"));
     let patched = pos
@@ -106,8 +169,8 @@ async fn quickstart() -> Result<(), BoxError> {
     );
 
     heading("commercetools");
-    let groups = ct.client.customer_groups();
-    let key = format!("quickstart-{}", chrono::Utc::now().timestamp_millis());
+    let groups = ct.customer_groups();
+    let key = format!("quickstart-{}", Utc::now().timestamp_millis());
     let created = groups
         .create(CustomerGroupDraft::new(format!("Quickstart {key}")).key(&key))
         .await?;
@@ -117,7 +180,7 @@ async fn quickstart() -> Result<(), BoxError> {
     );
     // Someone else renames the group between our read and our write: the
     // helper meets the 409, reads the group again and asks again.
-    let other = ct.client.customer_groups();
+    let other = ct.customer_groups();
     let interfered = AtomicBool::new(false);
     let new_name = format!("Quickstart gold {key}");
     let renamed = groups
@@ -152,9 +215,9 @@ async fn quickstart() -> Result<(), BoxError> {
     step("deleted", format!("at version {}", renamed.version));
 
     heading("Flow Retail");
-    let customers = connect::flowretail_customers(&flow, 120);
-    let flow_groups = flow.client.customer_groups();
-    let uid = format!("quickstart-{}", chrono::Utc::now().timestamp_millis());
+    let customers = customers_to_use(flow_sandbox.as_ref(), 120);
+    let flow_groups = flow.customer_groups();
+    let uid = format!("quickstart-{}", Utc::now().timestamp_millis());
     let group = flow_groups
         .create(CreateCustomerGroup::new("Quickstart VIP").uid(&uid))
         .await?;

@@ -10,45 +10,97 @@
 //! with groups and the sync runs twice, to show the second run changing
 //! nothing. Against live services it runs once: run it again to see that.
 
+//!
+//! The sync itself (`sync_groups`) is the part to copy into a service; the
+//! workspace's tests run it against the sandboxes (`tests/sync_groups.rs`
+//! includes this file).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
 
-use examples::report::{heading, step};
-use examples::sync::{SyncReport, sync_groups};
-use examples::{BoxError, connect};
-use pos_customer_sdk::{CustomerGroupDraft, DiscountDraft};
+use ct_customer_groups_sdk::prelude::*;
+use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, UpdateAction};
+use examples::report::{self, heading, place, step};
+use flowretail_sdk::sandbox::FlowRetailSandbox;
+use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient, UpdateCustomerGroup};
+use pos_customer_sdk::sandbox::PosSandbox;
+use pos_customer_sdk::{
+    CustomerGroup, CustomerGroupDraft as PosGroupDraft, DiscountDraft, PosClient,
+};
 
 /// How many groups the sandbox is seeded with.
 const SANDBOX_GROUPS: usize = 60;
 
-fn main() -> ExitCode {
-    examples::run(sync())
+/// Any error, with its message.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    report::exit_code(sync().await)
+}
+
+/// The live service when its variables are set, the in-process sandbox
+/// otherwise (returned too, so that it lives as long as the client).
+fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+    if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((PosClient::from_env()?, None));
+    }
+    let sandbox = PosSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// As [`connect_pos`], for commercetools.
+fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+    if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((CtClient::from_env()?, None));
+    }
+    let sandbox = CtSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
+}
+
+/// As [`connect_pos`], for Flow Retail.
+fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+    if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        return Ok((FlowRetailClient::from_env()?, None));
+    }
+    let sandbox = FlowRetailSandbox::start()?;
+    Ok((sandbox.client()?, Some(sandbox)))
 }
 
 async fn sync() -> Result<(), BoxError> {
-    let pos = connect::pos()?;
-    let ct = connect::commercetools()?;
-    let flow = connect::flowretail()?;
+    let (pos, pos_sandbox) = connect_pos()?;
+    let (ct, ct_sandbox) = connect_ct()?;
+    let (flow, flow_sandbox) = connect_flow()?;
     println!(
         "sync POS Cloud groups ({}) to commercetools ({}) and Flow Retail ({})",
-        pos.describe(),
-        ct.describe(),
-        flow.describe()
+        place(pos_sandbox.is_some()),
+        place(ct_sandbox.is_some()),
+        place(flow_sandbox.is_some())
     );
-    let all_sandboxes = pos.sandbox.is_some() && ct.sandbox.is_some() && flow.sandbox.is_some();
-    if let Some(sandbox) = &pos.sandbox {
+    let all_sandboxes = pos_sandbox.is_some() && ct_sandbox.is_some() && flow_sandbox.is_some();
+    if let Some(sandbox) = &pos_sandbox {
         sandbox.seed_documented_examples();
         let discount = pos
-            .client
             .discounts()
             .create(DiscountDraft::new("Sync 3%", 3))
             .await?;
         let discount_id = discount.id;
         for n in 1..=SANDBOX_GROUPS {
-            pos.client
-                .customer_groups()
+            pos.customer_groups()
                 .create(
-                    CustomerGroupDraft::new(format!("Store {n:03} regulars"))
+                    PosGroupDraft::new(format!("Store {n:03} regulars"))
                         .discount(discount_id.clone()),
                 )
                 .await?;
@@ -57,7 +109,7 @@ async fn sync() -> Result<(), BoxError> {
 
     let runs = if all_sandboxes { 2 } else { 1 };
     for run in 1..=runs {
-        let report = sync_groups(&pos.client, &ct.client, &flow.client, |done, total| {
+        let report = sync_groups(&pos, &ct, &flow, |done, total| {
             if done % 25 == 0 || done == total {
                 eprint!("\r  progress: {done}/{total}");
                 let _ = std::io::stderr().flush();
@@ -97,4 +149,271 @@ fn print_report(run: usize, report: &SyncReport) {
             "nothing to change: already in sync"
         },
     );
+}
+
+/// How many mirror writes run at once.
+const CONCURRENCY: usize = 8;
+
+/// What one target's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Groups created in the target.
+    pub created: usize,
+    /// Groups renamed in the target.
+    pub updated: usize,
+    /// Groups already right.
+    pub unchanged: usize,
+    /// Groups that could not be synced, with why.
+    pub failed: Vec<String>,
+}
+
+impl Summary {
+    /// Whether the run changed anything.
+    pub fn changed_anything(&self) -> bool {
+        self.created + self.updated > 0
+    }
+
+    fn record(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Failed(why) => self.failed.push(why),
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} created, {} updated, {} unchanged, {} failed",
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.failed.len()
+        )
+    }
+}
+
+/// What a sync did in both targets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// POS groups read.
+    pub source_groups: usize,
+    /// commercetools.
+    pub commercetools: Summary,
+    /// Flow Retail.
+    pub flowretail: Summary,
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Failed(String),
+}
+
+/// One POS group as it should look in the targets.
+#[derive(Debug, Clone)]
+struct Mirror {
+    /// commercetools key and Flow Retail UID.
+    key: String,
+    /// The name; POS names need not be unique, commercetools names must.
+    name: String,
+}
+
+/// The key and UID a POS group is mirrored under: `pos-group-<id>`, with
+/// every character outside `[A-Za-z0-9_-]` replaced by `-`.
+pub fn mirror_key(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("pos-group-{safe}")
+}
+
+fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for group in groups {
+        *seen.entry(group.name.as_deref().unwrap_or("")).or_default() += 1;
+    }
+    groups
+        .iter()
+        .map(|group| {
+            let id = group.id.to_string();
+            let name = group.name.as_deref().unwrap_or("").trim();
+            // A name two POS groups share gets the id, so that it stays unique.
+            let name = if name.is_empty() || seen[group.name.as_deref().unwrap_or("")] > 1 {
+                format!(
+                    "{} ({id})",
+                    if name.is_empty() { "POS group" } else { name }
+                )
+            } else {
+                name.to_owned()
+            };
+            Mirror {
+                key: mirror_key(&id),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// Reads the POS groups and mirrors them; `progress(done, total)` is called as groups finish.
+pub async fn sync_groups(
+    pos: &PosClient,
+    ct: &CtClient,
+    flow: &FlowRetailClient,
+    progress: impl Fn(usize, usize),
+) -> Result<SyncReport, BoxError> {
+    let groups = pos.customer_groups().list().await?;
+    let wanted = mirrors(&groups);
+    let total = wanted.len() * 2;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        progress(
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+            total,
+        )
+    };
+
+    let mut report = SyncReport {
+        source_groups: groups.len(),
+        ..SyncReport::default()
+    };
+    let existing = commercetools_groups(ct, &wanted).await?;
+    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
+        .map(|mirror| {
+            let existing = existing.get(&mirror.key).cloned();
+            async move { sync_commercetools(ct, mirror, existing).await }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .inspect(|_| tick())
+        .collect()
+        .await;
+    outcomes
+        .into_iter()
+        .for_each(|o| report.commercetools.record(o));
+
+    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
+        .map(|mirror| sync_flowretail(flow, mirror))
+        .buffer_unordered(CONCURRENCY)
+        .inspect(|_| tick())
+        .collect()
+        .await;
+    outcomes
+        .into_iter()
+        .for_each(|o| report.flowretail.record(o));
+    Ok(report)
+}
+
+/// The commercetools groups that already carry one of the mirror keys, by key.
+async fn commercetools_groups(
+    ct: &CtClient,
+    wanted: &[Mirror],
+) -> Result<HashMap<String, ct_customer_groups_sdk::CustomerGroup>, BoxError> {
+    let keys: Vec<String> = wanted
+        .iter()
+        .map(|m| m.key.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(100) {
+        let groups: Vec<_> = ct
+            .customer_groups()
+            .query()
+            .key_in(chunk.iter().cloned())
+            .query_all()
+            .items()
+            .try_collect()
+            .await?;
+        for group in groups {
+            if let Some(key) = group.key.clone() {
+                found.insert(key, group);
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn sync_commercetools(
+    ct: &CtClient,
+    mirror: Mirror,
+    existing: Option<ct_customer_groups_sdk::CustomerGroup>,
+) -> Outcome {
+    let groups = ct.customer_groups();
+    let result = match existing {
+        None => groups
+            .create(CustomerGroupDraft::new(&mirror.name).key(&mirror.key))
+            .await
+            .map(|_| Outcome::Created),
+        Some(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
+        Some(group) => {
+            let name = mirror.name.clone();
+            groups
+                .update_with_retry(group.id, 3, move |current| {
+                    if current.name == name {
+                        vec![]
+                    } else {
+                        vec![UpdateAction::change_name(name.clone())]
+                    }
+                })
+                .await
+                .map(|_| Outcome::Updated)
+        }
+    };
+    result.unwrap_or_else(|error| Outcome::Failed(format!("commercetools {}: {error}", mirror.key)))
+}
+
+async fn sync_flowretail(flow: &FlowRetailClient, mirror: Mirror) -> Outcome {
+    let groups = flow.customer_groups();
+    let result = match groups.get(&mirror.key).await {
+        Ok(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
+        Ok(_) => groups
+            .update(&mirror.key, UpdateCustomerGroup::name(&mirror.name))
+            .await
+            .map(|_| Outcome::Updated),
+        Err(error) if error.is_not_found() => groups
+            .create(CreateCustomerGroup::new(&mirror.name).uid(&mirror.key))
+            .await
+            .map(|_| Outcome::Created),
+        Err(error) => Err(error),
+    };
+    result.unwrap_or_else(|error| Outcome::Failed(format!("Flow Retail {}: {error}", mirror.key)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_safe_and_shared_names_become_unique() {
+        assert_eq!(mirror_key("9168aa78-e0a3"), "pos-group-9168aa78-e0a3");
+        assert_eq!(mirror_key("a/b c"), "pos-group-a-b-c");
+        let groups: Vec<CustomerGroup> = serde_json::from_value(serde_json::json!([
+            {"id": 1, "name": "Gold"},
+            {"id": "x", "name": "Stammkunden"},
+            {"id": "y", "name": "Stammkunden"},
+            {"id": 2}
+        ]))
+        .unwrap();
+        let names: Vec<String> = mirrors(&groups).into_iter().map(|m| m.name).collect();
+        assert_eq!(
+            names,
+            [
+                "Gold",
+                "Stammkunden (x)",
+                "Stammkunden (y)",
+                "POS group (2)"
+            ]
+        );
+    }
 }

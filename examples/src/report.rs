@@ -1,6 +1,28 @@
-//! Short, aligned output: a heading per vendor, one line per step.
+//! Short, aligned output: a heading per vendor, one line per step, and the
+//! error an example ends with.
 
 use std::fmt::Display;
+use std::process::ExitCode;
+
+/// Prints the error an example ended with, if any, and gives its exit code.
+pub fn exit_code<E: Display>(outcome: Result<(), E>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `in-process sandbox` or `live service`, for an example's first line.
+pub fn place(sandbox: bool) -> &'static str {
+    if sandbox {
+        "in-process sandbox"
+    } else {
+        "live service"
+    }
+}
 
 /// The width of the step column.
 const STEP_WIDTH: usize = 24;

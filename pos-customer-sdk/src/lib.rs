@@ -93,8 +93,9 @@ pub use model::{
 };
 
 /// The date type [`Customers::list_modified_since`](customers::Customers::list_modified_since)
-/// and customer birthdays use.
-pub use chrono::NaiveDate;
+/// and customer birthdays use, and the clock to read today's date from
+/// (`Utc::now().date_naive()`).
+pub use chrono::{NaiveDate, Utc};
 /// The redirect setting of the client builders.
 pub use sdk_core::client::Redirects;
 /// The error every call returns, and its `Result`, from `sdk-core`.
