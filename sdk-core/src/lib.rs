@@ -56,7 +56,8 @@
 //!
 //! # Feature flags
 //!
-//! - `rustls` (default): TLS through rustls; no system library needed.
+//! - `rustls` (default): TLS through rustls with the ring crypto provider; no system library needed.
+//! - `rustls-aws-lc`: rustls with the aws-lc-rs provider instead (post-quantum key exchange), slower to build.
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `sandbox`: the loopback server and fault injection the vendor sandboxes are built on.
 //! - `test-util`: helpers for tests of code built on the SDK (settings without timers, fixtures, log capture).
@@ -103,5 +104,6 @@ pub use secrecy::{ExposeSecret, SecretString};
 /// the public API: every client builder's `http_client(..)` takes a
 /// `reqwest::Client` of your own (proxies, root certificates, connection
 /// pools), and [`ApiError::status`] is its `StatusCode`; this way you build
-/// one with the very version the SDK uses.
+/// one with the very version the SDK uses, best from
+/// [`client::http_client_builder`], which readies its TLS.
 pub use reqwest;

@@ -21,7 +21,7 @@ use crate::retry::{Backoff, RetryPolicy};
 /// An HTTP client with no timers of its own: under tokio's paused clock a
 /// pending timer would be advanced at once while a request waits on real I/O.
 pub fn quiet_http() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::client::http_client_builder()
         .pool_idle_timeout(None)
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -548,3 +548,33 @@ async fn token_endpoint_server_errors_and_network_failures_are_not_refused_crede
     assert!(shown.contains(&format!("127.0.0.1:{port}")), "{shown}");
     assert!(!shown.contains("refused the client credentials"), "{shown}");
 }
+
+/// A server on the HTTPS port that answers in plain text: the TLS handshake
+/// (rustls with the default crypto provider) runs and fails, as an error.
+#[tokio::test]
+async fn a_plain_text_answer_to_a_tls_handshake_is_a_transport_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut hello = [0_u8; 512];
+            let _ = socket.read(&mut hello).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                .await;
+        }
+    });
+    let client = Client::builder(format!("https://127.0.0.1:{port}"))
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let error = client
+        .send(Request::get("get_thing").segment("things"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Transport(_) | Error::Connect(_)),
+        "{error:?}"
+    );
+    server.abort();
+}

@@ -58,7 +58,7 @@ fn request_overhead(c: &mut Criterion) {
         "{}/api/customer/v3.0/customers/231b949c-332b-4194-aba5-8f00e828a49b",
         server.url()
     );
-    let bare = reqwest::Client::new();
+    let bare = sdk_core::client::http_client_builder().build().unwrap();
     let pos = PosClient::builder(server.url(), "token", "operator")
         .build()
         .unwrap();

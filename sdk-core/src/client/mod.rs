@@ -24,6 +24,7 @@ mod builder;
 mod response;
 mod retry_loop;
 mod settings;
+mod tls;
 
 pub use builder::{ClientBuilder, parse_base_url};
 pub use response::{Response, decode_json};
@@ -31,6 +32,7 @@ pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
+pub use tls::http_client_builder;
 
 /// `<crate>/<version>` of the crate this is written in, for
 /// [`ClientBuilder::user_agent`].

@@ -110,7 +110,7 @@ impl ClientSettings {
         if let Some(http) = &self.http {
             return Ok(http.clone());
         }
-        let mut builder = reqwest::Client::builder().redirect(self.redirects.reqwest_policy());
+        let mut builder = super::http_client_builder().redirect(self.redirects.reqwest_policy());
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(timeout);
         }
@@ -227,7 +227,8 @@ macro_rules! client_settings_setters {
         /// own timeouts then apply beside the SDK's, and so does its
         /// redirect policy: build it with
         /// `redirect(reqwest::redirect::Policy::none())` unless you mean it
-        /// to follow redirects with your credentials.
+        /// to follow redirects with your credentials. Start from
+        /// `sdk_core::client::http_client_builder()`, whose TLS is ready.
         pub fn http_client(mut self, http: $crate::reqwest::Client) -> Self {
             self.$field.http = Some(http);
             self

@@ -42,7 +42,7 @@ fn token(c: &mut Criterion) {
     })
     .unwrap();
 
-    let pool = sdk_core::reqwest::Client::new();
+    let pool = sdk_core::client::http_client_builder().build().unwrap();
     // The single-flight claim itself, checked before timing anything.
     let cold = client(&server, &pool);
     server.reset_counts();
