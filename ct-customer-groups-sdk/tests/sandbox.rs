@@ -689,3 +689,28 @@ async fn a_partition_that_fails_ends_the_walk_with_its_error() {
     );
     assert!(outcome.len() < 5_000);
 }
+
+#[tokio::test]
+async fn a_listing_takes_per_page_limits() {
+    let sandbox = CtSandbox::start().unwrap();
+    let ct = client(&sandbox);
+    let groups = ct.customer_groups();
+    // The token is fetched here, so the fault below meets a page request.
+    groups.create(CustomerGroupDraft::new("One")).await.unwrap();
+
+    sandbox.faults().inject(Fault::status(503), 1);
+    let error = groups
+        .query()
+        .max_attempts(1)
+        .page_deadline(Duration::from_secs(30))
+        .pages()
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(error.api().map(|api| api.status.as_u16()), Some(503));
+
+    sandbox.faults().inject(Fault::status(503), 1);
+    let all: Vec<_> = groups.query_all().items().try_collect().await.unwrap();
+    assert_eq!(all.len(), 1, "the client's retries take the 503");
+}

@@ -1,9 +1,10 @@
 //! The customer group endpoints: `/tenants/{tenantUid}/customer-groups`.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use sdk_core::pagination::PageNumberCursor;
-use sdk_core::{Call, Page, Paginator, Request, SortOrder};
+use sdk_core::{Call, CallOptions, Page, Paginator, Request, SortOrder};
 use serde::de::DeserializeOwned;
 
 use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
@@ -185,6 +186,7 @@ pub struct Listing<T> {
     page_size: u64,
     sort_by: Option<String>,
     sort_direction: Option<SortOrder>,
+    options: CallOptions,
     item: PhantomData<fn() -> T>,
 }
 
@@ -197,6 +199,7 @@ impl<T> Clone for Listing<T> {
             page_size: self.page_size,
             sort_by: self.sort_by.clone(),
             sort_direction: self.sort_direction,
+            options: self.options.clone(),
             item: PhantomData,
         }
     }
@@ -233,8 +236,28 @@ where
             page_size: DEFAULT_PAGE_SIZE,
             sort_by: None,
             sort_direction: None,
+            options: CallOptions::default(),
             item: PhantomData,
         }
+    }
+
+    /// Limits each attempt of every page request to `timeout`, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits each page request, its retries included, to `deadline`.
+    pub fn page_deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
+    /// Makes at most `attempts` attempts per page request (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.options.max_attempts = Some(attempts.max(1));
+        self
     }
 
     /// Items per page (default 100).
@@ -260,7 +283,7 @@ where
                 .segment("customers"),
             None => self.groups.collection(request),
         };
-        request
+        let request = request
             .query_opt("pageNumber", number.map(|n| n.to_string()))
             .query("pageSize", self.page_size.to_string())
             .query_opt("sortBy", self.sort_by.as_deref())
@@ -271,7 +294,8 @@ where
                     SortOrder::Asc => "ASC",
                     SortOrder::Desc => "DESC",
                 }),
-            )
+            );
+        self.options.apply(request)
     }
 
     /// One page: `None` asks for the server's first page.

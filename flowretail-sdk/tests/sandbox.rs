@@ -293,3 +293,29 @@ async fn injected_faults_follow_the_retry_rules() {
     let error = groups.list().page(None).await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_listing_takes_per_page_limits() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let flow = client(&sandbox);
+    let groups = flow.customer_groups();
+    groups
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+
+    sandbox.faults().inject(Fault::status(503), 1);
+    let error = groups
+        .list()
+        .max_attempts(1)
+        .attempt_timeout(Duration::from_secs(10))
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(status(&error), Some(503));
+
+    sandbox.faults().inject(Fault::status(503), 1);
+    let listed: Vec<_> = groups.list().items().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 1, "the client's retries take the 503");
+}

@@ -7,10 +7,11 @@
 //! [`key_is`](CustomerGroupQuery::key_is), ...) write such pairs for you.
 
 use std::fmt;
+use std::time::Duration;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
 use sdk_core::pagination::{KeysetCursor, OffsetCursor};
-use sdk_core::{Call, Error, Page, Paginator, Request, Result, SortOrder};
+use sdk_core::{Call, CallOptions, Error, Page, Paginator, Request, Result, SortOrder};
 
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
@@ -62,6 +63,7 @@ pub struct CustomerGroupQuery {
     expand: Vec<String>,
     generated: u32,
     invalid: Option<sdk_core::error::InvalidInput>,
+    options: CallOptions,
 }
 
 impl fmt::Debug for CustomerGroupQuery {
@@ -100,7 +102,27 @@ impl CustomerGroupQuery {
             expand: Vec::new(),
             generated: 0,
             invalid: None,
+            options: CallOptions::default(),
         }
+    }
+
+    /// Limits each attempt of every page request to `timeout`, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits each page request, its retries included, to `deadline`.
+    pub fn page_deadline(mut self, deadline: Duration) -> Self {
+        self.options.deadline = Some(deadline);
+        self
+    }
+
+    /// Makes at most `attempts` attempts per page request (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.options.max_attempts = Some(attempts.max(1));
+        self
     }
 
     fn refuse(mut self, field: &str, rule: impl Into<String>) -> Self {
@@ -266,7 +288,7 @@ impl CustomerGroupQuery {
         for (name, value) in &self.variables {
             request = request.query(&format!("var.{name}"), value);
         }
-        request
+        self.options.apply(request)
     }
 
     /// Sends the query for one page.
