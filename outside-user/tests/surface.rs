@@ -193,3 +193,48 @@ fn builders_from_the_environment_can_take_more_settings() {
         .map(|builder| builder.attempt_timeout(Some(Duration::from_secs(5))));
     let _ = (pos.map(|_| ()), ct.map(|_| ()), flow.map(|_| ()));
 }
+
+/// Compiles only when every call is a `Send + 'static` future and every
+/// listing a `Send + 'static` stream, so that both can be spawned.
+#[test]
+fn calls_and_listings_are_send_and_static() {
+    fn spawnable<T: std::future::IntoFuture + Send + 'static>(_: T)
+    where
+        T::IntoFuture: Send + 'static,
+    {
+    }
+    fn stream<T: Send + 'static + Unpin>(_: T) {}
+
+    let pos = pos_customer_sdk::PosClient::builder("https://pos.example", "t", "o")
+        .build()
+        .expect("a valid configuration");
+    spawnable(pos.customers().get("1"));
+    spawnable(
+        pos.customer_groups()
+            .list()
+            .deadline(Duration::from_secs(1)),
+    );
+    spawnable(pos.discounts().delete(7));
+
+    let ct = ct_customer_groups_sdk::CtClient::builder("project", "id", "secret")
+        .build()
+        .expect("a valid configuration");
+    spawnable(ct.customer_groups().get("id"));
+    spawnable(
+        ct.customer_groups()
+            .update_with_retry("id", 3, |_| Vec::new()),
+    );
+    stream(ct.customer_groups().query_all().concurrency(2).items());
+    stream(ct.customer_groups().query().max_attempts(2).pages().pages());
+
+    let flow = flowretail_sdk::FlowRetailClient::builder("token", "tenant")
+        .build()
+        .expect("a valid configuration");
+    spawnable(flow.customer_groups().delete("vip"));
+    stream(
+        flow.customer_groups()
+            .customers("vip")
+            .page_deadline(Duration::from_secs(5))
+            .items(),
+    );
+}
