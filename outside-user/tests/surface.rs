@@ -67,6 +67,28 @@ async fn pos_with_its_own_re_exports() -> pos_customer_sdk::Result<()> {
     // Predicates users can match on.
     let missing = pos.customers().get("no-such-customer").await.unwrap_err();
     assert!(missing.is_not_found(), "{missing}");
+    sandbox.faults().inject(Fault::status(429), 1);
+    let limited = pos.discounts().list().max_attempts(1).await.unwrap_err();
+    assert!(limited.is_rate_limited(), "{limited}");
+    sandbox
+        .faults()
+        .inject(Fault::delay(Duration::from_secs(30)), 1);
+    let slow = pos
+        .discounts()
+        .list()
+        .attempt_timeout(Duration::from_millis(50))
+        .max_attempts(1)
+        .await
+        .unwrap_err();
+    assert!(
+        slow.is_timeout() && slow.request_may_have_been_sent(),
+        "{slow}"
+    );
+    let wrong_token = PosClient::builder(sandbox.url(), "not-the-token", "operator")
+        .allow_insecure(true)
+        .build()?;
+    let refused = wrong_token.customers().list().await.unwrap_err();
+    assert!(refused.is_auth(), "{refused}");
     let invalid = pos.customers().get("").await.unwrap_err();
     assert!(
         invalid
