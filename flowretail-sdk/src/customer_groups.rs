@@ -1,7 +1,6 @@
 //! The customer group endpoints: `/tenants/{tenantUid}/customer-groups`.
 
 use std::marker::PhantomData;
-use std::time::Duration;
 
 use sdk_core::pagination::PageNumberCursor;
 use sdk_core::{Call, CallOptions, Page, Paginator, Request, SortOrder};
@@ -241,24 +240,7 @@ where
         }
     }
 
-    /// Limits each attempt of every page request to `timeout`, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// Limits each page request, its retries included, to `deadline`.
-    pub fn page_deadline(mut self, deadline: Duration) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// Makes at most `attempts` attempts per page request (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.options.max_attempts = Some(attempts.max(1));
-        self
-    }
+    sdk_core::page_options_setters!(options);
 
     /// Items per page (default 100).
     pub fn page_size(mut self, size: u64) -> Self {

@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use crate::client::{Client, Response};
-use crate::error::{Error, Result, TimeoutError, TimeoutKind};
+use crate::client::{Client, Response, within_deadline};
+use crate::error::{Error, Result};
 use crate::request::Request;
 
 /// Limits one call sets for itself, over the client's settings.
@@ -70,6 +70,34 @@ impl CallOptions {
         }
         request
     }
+}
+
+/// The per-page limits of a listing builder, written once for every vendor:
+/// `attempt_timeout`, `page_deadline` and `max_attempts`, kept in the
+/// builder's [`CallOptions`] field `$field` and applied to each page request.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! page_options_setters {
+    ($field:ident) => {
+        /// Limits each attempt of every page request to `timeout`, instead of
+        /// the client's attempt timeout.
+        pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$field.attempt_timeout = Some(timeout);
+            self
+        }
+
+        /// Limits each page request, its retries included, to `deadline`.
+        pub fn page_deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.$field.deadline = Some(deadline);
+            self
+        }
+
+        /// Makes at most `attempts` attempts per page request (at least 1).
+        pub fn max_attempts(mut self, attempts: u32) -> Self {
+            self.$field.max_attempts = Some(attempts.max(1));
+            self
+        }
+    };
 }
 
 type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> BoxedFuture<'a, T> + Send + 'a>;
@@ -212,18 +240,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         let operation = self.operation;
         let requests_started = Arc::clone(&options.requests_started);
         let running = start(options);
-        Box::pin(async move {
-            tokio::time::timeout(limit, running)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout(Box::new(TimeoutError {
-                        operation,
-                        kind: TimeoutKind::Deadline,
-                        attempts: requests_started.load(Ordering::Relaxed),
-                        limit,
-                    })))
-                })
-        })
+        Box::pin(async move { within_deadline(operation, limit, &requests_started, running).await })
     }
 }
 

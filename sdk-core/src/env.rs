@@ -4,13 +4,6 @@
 
 use crate::error::{Error, Result};
 
-/// The variable's value, when it is set and not blank.
-pub fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
-}
-
 type Lookup = Box<dyn Fn(&str) -> Option<String>>;
 
 /// Reads several variables and collects what is wrong with them.

@@ -7,7 +7,6 @@
 //! [`key_is`](CustomerGroupQuery::key_is), ...) write such pairs for you.
 
 use std::fmt;
-use std::time::Duration;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
 use sdk_core::pagination::{KeysetCursor, OffsetCursor};
@@ -106,24 +105,7 @@ impl CustomerGroupQuery {
         }
     }
 
-    /// Limits each attempt of every page request to `timeout`, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// Limits each page request, its retries included, to `deadline`.
-    pub fn page_deadline(mut self, deadline: Duration) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// Makes at most `attempts` attempts per page request (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.options.max_attempts = Some(attempts.max(1));
-        self
-    }
+    sdk_core::page_options_setters!(options);
 
     fn refuse(mut self, field: &str, rule: impl Into<String>) -> Self {
         self.invalid

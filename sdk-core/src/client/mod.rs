@@ -184,16 +184,7 @@ impl Client {
             );
             match deadline {
                 None => attempts.await,
-                Some(limit) => tokio::time::timeout(limit, attempts)
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(Error::Timeout(Box::new(TimeoutError {
-                            operation,
-                            kind: TimeoutKind::Deadline,
-                            attempts: sent.load(Ordering::Relaxed),
-                            limit,
-                        })))
-                    }),
+                Some(limit) => within_deadline(operation, limit, &sent, attempts).await,
             }
         }
         .instrument(span.clone())
@@ -246,6 +237,24 @@ impl Client {
         }
         url
     }
+}
+
+/// Runs `work` for at most `limit`; past it, a deadline timeout of
+/// `operation` that reports the `attempts` counted so far.
+pub(crate) async fn within_deadline<T>(
+    operation: &'static str,
+    limit: Duration,
+    attempts: &AtomicU32,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+        Err(Error::Timeout(Box::new(TimeoutError {
+            operation,
+            kind: TimeoutKind::Deadline,
+            attempts: attempts.load(Ordering::Relaxed),
+            limit,
+        })))
+    })
 }
 
 #[cfg(test)]
