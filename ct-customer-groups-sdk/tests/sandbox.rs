@@ -714,3 +714,24 @@ async fn a_listing_takes_per_page_limits() {
     let all: Vec<_> = groups.query_all().items().try_collect().await.unwrap();
     assert_eq!(all.len(), 1, "the client's retries take the 503");
 }
+
+#[test]
+fn a_partitioned_walk_read_on_a_runtime_per_item_is_complete() {
+    let sandbox = CtSandbox::start().unwrap();
+    sandbox.seed_generated(1_200).unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let mut walk = groups.query_all().concurrency(3).items();
+    let mut walked = Vec::new();
+    // Each runtime is dropped with the page fetches it started.
+    loop {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        match runtime.block_on(walk.try_next()).unwrap() {
+            Some(group) => walked.push(group.id),
+            None => break,
+        }
+    }
+    assert_eq!(walked, sandbox.group_ids());
+}

@@ -319,3 +319,41 @@ async fn a_listing_takes_per_page_limits() {
     let listed: Vec<_> = groups.list().items().try_collect().await.unwrap();
     assert_eq!(listed.len(), 1, "the client's retries take the 503");
 }
+
+#[test]
+fn a_listing_outlives_the_runtime_that_prefetched_its_pages() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let uids = sandbox.seed_customers(250);
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let groups = client(&sandbox).customer_groups();
+    let mut members = runtime().block_on(async {
+        groups
+            .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
+            .await
+            .unwrap();
+        groups
+            .update_customers(
+                "everyone",
+                GroupMembershipChange::new().add_customers(uids.clone()),
+            )
+            .await
+            .unwrap();
+        groups
+            .customers("everyone")
+            .page_size(50)
+            .sort_by("createdAt", SortOrder::Asc)
+            .items()
+    });
+    // The first page on one runtime, which then shuts down with the
+    // prefetches it started; the rest on another.
+    let first = runtime().block_on(members.try_next()).unwrap().unwrap();
+    let rest: Vec<Customer> = runtime().block_on(members.try_collect()).unwrap();
+    let mut read = vec![first.customer_uid];
+    read.extend(rest.into_iter().map(|customer| customer.customer_uid));
+    assert_eq!(read, uids);
+}

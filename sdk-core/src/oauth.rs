@@ -12,7 +12,9 @@
 //!   read without overflow; an empty or missing `access_token` is an
 //!   [`AuthError`] and is never sent.
 //! - A 401 from the API drops the token it was sent with, and the client
-//!   replays the request once with a fresh one.
+//!   replays the request once with a fresh one; at most once per minimum
+//!   reuse time, so an API that refuses every token gets the 401 back
+//!   instead of a token request per call.
 //! - Token endpoint failures are [`AuthError`]s carrying the OAuth `error`
 //!   and `error_description`.
 
@@ -88,6 +90,8 @@ struct Cache {
     /// Bumped on each completed fetch, so waiters can tell that one finished while they waited.
     fetches: u64,
     last_failure: Option<AuthError>,
+    /// When a 401 last dropped the cached token.
+    last_unauthorized_drop: Option<Instant>,
 }
 
 struct CachedToken {
@@ -322,6 +326,15 @@ fn token_endpoint_error(error: Error) -> AuthError {
             ..AuthError::new("the token endpoint is rate limiting")
         },
         Error::Auth(auth) => *auth,
+        // Never the decode error itself: whatever it quotes came from the
+        // answer that carries the token.
+        Error::Decode(decode) => AuthError {
+            status: Some(decode.status),
+            ..AuthError::new(format!(
+                "the token endpoint's answer could not be used: {}",
+                decode.message
+            ))
+        },
         other => AuthError {
             source: Some(Box::new(other)),
             ..AuthError::new(
@@ -354,11 +367,24 @@ impl AuthProvider for ClientCredentials {
 
     async fn on_unauthorized(&self, sent: &HeaderMap) -> bool {
         let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
-        // Only drop the token the rejected request carried: another caller
-        // may already have replaced it with a fresh one.
-        if cache.token.as_ref().map(|token| &token.header) == sent.get(AUTHORIZATION) {
-            cache.token = None;
+        // Another caller may already have replaced the token the rejected
+        // request carried: replay with that one, at no cost.
+        if cache.token.as_ref().map(|token| &token.header) != sent.get(AUTHORIZATION) {
+            return true;
         }
+        // An API that refuses every token must not make every call fetch
+        // one: a 401 drops the token at most once per `min_token_reuse`,
+        // and is otherwise the caller's answer.
+        let now = Instant::now();
+        let recently = cache
+            .last_unauthorized_drop
+            .is_some_and(|dropped| now.saturating_duration_since(dropped) < self.inner.min_reuse);
+        if recently {
+            tracing::debug!("401 again soon after a fresh token: not fetching another");
+            return false;
+        }
+        cache.last_unauthorized_drop = Some(now);
+        cache.token = None;
         true
     }
 }

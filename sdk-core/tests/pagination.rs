@@ -351,15 +351,42 @@ async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(incomplete_reason(&error).contains("strictly increasing"));
 
-    // Ids out of order inside one page.
+    // Ids out of order inside one full page: what it skipped cannot be known.
     let paginator = Paginator::keyset(
-        3,
+        2,
         String::clone,
         asked(|_request: PageRequest| async { Ok(Page::new(vec![id(2), id(1)])) }),
     );
     let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(
         incomplete_reason(&error).contains("`00001` after `00002`"),
+        "{error}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_final_keyset_page_in_any_order_completes_the_walk_in_id_order() {
+    // A server that ignores `sort` (commercetools-mock): a full first page
+    // in order, then the short remainder shuffled.
+    let paginator = Paginator::keyset(3, String::clone, |cursor: KeysetCursor| async move {
+        Ok(Page::new(match cursor.after {
+            None => vec![id(1), id(2), id(3)],
+            Some(_) => vec![id(5), id(4)],
+        }))
+    });
+    let items: Vec<String> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(items, vec![id(1), id(2), id(3), id(4), id(5)]);
+
+    // Short but reaching back before the cursor: still an error.
+    let paginator = Paginator::keyset(3, String::clone, |cursor: KeysetCursor| async move {
+        Ok(Page::new(match cursor.after {
+            None => vec![id(2), id(3), id(4)],
+            Some(_) => vec![id(5), id(1)],
+        }))
+    });
+    let error = paginator.items().try_collect::<Vec<_>>().await.unwrap_err();
+    assert!(
+        incomplete_reason(&error).contains("`00001` after `00004`"),
         "{error}"
     );
 }
@@ -848,4 +875,53 @@ async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
         .collect()
         .await;
     assert!(outcome.last().unwrap().is_err());
+}
+
+/// Reads `stream` to its end on a new runtime per item, as a blocking
+/// wrapper that builds a runtime per call does: every runtime that ran a
+/// prefetch task is gone before the next item is read.
+fn read_with_a_runtime_per_item<S, T>(mut stream: S) -> Vec<sdk_core::Result<T>>
+where
+    S: futures::Stream<Item = sdk_core::Result<T>> + Unpin,
+{
+    let mut read = Vec::new();
+    loop {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        match runtime.block_on(stream.next()) {
+            Some(item) => read.push(item),
+            None => return read,
+        }
+    }
+}
+
+#[test]
+fn a_listing_read_on_a_runtime_per_item_is_complete() {
+    let paginator = Paginator::offset(10, |cursor: OffsetCursor| async move {
+        let items: Vec<u64> = (cursor.offset..100).take(10).collect();
+        Ok(Page::new(items).with_total(Some(100)))
+    })
+    .prefetch(2);
+    let read = read_with_a_runtime_per_item(paginator.items());
+    let items: Vec<u64> = read.into_iter().map(Result::unwrap).collect();
+    assert_eq!(items, (0..100).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_page_fetch_that_panics_ends_the_listing_as_incomplete() {
+    let paginator = Paginator::offset(10, |cursor: OffsetCursor| async move {
+        assert!(
+            cursor.offset < 10,
+            "the test's fetch breaks on the second page"
+        );
+        Ok(Page::new((0..10u64).collect()))
+    });
+    let results: Vec<_> = paginator.pages().collect().await;
+    assert_eq!(results.len(), 2, "the first page, then the error");
+    let error = results[1].as_ref().unwrap_err();
+    let reason = incomplete_reason(error);
+    assert!(reason.contains("a page fetch panicked"), "{reason}");
+    assert!(reason.contains("breaks on the second page"), "{reason}");
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use url::{Host, Url};
+use url::Url;
 
 use super::{Client, ClientInner, ClientSettings, VendorProfile};
 use crate::auth::{AuthProvider, NoAuth};
@@ -126,11 +126,12 @@ impl ClientBuilder {
         let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
-        let http = settings.http_client()?;
+        let (http, proxies) = settings.http_client()?;
         let budget = settings.retry.budget().copied().map(RetryBudget::new);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
+                proxies,
                 base_url,
                 auth: self.auth,
                 retry: settings.retry,
@@ -169,7 +170,7 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
     }
     match url.scheme() {
         "https" => {}
-        "http" if allow_insecure || is_loopback(&url) => {}
+        "http" if allow_insecure || super::proxy::is_loopback(&url) => {}
         "http" => {
             return Err(Error::invalid_input(
                 "base_url",
@@ -197,14 +198,5 @@ fn redact_userinfo(base_url: &str) -> String {
         }
         Ok(url) => url.to_string(),
         Err(_) => "[not a URL]".to_owned(),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }

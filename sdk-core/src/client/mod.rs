@@ -21,6 +21,7 @@ use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
 
 mod builder;
+mod proxy;
 mod response;
 mod retry_loop;
 mod settings;
@@ -69,6 +70,8 @@ pub struct Client {
 
 struct ClientInner {
     http: reqwest::Client,
+    /// The environment's proxies, when the SDK built `http` (for errors).
+    proxies: Option<Arc<proxy::EnvironmentProxies>>,
     base_url: Url,
     auth: Arc<dyn AuthProvider>,
     retry: RetryPolicy,

@@ -107,26 +107,28 @@ pub(super) async fn read_limited(
     operation: &'static str,
 ) -> std::result::Result<Bytes, AttemptFailure> {
     let status = response.status();
-    let too_large = |snippet: &[u8]| {
+    // No snippet: the start of an answer too large to read is not what went
+    // wrong, and it may hold a secret (a token endpoint's `access_token`).
+    let too_large = || {
         AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
             operation,
             status,
             path: String::new(),
-            message: format!("the response is larger than the limit of {max} bytes"),
-            snippet: lossy_prefix(snippet, MAX_DECODE_SNIPPET),
+            message: format!("the answer is larger than the limit of {max} bytes"),
+            snippet: String::new(),
         })))
     };
     // A declared length lets the body be read in one piece, without copying.
     if let Some(length) = response.content_length() {
         if usize::try_from(length).map_or(true, |length| length > max) {
-            return Err(too_large(&[]));
+            return Err(too_large());
         }
         return response.bytes().await.map_err(AttemptFailure::Http);
     }
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
         if body.len().saturating_add(chunk.len()) > max {
-            return Err(too_large(&body));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }

@@ -16,7 +16,8 @@ use url::Url;
 use super::response::{AttemptFailure, Response, read_limited, read_prefix};
 use super::{Client, MAX_ERROR_BODY_BYTES};
 use crate::error::{
-    Error, RateLimited, Result, TimeoutError, TimeoutKind, TransportError, api_error_from_response,
+    Error, RateLimited, Result, TimeoutError, TimeoutKind, TransportError, TransportFailure,
+    api_error_from_response, innermost_cause,
 };
 use crate::request::Request;
 use crate::retry::{Attempt, AttemptOutcome, RetryCause, RetryDecision};
@@ -32,6 +33,16 @@ impl Client {
     ) -> Result<Response> {
         let inner = &*self.inner;
         let url = self.url_for(request);
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(Error::invalid_input(
+                "request URL",
+                format!(
+                    "is {} bytes long, more than an HTTP request can carry ({MAX_URL_BYTES}): \
+                     narrow the query, or split it into several",
+                    url.as_str().len()
+                ),
+            ));
+        }
         let correlation_id = inner.profile.correlation_id_header.as_ref().map(|_| {
             request
                 .correlation_id
@@ -102,23 +113,43 @@ impl Client {
                     }));
                     (error, Failed::TimedOut)
                 }
+                // Nothing was written: the request itself cannot be sent.
+                Err(AttemptFailure::Http(source)) if source.is_builder() => {
+                    return Err(Error::invalid_input(
+                        "request",
+                        format!("cannot be sent: {}", innermost_cause(&source)),
+                    ));
+                }
                 Err(AttemptFailure::Http(source)) => {
-                    let not_sent = source.is_connect();
-                    let error = TransportError {
+                    let failure = if is_certificate_error(&source) {
+                        TransportFailure::Certificate
+                    } else if source.is_connect() {
+                        TransportFailure::Connect
+                    } else {
+                        TransportFailure::ConnectionLost
+                    };
+                    let error = Box::new(TransportError {
                         operation: request.operation,
                         host: host_of(&url),
                         attempts: sent,
-                        what: if not_sent {
-                            "could not connect to"
-                        } else {
-                            "connection failed with"
+                        what: match failure {
+                            TransportFailure::Certificate => {
+                                "could not verify the TLS certificate of"
+                            }
+                            TransportFailure::ConnectionLost => "connection failed with",
+                            _ => "could not connect to",
                         },
+                        failure,
+                        proxy: inner.proxies.as_ref().and_then(|p| p.shown_for(&url)),
                         source: source.without_url(),
-                    };
-                    if not_sent {
-                        (Error::Connect(Box::new(error)), Failed::NotConnected)
-                    } else {
-                        (Error::Transport(Box::new(error)), Failed::ConnectionLost)
+                    });
+                    match failure {
+                        // No other attempt can pass the same verification.
+                        TransportFailure::Certificate => return Err(Error::Connect(error)),
+                        TransportFailure::ConnectionLost => {
+                            (Error::Transport(error), Failed::ConnectionLost)
+                        }
+                        _ => (Error::Connect(error), Failed::NotConnected),
                     }
                 }
                 Err(AttemptFailure::Other(error)) => return Err(error),
@@ -232,6 +263,41 @@ impl Failed {
             Failed::ConnectionLost => AttemptOutcome::ConnectionLost,
         }
     }
+}
+
+/// The longest URL an HTTP request line can carry here (the `http` crate's
+/// limit on a URI).
+const MAX_URL_BYTES: usize = 65_534;
+
+/// Whether `error` is a TLS certificate the client could not verify:
+/// rustls' own error where it can be reached, and the text every TLS
+/// library gives such a failure otherwise.
+fn is_certificate_error(error: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    // Bounded: a cyclic source chain must not hang the caller.
+    for _ in 0..32 {
+        let Some(cause) = current else { break };
+        #[cfg(feature = "rustls")]
+        {
+            let tls = cause.downcast_ref::<rustls::Error>().or_else(|| {
+                cause
+                    .downcast_ref::<std::io::Error>()?
+                    .get_ref()?
+                    .downcast_ref::<rustls::Error>()
+            });
+            if let Some(tls) = tls {
+                return matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+                );
+            }
+        }
+        if cause.to_string().contains("certificate") {
+            return true;
+        }
+        current = cause.source();
+    }
+    false
 }
 
 /// `host:port` of `url`, for errors: never a path, query or credentials.

@@ -3,10 +3,12 @@
 //! [`ClientSettings`] and offer the same setters for it, written by one
 //! macro (`client_settings_setters!`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
+use super::proxy::EnvironmentProxies;
 use crate::retry::RetryPolicy;
 
 /// The default per-attempt timeout.
@@ -106,20 +108,31 @@ impl ClientSettings {
 
     /// Builds the HTTP client these settings ask for (the caller's own
     /// client, if given, keeps its own policies).
-    pub(crate) fn http_client(&self) -> crate::Result<reqwest::Client> {
+    /// With the SDK's own client, also the environment's proxies it uses
+    /// (loopback hosts never go through them), for naming them in errors.
+    pub(crate) fn http_client(
+        &self,
+    ) -> crate::Result<(reqwest::Client, Option<Arc<EnvironmentProxies>>)> {
         if let Some(http) = &self.http {
-            return Ok(http.clone());
+            return Ok((http.clone(), None));
         }
-        let mut builder = super::http_client_builder().redirect(self.redirects.reqwest_policy());
+        let proxies = EnvironmentProxies::read().map(Arc::new);
+        let mut builder = super::http_client_builder()
+            .redirect(self.redirects.reqwest_policy())
+            .no_proxy();
+        if let Some(proxies) = &proxies {
+            builder = builder.proxy(proxies.to_reqwest());
+        }
         if let Some(timeout) = self.connect_timeout {
             builder = builder.connect_timeout(timeout);
         }
-        builder.build().map_err(|error| {
+        let http = builder.build().map_err(|error| {
             crate::Error::invalid_input(
                 "http_client",
                 format!("could not build the HTTP client: {error}"),
             )
-        })
+        })?;
+        Ok((http, proxies))
     }
 }
 

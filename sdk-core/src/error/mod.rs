@@ -122,9 +122,8 @@ impl Error {
     /// [`request_may_have_been_sent`](Error::request_may_have_been_sent).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Connect(_) | Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) => {
-                true
-            }
+            Error::Connect(transport) => transport.failure != TransportFailure::Certificate,
+            Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) => true,
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Auth(auth) => auth.status.is_some_and(crate::retry::is_retryable_status),
             Error::InvalidInput(_) | Error::Decode(_) | Error::IncompleteListing(_) => false,
@@ -321,11 +320,13 @@ impl fmt::Display for AuthError {
 
 /// A failure of the connection itself, with how many attempts were made.
 ///
-/// `Display` names the host and the innermost cause (connection refused, a
-/// DNS failure, a TLS certificate problem), so a log line says what to fix.
+/// `Display` names the host, the proxy it went through (if any) and the
+/// innermost cause (connection refused, a DNS failure, a TLS certificate
+/// problem), so a log line says what to fix.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{operation}: {what} {host} after {attempts} attempt(s): {}",
+    "{operation}: {what} {host}{} after {attempts} attempt(s): {}",
+    through_proxy(proxy.as_deref()),
     innermost_cause(source)
 )]
 #[non_exhaustive]
@@ -336,11 +337,38 @@ pub struct TransportError {
     pub host: String,
     /// How many attempts were made in all.
     pub attempts: u32,
-    /// `could not connect to` or `connection failed with`.
+    /// `could not connect to`, `could not verify the TLS certificate of` or
+    /// `connection failed with`.
     pub what: &'static str,
+    /// Which part of the exchange failed.
+    pub failure: TransportFailure,
+    /// The proxy the request went through (`scheme://host:port`, never
+    /// credentials), when the SDK's own HTTP client took one from the
+    /// environment.
+    pub proxy: Option<String>,
     /// The HTTP client's error, without the URL (URLs may carry personal data in query values).
     #[source]
     pub source: reqwest::Error,
+}
+
+fn through_proxy(proxy: Option<&str>) -> String {
+    proxy.map_or_else(String::new, |proxy| format!(" through the proxy {proxy}"))
+}
+
+/// Which part of an exchange failed, for a [`TransportError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// No connection could be made (DNS, TCP connect, a proxy, the TLS
+    /// handshake): nothing was sent. Retried.
+    Connect,
+    /// The server's TLS certificate could not be verified (an unknown
+    /// issuer, a name it is not valid for, expired): nothing was sent, and
+    /// trying again cannot help until the certificate or the trusted roots
+    /// change, so it is never retried.
+    Certificate,
+    /// The connection failed after the request may have been sent.
+    ConnectionLost,
 }
 
 /// The last error in `error`'s source chain: the one that says what happened

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use futures::Stream;
+use futures::future::BoxFuture;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -53,10 +54,18 @@ enum Asked {
     PageNumber(Option<u64>),
 }
 
+/// The same page request again, for a fetch whose task was cancelled.
+type Relaunch<T> = Box<dyn Fn() -> BoxFuture<'static, Result<Page<T>>> + Send>;
+
 /// A spawned page fetch, aborted if the stream is dropped before it is consumed.
 struct InFlight<T> {
     asked: Asked,
     handle: JoinHandle<Result<Page<T>>>,
+    /// The same request again. A task is cancelled when the runtime that
+    /// ran it shuts down while the stream lives on (a blocking wrapper that
+    /// builds a runtime per call); the page is then fetched again on the
+    /// runtime that polls the stream now.
+    relaunch: Relaunch<T>,
 }
 
 impl<T> Drop for InFlight<T> {
@@ -105,6 +114,37 @@ impl<T> fmt::Debug for PageStream<T> {
             .field("delivered", &self.delivered)
             .field("exhausted", &self.exhausted)
             .finish_non_exhaustive()
+    }
+}
+
+/// A page request that can be made again: the fetch with its cursor.
+fn relaunchable<C, T: 'static>(fetch: &super::Fetch<C, T>, cursor: C) -> Relaunch<T>
+where
+    C: Clone + Send + 'static,
+{
+    let fetch = Arc::clone(fetch);
+    Box::new(move || fetch(cursor.clone()))
+}
+
+/// Runs a page fetch as a task of the current runtime, in the caller's span.
+fn spawn_fetch<T: Send + 'static>(
+    fetching: BoxFuture<'static, Result<Page<T>>>,
+) -> JoinHandle<Result<Page<T>>> {
+    tokio::spawn(fetching.instrument(tracing::Span::current()))
+}
+
+/// Why a fetch task ended without a page, for the listing's error.
+fn lost_fetch(join_error: tokio::task::JoinError) -> String {
+    if join_error.is_panic() {
+        let panic = join_error.into_panic();
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        format!("a page fetch panicked ({message})")
+    } else {
+        "a page fetch was cancelled and its relaunch too (the runtime polling the listing is shutting down)".to_owned()
     }
 }
 
@@ -191,7 +231,7 @@ impl<T: Send + 'static> PageStream<T> {
                     limit: *limit,
                     with_total: *with_total,
                 };
-                (Asked::Limit(*limit), fetch(cursor))
+                (Asked::Limit(*limit), relaunchable(fetch, cursor))
             }
             (Strategy::PageNumber { fetch, .. }, Cursor::PageNumber { next, size }) => {
                 let number = match next {
@@ -217,7 +257,7 @@ impl<T: Send + 'static> PageStream<T> {
                     number,
                     size: *size,
                 };
-                (Asked::PageNumber(number), fetch(cursor))
+                (Asked::PageNumber(number), relaunchable(fetch, cursor))
             }
             (Strategy::Keyset { limit, fetch }, Cursor::Keyset { after, waiting }) => {
                 if *waiting {
@@ -228,12 +268,16 @@ impl<T: Send + 'static> PageStream<T> {
                     after: after.clone(),
                     limit: *limit,
                 };
-                (Asked::Limit(*limit), fetch(cursor))
+                (Asked::Limit(*limit), relaunchable(fetch, cursor))
             }
             _ => return false,
         };
-        let handle = tokio::spawn(fetching.instrument(tracing::Span::current()));
-        self.in_flight.push_back(InFlight { asked, handle });
+        let handle = spawn_fetch(fetching());
+        self.in_flight.push_back(InFlight {
+            asked,
+            handle,
+            relaunch: fetching,
+        });
         true
     }
 
@@ -306,7 +350,7 @@ impl<T: Send + 'static> PageStream<T> {
     /// be skipped (empty), `Err(reason)` when the page itself breaks the
     /// listing's rules. A sound page that ends the listing short of its
     /// total is handed over, and the error follows it (`contradiction`).
-    fn accept(&mut self, asked: &Asked, page: &Page<T>) -> std::result::Result<bool, String> {
+    fn accept(&mut self, asked: &Asked, page: &mut Page<T>) -> std::result::Result<bool, String> {
         self.pages_seen = self.pages_seen.saturating_add(1);
         if page.total.is_some() {
             self.total = page.total;
@@ -352,6 +396,15 @@ impl<T: Send + 'static> PageStream<T> {
             }
         };
 
+        if let (Cursor::Keyset { .. }, Some(key)) = (&self.cursor, &self.key)
+            && count(page.items.len()) < full_page
+        {
+            // A short page is the whole remainder, so its order carries no
+            // information: servers that ignore `sort` (commercetools-mock)
+            // still end a walk. A full page out of order stays an error,
+            // since what it skipped cannot be known.
+            page.items.sort_by_cached_key(|item| key(item));
+        }
         self.check_items(page)?;
 
         // The page itself is sound: its items count, whatever comes next.
@@ -380,6 +433,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        let mut relaunched = false;
         loop {
             if this.failed {
                 return Poll::Ready(None);
@@ -404,22 +458,31 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Ready(None);
             };
             let joined = ready!(Pin::new(&mut front.handle).poll(cx));
+            // Relaunched at most once per page and poll: a task cancelled
+            // again at once never ran (the polling runtime is shutting down itself).
+            if let Err(join_error) = &joined
+                && join_error.is_cancelled()
+                && !relaunched
+            {
+                tracing::debug!("a page fetch was cancelled with its runtime: fetching it again");
+                front.handle = spawn_fetch((front.relaunch)());
+                relaunched = true;
+                continue;
+            }
             let Some(arrived) = this.in_flight.pop_front() else {
                 return Poll::Ready(None);
             };
-            let page = match joined {
+            relaunched = false;
+            let mut page = match joined {
                 Ok(Ok(page)) => page,
                 Ok(Err(error)) => return Poll::Ready(Some(Err(this.fail(error)))),
+                // Never `None`: a fetch that brought no page leaves the listing incomplete.
                 Err(join_error) => {
-                    this.failed = true;
-                    this.finish();
-                    if join_error.is_panic() {
-                        std::panic::resume_unwind(join_error.into_panic());
-                    }
-                    return Poll::Ready(None);
+                    let error = Error::incomplete_listing(this.operation, lost_fetch(join_error));
+                    return Poll::Ready(Some(Err(this.fail(error))));
                 }
             };
-            let keep = match this.accept(&arrived.asked, &page) {
+            let keep = match this.accept(&arrived.asked, &mut page) {
                 Ok(keep) => keep,
                 Err(reason) => {
                     let error = Error::incomplete_listing(this.operation, reason);
