@@ -735,3 +735,27 @@ fn a_partitioned_walk_read_on_a_runtime_per_item_is_complete() {
     }
     assert_eq!(walked, sandbox.group_ids());
 }
+
+#[tokio::test]
+async fn a_predicate_nested_too_deep_is_a_400_not_a_crash() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    for depth in [200, 1_000, 8_000] {
+        let predicate = format!("{}name = \"x\"{}", "(".repeat(depth), ")".repeat(depth));
+        let error = groups
+            .query()
+            .predicate(predicate)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.status().map(|s| s.as_u16()),
+            Some(400),
+            "{depth}: {error}"
+        );
+        assert_eq!(first_code(&error), CtErrorCode::InvalidInput, "{error}");
+        assert!(error.to_string().contains("nests deeper"), "{error}");
+    }
+    // Still serving.
+    assert_eq!(groups.query().send().await.unwrap().results.len(), 0);
+}

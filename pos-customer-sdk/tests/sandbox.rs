@@ -459,3 +459,45 @@ async fn the_sandbox_holds_every_length_rule_of_the_document_on_its_own() {
     let refused = pos.customers().create(too_long).await.unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(400));
 }
+
+#[tokio::test]
+async fn a_request_body_over_the_sandbox_limit_is_refused_unread() {
+    use pos_customer_sdk::sandbox::{SANDBOX_OPERATOR, SANDBOX_TOKEN};
+    let sandbox = PosSandbox::start().unwrap();
+    let raw = sdk_core::Client::builder(format!("{}/api/customer/v3.0", sandbox.url()))
+        .auth(
+            sdk_core::auth::StaticHeaders::new()
+                .with("X-Token", SANDBOX_TOKEN)
+                .unwrap()
+                .with("X-Operator", SANDBOX_OPERATOR)
+                .unwrap(),
+        )
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let too_large = format!(
+        r#"{{"lastName": "{}"}}"#,
+        "x".repeat(sdk_core::sandbox::MAX_REQUEST_BODY_BYTES)
+    );
+    let error = raw
+        .send(
+            sdk_core::Request::post("create_customer")
+                .segment("customers")
+                .body(
+                    too_large.into_bytes(),
+                    sdk_core::reqwest::header::HeaderValue::from_static("application/json"),
+                ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(413), "{error}");
+    // The sandbox goes on serving.
+    assert!(
+        client(&sandbox)
+            .customers()
+            .list()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -143,7 +143,20 @@ struct Parser<'a> {
     tokens: Vec<Token>,
     position: usize,
     variables: &'a Variables,
+    /// `(` and `not` open around the current position.
+    depth: usize,
+    comparisons: usize,
 }
+
+/// The deepest nesting of `(` and `not` a predicate may have: the parser
+/// and the evaluation recurse once per level, and a request must not be
+/// able to overflow the sandbox's stack (the live API refuses such
+/// predicates with a 400 too).
+pub(crate) const MAX_NESTING: usize = 64;
+
+/// The most comparisons one predicate may hold; an `and`/`or` chain makes a
+/// tree as deep as it is long.
+pub(crate) const MAX_COMPARISONS: usize = 1_000;
 
 const FIELDS: &[&str] = &[
     "id",
@@ -188,19 +201,28 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Predicate, String> {
-        if self.keyword("not") {
-            self.position += 1;
-            return Ok(Predicate::Not(Box::new(self.unary()?)));
+        let negated = self.keyword("not");
+        if !negated && self.peek() != Some(&Token::Open) {
+            return self.comparison();
         }
-        if self.peek() == Some(&Token::Open) {
-            self.position += 1;
+        self.position += 1;
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(format!(
+                "the predicate nests deeper than {MAX_NESTING} levels"
+            ));
+        }
+        let inner = if negated {
+            Predicate::Not(Box::new(self.unary()?))
+        } else {
             let inner = self.or()?;
             if self.next() != Some(Token::Close) {
                 return Err("missing ')'".into());
             }
-            return Ok(inner);
-        }
-        self.comparison()
+            inner
+        };
+        self.depth -= 1;
+        Ok(inner)
     }
 
     fn value(&mut self) -> Result<Value, String> {
@@ -225,6 +247,12 @@ impl Parser<'_> {
     }
 
     fn comparison(&mut self) -> Result<Predicate, String> {
+        self.comparisons += 1;
+        if self.comparisons > MAX_COMPARISONS {
+            return Err(format!(
+                "the predicate holds more than {MAX_COMPARISONS} comparisons"
+            ));
+        }
         let field = match self.next() {
             Some(Token::Word(field)) if FIELDS.contains(&field.as_str()) => field,
             Some(Token::Word(field)) => return Err(format!("unknown field {field}")),
@@ -296,6 +324,8 @@ pub(crate) fn parse(input: &str, variables: &Variables) -> Result<Predicate, Str
         tokens: tokenize(input)?,
         position: 0,
         variables,
+        depth: 0,
+        comparisons: 0,
     };
     let predicate = parser.or()?;
     if parser.position != parser.tokens.len() {
@@ -408,5 +438,60 @@ mod tests {
         assert!(parse("name = :missing", &none).is_err());
         assert!(parse("name = ", &none).is_err());
         assert!(parse("(name = \"x\"", &none).is_err());
+    }
+
+    fn nested(depth: usize, opening: &str, closing: &str) -> String {
+        format!(
+            "{}key = \"x\"{}",
+            opening.repeat(depth),
+            closing.repeat(depth)
+        )
+    }
+
+    #[test]
+    fn nesting_is_limited_not_a_crash() {
+        let none = Variables::new();
+        for (opening, closing) in [("(", ")"), ("not ", ""), ("not (", ")")] {
+            assert!(parse(&nested(MAX_NESTING / 2, opening, closing), &none).is_ok());
+            for depth in [MAX_NESTING + 1, 1_000, 100_000] {
+                let error = parse(&nested(depth, opening, closing), &none).unwrap_err();
+                assert!(error.contains("nests deeper"), "{error}");
+            }
+        }
+        let chain = vec!["key = \"x\""; MAX_COMPARISONS + 1].join(" and ");
+        assert!(parse(&chain, &none).unwrap_err().contains("comparisons"));
+        let chain = vec!["key = \"x\""; MAX_COMPARISONS].join(" or ");
+        assert!(parse(&chain, &none).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_cleanly(text in "\\PC{0,200}") {
+            let _ = parse(&text, &Variables::new());
+        }
+
+        #[test]
+        fn predicate_like_text_parses_or_fails_cleanly(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", "not ", " and ", " or ", "key", "id", " = ", " in ", "\"x\"",
+                    "3", ":v", ",", " is defined", " is not defined", "\"", "<", ">=",
+                ]),
+                0..400,
+            )
+        ) {
+            let variables = vars(&[("v", &["a"])]);
+            if let Ok(predicate) = parse(&parts.concat(), &variables) {
+                let _ = predicate.matches(&json!({"id": "a", "key": "x"}));
+            }
+        }
+
+        #[test]
+        fn deep_nesting_is_refused_at_any_depth(depth in 0usize..5_000, negated in proptest::bool::ANY) {
+            let (opening, closing) = if negated { ("not (", ")") } else { ("(", ")") };
+            let parsed = parse(&nested(depth, opening, closing), &Variables::new());
+            let levels = if negated { depth * 2 } else { depth };
+            proptest::prop_assert_eq!(parsed.is_ok(), levels <= MAX_NESTING);
+        }
     }
 }

@@ -64,6 +64,9 @@ pub(super) async fn create_group(
             format!("Customer group {uid} already exists"),
         ));
     }
+    if let Some(why) = over_capacity("customer groups", tenant.groups.len(), 1) {
+        return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, why));
+    }
     let group = CustomerGroup {
         customer_group_uid: uid.clone(),
         name: name.to_owned(),

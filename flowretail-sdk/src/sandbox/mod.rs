@@ -40,7 +40,7 @@ use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
 use sdk_core::sandbox::axum::response::IntoResponse;
 use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{
-    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, parse_object,
+    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, over_capacity, parse_object,
 };
 use serde_json::{Value, json};
 

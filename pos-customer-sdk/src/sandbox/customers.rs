@@ -135,6 +135,14 @@ pub(super) async fn get_customer(State(state): State<Shared>, Path(id): Path<Str
     customer_answer(&store, &id, StatusCode::OK)
 }
 
+/// Refuses `adding` customers more than the sandbox holds.
+fn room_for_customers(store: &Store, adding: usize) -> Result<(), Refusal> {
+    match over_capacity("customers", store.customers.len(), adding) {
+        Some(why) => Err(error(StatusCode::BAD_REQUEST, why)),
+        None => Ok(()),
+    }
+}
+
 /// Creates or replaces `id`; `true` when it was created.
 pub(super) fn upsert(store: &mut Store, id: String, fields: Map<String, Value>) -> bool {
     let today = store.today();
@@ -163,6 +171,7 @@ pub(super) async fn create_customer(State(state): State<Shared>, body: Bytes) ->
     let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
+    room_for_customers(&store, 1)?;
     let id = uuid::Uuid::new_v4().to_string();
     upsert(&mut store, id.clone(), fields);
     customer_answer(&store, &id, StatusCode::CREATED)
@@ -176,6 +185,7 @@ pub(super) async fn replace_customer(
     let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
+    room_for_customers(&store, usize::from(!store.customers.contains_key(&id)))?;
     let created = upsert(&mut store, id.clone(), fields);
     let status = if created {
         StatusCode::CREATED
@@ -241,6 +251,12 @@ pub(super) async fn replace_customers(State(state): State<Shared>, body: Bytes) 
     for (_, fields) in &entries {
         validate_customer(&store, fields, true)?;
     }
+    let new: std::collections::HashSet<&String> = entries
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| !store.customers.contains_key(*id))
+        .collect();
+    room_for_customers(&store, new.len())?;
     let mut any_created = false;
     let mut ids = Vec::with_capacity(entries.len());
     for (id, fields) in entries {

@@ -70,6 +70,9 @@ pub(super) async fn create_discount(State(state): State<Shared>, body: Bytes) ->
     let fields = object_body(&body)?;
     validate_discount(&fields, true)?;
     let mut store = state.lock();
+    if let Some(why) = over_capacity("discounts", store.discounts.len(), 1) {
+        return Err(error(StatusCode::BAD_REQUEST, why));
+    }
     let id = store.next_integer_id();
     let discount = discount_defaults(json!(id), fields);
     store.discounts.insert(id.to_string(), discount.clone());

@@ -77,6 +77,9 @@ pub(super) async fn create_group(State(state): State<Shared>, body: Bytes) -> An
     let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, true)?;
+    if let Some(why) = over_capacity("customer groups", store.groups.len(), 1) {
+        return Err(error(StatusCode::BAD_REQUEST, why));
+    }
     let id = store.next_integer_id();
     let mut group = Map::new();
     group.insert("id".into(), json!(id));

@@ -41,7 +41,7 @@ use sdk_core::sandbox::axum::middleware::{self, Next};
 use sdk_core::sandbox::axum::response::{IntoResponse, Response};
 use sdk_core::sandbox::axum::routing::get;
 use sdk_core::sandbox::{
-    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, parse_object,
+    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, over_capacity, parse_object,
 };
 use serde_json::{Map, Value, json};
 

@@ -37,6 +37,24 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::sync::oneshot;
 
+/// The most records of one kind (customers, groups, discounts, members of
+/// a group) a sandbox holds: past it, a create is refused with the vendor's
+/// validation error instead of growing the test process without bound.
+pub const MAX_RECORDS: usize = 100_000;
+
+/// The largest request body a sandbox reads; a larger one is answered
+/// `413 Payload Too Large` before it is read whole.
+pub const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Why `adding` more records of `what` do not fit beside the `held` ones,
+/// in a sentence for the vendor's error body; `None` when they fit.
+#[doc(hidden)]
+pub fn over_capacity(what: &str, held: usize, adding: usize) -> Option<String> {
+    (held.saturating_add(adding) > MAX_RECORDS).then(|| {
+        format!("The sandbox holds at most {MAX_RECORDS} {what}; it holds {held} already.")
+    })
+}
+
 /// The web framework the sandboxes are written in, for vendor crates' routers.
 #[doc(hidden)]
 pub use axum;
@@ -318,10 +336,12 @@ impl SandboxServer {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let faults = FaultInjector::default();
-        let app = router.layer(middleware::from_fn_with_state(
-            faults.clone(),
-            inject_faults,
-        ));
+        let app = router
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
+            .layer(middleware::from_fn_with_state(
+                faults.clone(),
+                inject_faults,
+            ));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -374,5 +394,19 @@ impl Drop for SandboxServer {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod capacity_tests {
+    use super::*;
+
+    #[test]
+    fn capacity_is_checked_without_overflow() {
+        assert_eq!(over_capacity("groups", 0, 1), None);
+        assert_eq!(over_capacity("groups", MAX_RECORDS - 1, 1), None);
+        let refused = over_capacity("groups", MAX_RECORDS, 1).unwrap();
+        assert!(refused.contains("at most 100000 groups"), "{refused}");
+        assert!(over_capacity("groups", usize::MAX, usize::MAX).is_some());
     }
 }
