@@ -13,6 +13,18 @@ use crate::error::CtErrorParser;
 /// The header that carries the correlation id of every request.
 pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
 
+/// The default cap on one answer's body: 32 MiB.
+///
+/// The largest answer is a query page: at most 500 groups (the API's
+/// `limit` maximum) × 64 KiB a group, rounded up to 32 MiB. A group without custom
+/// fields is under 1 KiB; commercetools advises keeping average resources
+/// under 100 KB and refuses any over 16 MB, so one group of that size (a
+/// `get` or an update answer) fits too. Decoded, an answer takes at most
+/// about 9 times its size in lists (custom fields and expanded references
+/// stay text: 1 times), so a page in flight costs at most about 290 MiB
+/// and a realistic one 2.5 times its size (README, "Memory per answer").
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
 /// A commercetools region, with its API and auth hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -92,7 +104,7 @@ impl CtClient {
             api_url: region.api_url(),
             auth_url: region.auth_url(),
             scopes: Vec::new(),
-            settings: ClientSettings::default(),
+            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
 

@@ -76,7 +76,7 @@ pub mod update;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{CtClient, CtClientBuilder, Region};
+pub use client::{CtClient, CtClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
 pub use error::{CtError, CtErrorCode, CtErrorExt};
 pub use model::{
     Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,

@@ -1,6 +1,8 @@
 //! Customer groups, their drafts, custom fields and paged query results.
 
 use chrono::{DateTime, Utc};
+use sdk_core::json::RawJson;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -119,9 +121,11 @@ pub struct Reference {
     /// The resource's id.
     pub id: String,
     /// The referenced resource itself, when the query asked to `expand`
-    /// this reference (kept as the server sent it).
+    /// this reference: kept as the JSON text the server sent (it can be
+    /// any resource, of any size), decoded on demand with
+    /// [`RawJson::decode`] or [`RawJson::field_as`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub obj: Option<Value>,
+    pub obj: Option<RawJson>,
 }
 
 /// Names a resource by id or by key, as drafts do.
@@ -161,15 +165,48 @@ impl ResourceIdentifier {
 }
 
 /// Custom fields as the API answers them.
+///
+/// The values are kept as the JSON object the server sent: a field can
+/// hold any JSON (a set of nested objects, say), and text costs its own size
+/// in memory where a `serde_json::Value` tree costs many times it. Read a
+/// field with [`field_as`](Self::field_as):
+///
+/// ```
+/// use ct_customer_groups_sdk::CustomFields;
+///
+/// let custom: CustomFields = serde_json::from_str(
+///     r#"{"type": {"typeId": "type", "id": "t-1"}, "fields": {"tier": 2, "perks": ["lounge"]}}"#,
+/// )?;
+/// assert_eq!(custom.field_as::<u32>("tier")?, Some(2));
+/// assert_eq!(custom.field_as::<Vec<String>>("perks")?, Some(vec!["lounge".to_owned()]));
+/// assert_eq!(custom.field_as::<u32>("absent")?, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CustomFields {
     /// The custom field type.
     #[serde(rename = "type")]
     pub type_: Reference,
-    /// The values, by field name.
-    #[serde(default)]
-    pub fields: Map<String, Value>,
+    /// The values, by field name: a JSON object kept as text.
+    #[serde(default = "RawJson::empty_object")]
+    pub fields: RawJson,
+}
+
+impl CustomFields {
+    /// The value of field `name` decoded into `T` (`None` when the group
+    /// has no such field; an error when it is not a `T`).
+    pub fn field_as<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, serde_json::Error> {
+        self.fields.field_as(name)
+    }
+
+    /// The value of field `name` as a `serde_json::Value`.
+    pub fn field_value(&self, name: &str) -> Option<Value> {
+        self.field_as(name).ok().flatten()
+    }
 }
 
 /// Custom fields to set on a new group.
@@ -304,6 +341,11 @@ pub struct PagedQueryResult<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
     /// The results. Required: an answer without them is a decode error,
-    /// never an empty page that would end a listing early.
+    /// never an empty page that would end a listing early. More results
+    /// than the limit asked for is a decode error too.
+    #[serde(
+        deserialize_with = "sdk_core::json::at_most",
+        bound(deserialize = "T: Deserialize<'de>")
+    )]
     pub results: Vec<T>,
 }

@@ -91,7 +91,7 @@ async fn get_by_id_decodes_every_field() {
     );
     let custom = group.custom.unwrap();
     assert_eq!(custom.type_.type_id, "type");
-    assert_eq!(custom.fields["discountPercent"], 10);
+    assert_eq!(custom.field_as::<u32>("discountPercent").unwrap(), Some(10));
     let requests = api_requests(&server).await;
     let agent = requests[0].headers["user-agent"].to_str().unwrap();
     assert!(agent.starts_with("ct-customer-groups-sdk/"), "{agent}");
@@ -813,28 +813,49 @@ async fn document_rules_limit_zero_variable_names_keys_expand_and_attribution() 
         "attributedTo": {"clientId": "importer", "source": "Import"}
     });
     expanded["lastModifiedBy"] = json!({"attributedTo": {"source": "Export"}});
+    // `limit=0` asks for the count alone: no results.
     api("GET", "")
+        .and(query_param("limit", "0"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "limit": 0, "offset": 0, "count": 1, "total": 1, "results": [expanded]
+            "limit": 0, "offset": 0, "count": 0, "total": 1, "results": []
+        })))
+        .mount(&server)
+        .await;
+    api("GET", "")
+        .and(query_param("limit", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "limit": 1, "offset": 0, "count": 1, "total": 1, "results": [expanded]
         })))
         .mount(&server)
         .await;
     let groups = client(&server).customer_groups();
+    let counted = groups.query().limit(0).send().await.unwrap();
+    assert_eq!((counted.results.len(), counted.total), (0, Some(1)));
     let page = groups
         .query()
-        .limit(0)
+        .limit(1)
         .expand("createdBy.customer")
         .send()
         .await
         .unwrap();
     let sent = api_requests(&server).await;
+    assert_eq!(sent[0].url.query(), Some("limit=0"));
     assert_eq!(
-        sent[0].url.query(),
-        Some("limit=0&expand=createdBy.customer")
+        sent[1].url.query(),
+        Some("limit=1&expand=createdBy.customer")
     );
     let created_by = page.results[0].created_by.as_ref().unwrap();
     let customer = created_by.customer.as_ref().unwrap();
-    assert_eq!(customer.obj.as_ref().unwrap()["email"], "a@example.com");
+    assert_eq!(
+        customer
+            .obj
+            .as_ref()
+            .unwrap()
+            .field_as::<String>("email")
+            .unwrap()
+            .as_deref(),
+        Some("a@example.com")
+    );
     let attributed = created_by.attributed_to.as_ref().unwrap();
     assert_eq!(attributed.client_id.as_deref(), Some("importer"));
     assert_eq!(
@@ -871,8 +892,8 @@ async fn document_rules_limit_zero_variable_names_keys_expand_and_attribution() 
     }
     assert_eq!(
         api_requests(&server).await.len(),
-        1,
-        "only the first query; nothing refused reached the server"
+        2,
+        "only the first two queries; nothing refused reached the server"
     );
 }
 

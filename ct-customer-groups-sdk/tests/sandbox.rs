@@ -48,7 +48,10 @@ async fn versions_come_from_the_server_and_stale_ones_conflict() {
         .await
         .unwrap();
     assert_eq!(created.version, 1);
-    assert_eq!(created.custom.as_ref().unwrap().fields["tier"], 1);
+    assert_eq!(
+        created.custom.as_ref().unwrap().field_value("tier"),
+        Some(json!(1))
+    );
     assert_eq!(groups.get(&created.id).await.unwrap(), created);
     assert_eq!(groups.get_by_key("gold").await.unwrap().id, created.id);
 
@@ -64,7 +67,10 @@ async fn versions_come_from_the_server_and_stale_ones_conflict() {
         .unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.name, "Gold+");
-    assert_eq!(updated.custom.as_ref().unwrap().fields["tier"], 2);
+    assert_eq!(
+        updated.custom.as_ref().unwrap().field_value("tier"),
+        Some(json!(2))
+    );
 
     // The version read first is stale now.
     let error = groups

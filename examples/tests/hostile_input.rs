@@ -356,3 +356,74 @@ async fn flow_uids_outside_the_pattern_never_leave_the_client() {
         "/tenants/tenant/customer-groups/ok-_1"
     );
 }
+
+/// A loopback server that writes `answer` to every request, then closes.
+async fn raw_answer_server(answer: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut request = [0_u8; 8192];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+/// A 200 whose header announces one byte more than `cap`, and sends none.
+async fn past_the_cap(cap: usize) -> String {
+    let length = cap + 1;
+    raw_answer_server(format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn each_vendor_refuses_an_answer_past_its_own_default_cap() {
+    let expect_too_large = |error: sdk_core::Error, cap: usize| {
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("larger than the limit of {cap} bytes")),
+            "{error}"
+        );
+        assert!(!error.is_retryable());
+    };
+
+    let token = r#"{"access_token":"t","token_type":"Bearer","expires_in":3600}"#;
+    let auth_url = raw_answer_server(format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{token}",
+        token.len()
+    ))
+    .await;
+    let cap = ct_customer_groups_sdk::DEFAULT_MAX_RESPONSE_BYTES;
+    let ct = CtClient::builder("project", "client", "secret")
+        .urls(past_the_cap(cap).await, auth_url)
+        .build()
+        .unwrap();
+    expect_too_large(ct.customer_groups().get("id").await.unwrap_err(), cap);
+
+    let cap = flowretail_sdk::DEFAULT_MAX_RESPONSE_BYTES;
+    let flow = FlowRetailClient::builder("token", "tenant")
+        .base_url(format!("{}/v2", past_the_cap(cap).await))
+        .build()
+        .unwrap();
+    expect_too_large(flow.customer_groups().get("vip").await.unwrap_err(), cap);
+
+    let cap = pos_customer_sdk::DEFAULT_MAX_RESPONSE_BYTES;
+    let pos = PosClient::builder(past_the_cap(cap).await, "token", "operator")
+        .build()
+        .unwrap();
+    expect_too_large(pos.customers().list().await.unwrap_err(), cap);
+
+    assert_eq!(ct_customer_groups_sdk::DEFAULT_MAX_RESPONSE_BYTES, 32 << 20);
+    assert_eq!(flowretail_sdk::DEFAULT_MAX_RESPONSE_BYTES, 16 << 20);
+    assert_eq!(pos_customer_sdk::DEFAULT_MAX_RESPONSE_BYTES, 128 << 20);
+}

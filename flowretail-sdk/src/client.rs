@@ -16,6 +16,16 @@ pub const PRODUCTION_URL: &str = "https://api.flowretail.com/v2";
 /// Flow Retail stage: `https://api.stage.flowretail.com/v2`.
 pub const STAGE_URL: &str = "https://api.stage.flowretail.com/v2";
 
+/// The default cap on one answer's body: 16 MiB.
+///
+/// The largest answer is a page of a listing: the document puts no limit
+/// on `pageSize`, so the cap covers pages of up to 1,000 customers (ten
+/// times the default page size) × 16 KiB a customer, rounded up to 16 MiB; a realistic
+/// customer with an address is about 0.5 KiB. Ask for larger pages and
+/// raise `max_response_bytes` together. Decoded, an answer takes at most
+/// about 9 times its size (a realistic page 5 times).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
 /// Checks a UID against `[A-Za-z0-9-_]+`.
 pub fn check_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput> {
     if uid.is_empty() {
@@ -71,7 +81,7 @@ impl FlowRetailClient {
             base_url: PRODUCTION_URL.into(),
             auth: Auth::Token(token.into()),
             tenant: tenant.into(),
-            settings: ClientSettings::default(),
+            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
 

@@ -282,7 +282,11 @@ where
 
     /// One page: `None` asks for the server's first page.
     pub fn page(&self, number: Option<u64>) -> Call<ListResponse<T>> {
-        Call::json(self.groups.client.http(), self.request(number))
+        Call::json_page(
+            self.groups.client.http(),
+            self.request(number),
+            self.page_size,
+        )
     }
 
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded

@@ -75,7 +75,10 @@ pub mod prelude;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{FlowRetailClient, FlowRetailClientBuilder, PRODUCTION_URL, STAGE_URL};
+pub use client::{
+    DEFAULT_MAX_RESPONSE_BYTES, FlowRetailClient, FlowRetailClientBuilder, PRODUCTION_URL,
+    STAGE_URL,
+};
 pub use customer_groups::{CustomerGroups, ListItem, Listing};
 pub use model::{
     AccountManager, CreateCustomerGroup, Customer, CustomerAddress, CustomerAddressType,

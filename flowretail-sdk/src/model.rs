@@ -17,6 +17,19 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// A page's items: `null` reads as none, and more items than the page
+/// size asked for is a decode error found before the extra items are built.
+fn page_items<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(bound(deserialize = "T: Deserialize<'de>"))]
+    struct Items<T>(#[serde(deserialize_with = "sdk_core::json::at_most")] Vec<T>);
+    Ok(Option::<Items<T>>::deserialize(deserializer)?.map_or_else(Vec::new, |items| items.0))
+}
+
 sdk_core::open_enum! {
     /// `CustomerTypeENUM`.
     pub enum CustomerType {
@@ -104,7 +117,7 @@ pub struct Paging {
 pub struct ListResponse<T> {
     /// The items of this page.
     #[serde(
-        deserialize_with = "null_as_default",
+        deserialize_with = "page_items",
         bound(deserialize = "T: Deserialize<'de>")
     )]
     pub items: Vec<T>,
@@ -193,16 +206,16 @@ pub struct Customer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ehf_enabled: Option<bool>,
     /// Addresses.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub addresses: Vec<CustomerAddress>,
     /// Contact persons.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub contacts: Vec<CustomerContact>,
     /// Enabled extensions.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// Consents given or refused.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub consents: Vec<CustomerConsent>,
     /// Credit limit and balance.
     pub credit: Option<CustomerCredit>,
@@ -211,7 +224,7 @@ pub struct Customer {
     /// Electronic invoicing (EHF).
     pub ehf: Option<CustomerEhf>,
     /// The groups the customer belongs to.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub customer_group_uids: Vec<String>,
     /// The customer's default store (may be null).
     pub default_store: Option<CustomerStore>,
@@ -292,7 +305,7 @@ pub struct CustomerContact {
     /// The contact's role.
     pub role: Option<CustomerContactRole>,
     /// Extensions enabled for the contact.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// When the contact was created.
     pub created_at: Option<DateTime<Utc>>,

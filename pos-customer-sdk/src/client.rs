@@ -15,6 +15,16 @@ use crate::groups::CustomerGroups;
 /// The path of the Customer API below the POS Cloud host.
 pub const BASE_PATH: &str = "/api/customer/v3.0";
 
+/// The default cap on one answer's body: 128 MiB.
+///
+/// POS Cloud lists customers unpaged, so the largest answer is every
+/// customer of the account at once: the cap holds about 300,000 customers
+/// of 0.4 KiB (a realistic customer with an address), or 64,000 of 2 KiB.
+/// For larger accounts raise `max_response_bytes`, or read changes with
+/// `list_modified_since`. Decoded, an answer takes at most about 9 times
+/// its size (a realistic list 5 times).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
+
 /// A client of the POS Cloud Customer API v3.0.
 ///
 /// Cheap to clone (one connection pool and retry budget behind an `Arc`);
@@ -51,7 +61,7 @@ impl PosClient {
             base_url: base_url.into(),
             token: token.into(),
             operator: operator.into(),
-            settings: ClientSettings::default(),
+            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
             validate: true,
         }
     }

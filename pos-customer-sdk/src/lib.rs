@@ -84,7 +84,9 @@ pub mod validation;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{PosClient, PosClientBuilder, PosErrorExt, PosErrorKind};
+pub use client::{
+    DEFAULT_MAX_RESPONSE_BYTES, PosClient, PosClientBuilder, PosErrorExt, PosErrorKind,
+};
 pub use ids::{AddressId, CustomerGroupId, CustomerId, DiscountId};
 pub use model::{
     Address, Customer, CustomerDraft, CustomerGroup, CustomerGroupDraft, CustomerGroupPatch,

@@ -159,6 +159,17 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         Self::new(client, request, |response| response.json())
     }
 
+    /// A call that decodes a page of at most `max_items` items (see
+    /// [`Response::json_page`]).
+    pub fn json_page(client: &Client, request: Request, max_items: u64) -> Self
+    where
+        T: DeserializeOwned,
+    {
+        Self::new(client, request, move |response| {
+            response.json_page(max_items)
+        })
+    }
+
     /// A call made of several requests, which `run` sends, each through
     /// [`CallOptions::apply`]. The deadline bounds the whole call, waits
     /// between its requests included.

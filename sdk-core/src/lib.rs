@@ -71,6 +71,7 @@ pub mod encoding;
 #[doc(hidden)]
 pub mod env;
 pub mod error;
+pub mod json;
 pub mod oauth;
 #[doc(hidden)]
 pub mod open_enum;

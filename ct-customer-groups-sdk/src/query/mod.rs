@@ -21,6 +21,9 @@ pub use all::{MAX_QUERY_ALL_CONCURRENCY, QueryAll};
 /// The largest `limit` the API accepts.
 pub const MAX_LIMIT: u32 = 500;
 
+/// The page size the API uses when a query sets no `limit`.
+pub const DEFAULT_LIMIT: u32 = 20;
+
 /// The largest `offset` the API accepts; deeper sets need [`CustomerGroupQuery::query_all`].
 pub const MAX_OFFSET: u32 = 10_000;
 
@@ -274,9 +277,23 @@ impl CustomerGroupQuery {
     }
 
     /// Sends the query for one page.
+    ///
+    /// A page holding more results than the limit asked for (20 when none
+    /// was set, the API's default) is a decode error.
     pub fn send(&self) -> Call<PagedQueryResult<CustomerGroup>> {
         let request = self.request(self.offset, self.limit, self.with_total);
-        Call::json(self.client.http(), request)
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        Call::json_page(self.client.http(), request, u64::from(limit))
+    }
+
+    /// Sends `request` for one page of at most `limit` results; more is a
+    /// decode error found before the extra results are built.
+    async fn fetch_page(
+        &self,
+        request: Request,
+        limit: u64,
+    ) -> Result<PagedQueryResult<CustomerGroup>> {
+        self.client.http().send(request).await?.json_page(limit)
     }
 
     /// Every page by offset, from offset 0, with this query's filters and
@@ -292,7 +309,7 @@ impl CustomerGroupQuery {
     /// a group seen twice (pages shifted or repeated), or on a short page
     /// before `total`.
     pub fn pages(self) -> Paginator<CustomerGroup> {
-        let limit = u64::from(self.limit.unwrap_or(20).max(1));
+        let limit = u64::from(self.limit.unwrap_or(DEFAULT_LIMIT).max(1));
         let with_total = self.with_total.unwrap_or(true);
         let fetch = move |page: OffsetCursor| {
             let query = self.clone();
@@ -316,8 +333,7 @@ impl CustomerGroupQuery {
                 };
                 let limit = u32::try_from(limit).unwrap_or(MAX_LIMIT);
                 let request = query.request(Some(offset), Some(limit), Some(with_total));
-                let result: PagedQueryResult<CustomerGroup> =
-                    query.client.http().send_json(request).await?;
+                let result = query.fetch_page(request, u64::from(limit)).await?;
                 Ok(Page::new(result.results).with_total(result.total))
             }
         };
@@ -380,8 +396,7 @@ impl CustomerGroupQuery {
                     }
                     let limit = u32::try_from(page.limit).unwrap_or(QUERY_ALL_LIMIT);
                     let request = query.request(None, Some(limit), Some(false));
-                    let result: PagedQueryResult<CustomerGroup> =
-                        query.client.http().send_json(request).await?;
+                    let result = query.fetch_page(request, u64::from(limit)).await?;
                     Ok(Page::new(result.results))
                 }
             },

@@ -69,33 +69,24 @@ pub struct Customer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_group: Option<CustomerGroupRef>,
     /// Addresses.
-    #[serde(deserialize_with = "null_as_empty")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub addresses: Vec<Address>,
     /// E-mail addresses.
-    #[serde(deserialize_with = "null_as_empty")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub emails: Vec<String>,
     /// Social network accounts.
-    #[serde(deserialize_with = "null_as_empty")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub socials: Vec<String>,
     /// Phone numbers.
-    #[serde(deserialize_with = "null_as_empty")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub phones: Vec<String>,
     /// Web addresses.
-    #[serde(deserialize_with = "null_as_empty")]
+    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
     pub urls: Vec<String>,
     /// The customer of the nested answer shape, `{"customer": {..}}`: moved
     /// out while decoding, so always `None` in a decoded customer.
     #[serde(rename = "customer", skip_serializing)]
     nested: Option<Box<Customer>>,
-}
-
-/// A JSON `null` list as an empty one.
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// The group a customer belongs to, as the server answers it.
@@ -209,7 +200,7 @@ impl Customer {
 /// `{"customers": [..]}`.
 #[derive(Deserialize)]
 pub(crate) struct CustomerList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "sdk_core::json::list")]
     pub(crate) customers: Vec<Customer>,
 }
 

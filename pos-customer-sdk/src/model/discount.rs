@@ -141,6 +141,6 @@ pub(crate) struct DiscountEnvelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DiscountList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "sdk_core::json::list")]
     pub(crate) customer_discounts: Vec<Discount>,
 }

@@ -126,6 +126,6 @@ pub(crate) struct GroupEnvelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GroupList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "sdk_core::json::list")]
     pub(crate) customer_groups: Vec<CustomerGroup>,
 }

@@ -66,22 +66,34 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         decode_json(self.operation, self.status, &self.body)
     }
+
+    /// Decodes a page of at most `max_items` items: its list field (read
+    /// with [`json::at_most`](crate::json::at_most)) fails at the first item
+    /// past the limit, before the extra items are built.
+    pub fn json_page<T: DeserializeOwned>(&self, max_items: u64) -> Result<T> {
+        let limit = usize::try_from(max_items).unwrap_or(usize::MAX);
+        crate::json::with_item_limit(limit, || self.json())
+    }
 }
 
 /// Decodes `body` into `T`, reporting the JSON path of any mismatch.
 ///
 /// The body is decoded at full speed first; only a body that fails is
-/// decoded again with path tracking, to say where it failed.
+/// decoded again with path tracking, to say where it failed. The lists it
+/// holds may take at most [`MAX_LIST_AMPLIFICATION`](crate::json::MAX_LIST_AMPLIFICATION)
+/// times the body's size (see [`json`](crate::json)).
 pub fn decode_json<T: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
     body: &[u8],
 ) -> Result<T> {
-    if let Ok(value) = serde_json::from_slice(body) {
+    let decode = || serde_json::from_slice(body);
+    if let Ok(value) = crate::json::with_list_budget(body.len(), decode) {
         return Ok(value);
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let tracked = || serde_path_to_error::deserialize(deserializer);
+    crate::json::with_list_budget(body.len(), tracked).map_err(|error| {
         let path = error.path().to_string();
         Error::Decode(Box::new(DecodeError {
             operation,

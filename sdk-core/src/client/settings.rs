@@ -100,6 +100,12 @@ impl ClientSettings {
         self
     }
 
+    /// Sets the largest successful response body accepted.
+    pub fn with_max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
     /// Sets the deadline of a whole call.
     pub fn with_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
@@ -221,8 +227,11 @@ macro_rules! client_settings_setters {
         }
 
         /// The largest successful response body accepted, per response in
-        /// flight (default 128 MiB); a larger one fails the call with a
-        /// decode error. Error bodies are read up to 64 KiB whatever this says.
+        /// flight (default: each vendor crate's `DEFAULT_MAX_RESPONSE_BYTES`,
+        /// derived from the largest answer its API's limits allow); a larger
+        /// one fails the call with a decode error. Decoded, an answer takes
+        /// at most about 9 times its size (see `sdk_core::json`). Error
+        /// bodies are read up to 64 KiB whatever this says.
         pub fn max_response_bytes(mut self, max: usize) -> Self {
             self.$field.max_response_bytes = max;
             self

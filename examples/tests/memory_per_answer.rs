@@ -1,0 +1,291 @@
+//! What one answer costs in memory once decoded, for each vendor: a
+//! realistic answer and a hostile one, measured with a counting allocator
+//! around the SDK's own decoding (`decode_json` under the page's item
+//! limit, as the clients run it). The figures printed here are the ones in
+//! README.md and BENCHMARKS.md (`cargo test -p examples --test
+//! memory_per_answer -- --nocapture`).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ct_customer_groups_sdk::{CustomerGroup, PagedQueryResult};
+use flowretail_sdk::{Customer as FlowCustomer, ListResponse};
+use pos_customer_sdk::Customer as PosCustomer;
+use sdk_core::client::decode_json;
+use sdk_core::json::with_item_limit;
+use sdk_core::reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+/// The system allocator, counting the bytes in use and their peak.
+struct Counting;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// The only unsafe code of the project: a global allocator must implement an
+// unsafe trait. It forwards every call to the system allocator unchanged.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let pointer = unsafe { System.alloc(layout) };
+        if !pointer.is_null() {
+            let now = IN_USE.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
+            PEAK.fetch_max(now, Ordering::SeqCst);
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(pointer, layout) };
+        IN_USE.fetch_sub(layout.size(), Ordering::SeqCst);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// What decoding one answer cost.
+struct Cost {
+    body: usize,
+    /// The most memory in use at once while decoding, above what was in use before.
+    peak: usize,
+    /// What the decoded value holds once decoding is done.
+    kept: usize,
+}
+
+impl Cost {
+    fn peak_ratio(&self) -> f64 {
+        self.peak as f64 / self.body as f64
+    }
+
+    fn report(&self, what: &str) {
+        println!(
+            "{what}: body {:.2} MiB, peak while decoding {:.2} MiB ({:.1}x), kept {:.2} MiB ({:.1}x)",
+            mib(self.body),
+            mib(self.peak),
+            self.peak_ratio(),
+            mib(self.kept),
+            self.kept as f64 / self.body as f64,
+        );
+    }
+}
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Decodes `body` as the SDK does for a page of at most `limit` items,
+/// measuring what it costs; the outcome is handed to `check`.
+fn measure<T: DeserializeOwned>(
+    body: &[u8],
+    limit: usize,
+    check: impl FnOnce(&sdk_core::Result<T>),
+) -> Cost {
+    let before = IN_USE.load(Ordering::SeqCst);
+    PEAK.store(before, Ordering::SeqCst);
+    let decoded: sdk_core::Result<T> =
+        with_item_limit(limit, || decode_json("measure", StatusCode::OK, body));
+    let peak = PEAK.load(Ordering::SeqCst).saturating_sub(before);
+    let kept = IN_USE.load(Ordering::SeqCst).saturating_sub(before);
+    check(&decoded);
+    drop(decoded);
+    Cost {
+        body: body.len(),
+        peak,
+        kept,
+    }
+}
+
+fn ok<T>(decoded: &sdk_core::Result<T>) {
+    if let Err(error) = decoded {
+        panic!("{error}");
+    }
+}
+
+/// The answer was refused for what its lists would cost.
+fn refused<T>(decoded: &sdk_core::Result<T>) {
+    let error = decoded.as_ref().err().expect("refused");
+    assert!(
+        error.to_string().contains("times its size once decoded"),
+        "{error}"
+    );
+}
+
+fn ct_group(i: usize, custom: serde_json::Value) -> serde_json::Value {
+    json!({
+        "id": format!("{:08x}-1c1b-4c44-9a1e-5f4a8e0b2d{:02x}", i, i % 256),
+        "version": 3,
+        "key": format!("group-{i}"),
+        "name": format!("Customer group number {i}"),
+        "createdAt": "2026-01-15T10:21:33.123Z",
+        "createdBy": {"clientId": "sync-client", "isPlatformClient": false},
+        "lastModifiedAt": "2026-11-02T08:00:00.000Z",
+        "lastModifiedBy": {"clientId": "sync-client", "isPlatformClient": false},
+        "custom": {"type": {"typeId": "type", "id": "5a3e8a2c-2f3c-4d2e-9e2f-0c3b1a2d4e5f"}, "fields": custom}
+    })
+}
+
+fn ct_page(results: Vec<serde_json::Value>) -> Vec<u8> {
+    let count = results.len();
+    serde_json::to_vec(&json!({
+        "limit": 500, "offset": 0, "count": count, "total": count, "results": results
+    }))
+    .unwrap()
+}
+
+fn flow_customer(i: usize) -> serde_json::Value {
+    json!({
+        "customerUid": format!("c-{i:06}"),
+        "customerType": "PERSON",
+        "firstname": "Ada",
+        "lastname": format!("Lovelace {i}"),
+        "displayName": format!("Ada Lovelace {i}"),
+        "email": format!("ada{i}@example.com"),
+        "mobile": "+47 555 01234",
+        "address": "Storgata 1",
+        "postalCode": "0155",
+        "city": "Oslo",
+        "countryCode": "NO",
+        "customerGroupUids": ["vip", "newsletter"],
+        "addresses": [{"customerAddressUid": format!("a-{i}"), "addressType": "DELIVERY", "address": "Storgata 1", "postalCode": "0155", "city": "Oslo", "countryCode": "NO"}],
+        "createdAt": "2026-01-15T10:21:33Z",
+        "lastModifiedAt": "2026-11-02T08:00:00Z"
+    })
+}
+
+fn flow_page(items: Vec<serde_json::Value>, size: usize) -> Vec<u8> {
+    let count = items.len();
+    serde_json::to_vec(&json!({
+        "items": items,
+        "paging": {"pageNumber": 1, "pageSize": size, "totalCount": count}
+    }))
+    .unwrap()
+}
+
+/// The POS list answer, `{"customers": [...]}`, read as the client's own
+/// (crate-private) list type reads it.
+#[derive(serde::Deserialize)]
+struct PosList {
+    #[serde(default, deserialize_with = "sdk_core::json::list")]
+    #[allow(dead_code)]
+    customers: Vec<PosCustomer>,
+}
+
+fn pos_list(customers: &str) -> Vec<u8> {
+    format!(r#"{{"customers": {customers}}}"#).into_bytes()
+}
+
+fn pos_customer(i: usize) -> serde_json::Value {
+    json!({
+        "id": format!("8a6b2c1d-0000-4000-8000-{i:012}"),
+        "number": format!("{i}"),
+        "gender": "W",
+        "firstName": "Ada",
+        "lastName": format!("Lovelace {i}"),
+        "companyName": "Analytical Engines Ltd",
+        "birthday": "1980-05-28",
+        "customerGroupId": 3,
+        "active": true,
+        "balance": "12.50",
+        "currency": "EUR",
+        "addresses": [{"id": format!("a-{i}"), "street": "Berliner Str.", "building": "33", "zip": "16321", "city": "Bernau", "country": "DE"}],
+        "emails": [format!("ada{i}@example.com")],
+        "phones": ["555-1234"]
+    })
+}
+
+/// `[{"a":0},{"a":0},...]` of about `bytes` bytes: the hostile custom field.
+fn nested_objects(bytes: usize) -> serde_json::Value {
+    serde_json::Value::Array(vec![json!({"a": 0}); bytes / 8])
+}
+
+#[test]
+fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
+    const EIGHT_MIB: usize = 8 * 1024 * 1024;
+
+    // commercetools, realistic: a full page of 500 groups with custom fields.
+    let realistic: Vec<_> = (0..500)
+        .map(|i| {
+            ct_group(
+                i,
+                json!({"tier": i % 3, "since": "2024-01-01", "region": "EU"}),
+            )
+        })
+        .collect();
+    let cost = measure::<PagedQueryResult<CustomerGroup>>(&ct_page(realistic), 500, ok);
+    cost.report("commercetools, 500 groups with custom fields");
+    assert!(cost.peak_ratio() < 10.0);
+
+    // commercetools, hostile: 8 MiB of nested objects in one custom field.
+    let hostile = ct_page(vec![ct_group(
+        0,
+        json!({"blob": nested_objects(EIGHT_MIB)}),
+    )]);
+    let cost = measure::<PagedQueryResult<CustomerGroup>>(&hostile, 500, |decoded| {
+        ok(decoded);
+        let page = decoded.as_ref().unwrap();
+        let custom = page.results[0].custom.as_ref().unwrap();
+        assert_eq!(
+            custom
+                .field_as::<Vec<serde_json::Value>>("blob")
+                .unwrap()
+                .unwrap()
+                .len(),
+            EIGHT_MIB / 8
+        );
+    });
+    cost.report("commercetools, 8 MiB of [{\"a\":0},...] in a custom field");
+    assert!(cost.peak_ratio() <= 10.0, "at most 10x its size");
+
+    // commercetools, hostile: more results than the limit asked for.
+    let minimal: Vec<_> = (0..200_000)
+        .map(|i| json!({"id": format!("{i:x}"), "version": 1, "name": "g", "createdAt": "2026-01-01T00:00:00Z", "lastModifiedAt": "2026-01-01T00:00:00Z"}))
+        .collect();
+    let cost = measure::<PagedQueryResult<CustomerGroup>>(&ct_page(minimal), 500, |decoded| {
+        let Err(error) = decoded else {
+            panic!("expected the page to be refused");
+        };
+        assert!(
+            error
+                .to_string()
+                .contains("more items than the 500 asked for"),
+            "{error}"
+        );
+    });
+    cost.report("commercetools, 200,000 minimal groups on a page of 500 (refused)");
+    assert!(cost.peak_ratio() < 1.0, "the extra groups are never built");
+
+    // Flow Retail, realistic: a page of 100 customers.
+    let page = flow_page((0..100).map(flow_customer).collect(), 100);
+    let cost = measure::<ListResponse<FlowCustomer>>(&page, 100, ok);
+    cost.report("Flow Retail, 100 customers");
+    assert!(cost.peak_ratio() < 10.0);
+
+    // Flow Retail, hostile: a page of 100 customers, one with 8 MiB of empty addresses.
+    let mut items: Vec<_> = (0..100).map(flow_customer).collect();
+    items[0]["addresses"] = serde_json::Value::Array(vec![json!({}); EIGHT_MIB / 3]);
+    let cost = measure::<ListResponse<FlowCustomer>>(&flow_page(items, 100), 100, refused);
+    cost.report("Flow Retail, a customer with 8 MiB of empty addresses `{}` (refused)");
+    assert!(cost.peak_ratio() <= 10.0);
+
+    // POS, realistic: 10,000 customers (the list is not paged).
+    let customers = serde_json::to_string(&(0..10_000).map(pos_customer).collect::<Vec<_>>());
+    let cost = measure::<PosList>(&pos_list(&customers.unwrap()), usize::MAX, ok);
+    cost.report("POS, 10,000 customers");
+    assert!(cost.peak_ratio() < 10.0);
+
+    // POS, hostile: a customer with 8 MiB of empty e-mail addresses.
+    let mut customer = pos_customer(0);
+    customer["emails"] = serde_json::Value::Array(vec![json!(""); EIGHT_MIB / 3]);
+    let customers = serde_json::to_string(&vec![customer]).unwrap();
+    let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, refused);
+    cost.report("POS, a customer with 8 MiB of empty e-mails `\"\"` (refused)");
+    assert!(cost.peak_ratio() <= 10.0);
+
+    // POS, hostile: a list of 8 MiB of empty customers `{}`.
+    let customers = format!("[{}{{}}]", "{},".repeat(EIGHT_MIB / 3));
+    let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, refused);
+    cost.report("POS, 8 MiB of empty customers `{}` (refused)");
+    assert!(cost.peak_ratio() <= 10.0);
+}

@@ -1,0 +1,362 @@
+//! JSON that the SDK keeps as text: open-ended values (custom fields,
+//! expanded references) and the bound on how many items a page may hold.
+//!
+//! Decoding JSON into `serde_json::Value` costs far more memory than the
+//! text: every number, string, array and object becomes a node of its own
+//! (an 8 MiB array of `{"a":0}` grows to about 700 MiB). [`RawJson`] keeps
+//! such values as the text the server sent (one allocation, its own size)
+//! and decodes on demand, so a hostile answer costs what typed fields cost.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// A JSON value kept as the text the server sent, with typed accessors.
+///
+/// ```
+/// use sdk_core::json::RawJson;
+///
+/// let fields: RawJson = serde_json::from_str(r#"{"tier": 2, "since": "2024-01-01"}"#)?;
+/// assert_eq!(fields.field_as::<u32>("tier")?, Some(2));
+/// assert_eq!(fields.field_as::<String>("since")?.as_deref(), Some("2024-01-01"));
+/// assert_eq!(fields.field_as::<u32>("missing")?, None);
+/// assert_eq!(fields.to_value()["tier"], 2);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// Wraps JSON text; fails when it is not one valid JSON value.
+    pub fn from_text(text: impl Into<String>) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(text.into()).map(Self)
+    }
+
+    /// Serializes `value` into JSON text.
+    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(Self)
+    }
+
+    /// An empty JSON object, `{}`.
+    pub fn empty_object() -> Self {
+        Self::from_text("{}").unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
+    }
+
+    /// The JSON text, as the server sent it.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Decodes the whole value into `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The whole value as a `serde_json::Value` (built on each call).
+    pub fn to_value(&self) -> serde_json::Value {
+        // The text was valid JSON when it was stored.
+        self.decode().unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The members of an object, in key order, each kept as text; an error
+    /// when the value is not an object.
+    pub fn fields(&self) -> Result<BTreeMap<Cow<'_, str>, &RawValue>, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The text of member `name` of an object (`None` when it has none).
+    pub fn field(&self, name: &str) -> Result<Option<&RawValue>, serde_json::Error> {
+        Ok(self.fields()?.remove(name))
+    }
+
+    /// Member `name` of an object decoded into `T` (`None` when it has none).
+    pub fn field_as<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, serde_json::Error> {
+        self.field(name)?
+            .map(|raw| serde_json::from_str(raw.get()))
+            .transpose()
+    }
+
+    /// Whether the value is a JSON object.
+    pub fn is_object(&self) -> bool {
+        self.0.get().trim_start().starts_with('{')
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson").field(&self.0.get()).finish()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.get())
+    }
+}
+
+impl PartialEq for RawJson {
+    /// Equal when the values are (`{"a":1}` equals `{ "a": 1 }`).
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get() || self.to_value() == other.to_value()
+    }
+}
+
+// serde_json's values are `Eq` (their numbers are never NaN).
+impl Eq for RawJson {}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(Self)
+    }
+}
+
+impl From<serde_json::Value> for RawJson {
+    fn from(value: serde_json::Value) -> Self {
+        // A `Value` always serializes.
+        Self::from_serialize(&value).unwrap_or_else(|_| Self::empty_object())
+    }
+}
+
+/// How many times its own size an answer's lists may take once decoded
+/// (their element storage; the text of strings is not counted twice).
+/// While a list grows, its old and new storage exist together for a
+/// moment, so the peak is about 1.5 times this: 9 times the answer.
+pub const MAX_LIST_AMPLIFICATION: usize = 6;
+
+/// The list budget of a small answer: whatever its size, an answer's lists
+/// may take this much.
+pub const MIN_LIST_BUDGET: usize = 1024 * 1024;
+
+thread_local! {
+    /// The most items a list decoded with [`at_most`] may hold, while
+    /// [`with_item_limit`] runs on this thread.
+    static ITEM_LIMIT: Cell<Option<usize>> = const { Cell::new(None) };
+    /// The bytes of list storage left to the answer being decoded, while
+    /// [`with_list_budget`] runs on this thread.
+    static LIST_BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Puts `value` into `cell` while `run` runs, and the previous value back after.
+fn scoped<T: Copy + 'static, R>(
+    cell: &'static std::thread::LocalKey<Cell<T>>,
+    value: T,
+    run: impl FnOnce() -> R,
+) -> R {
+    struct Restore<T: Copy + 'static>(&'static std::thread::LocalKey<Cell<T>>, T);
+    impl<T: Copy + 'static> Drop for Restore<T> {
+        fn drop(&mut self) {
+            self.0.with(|cell| cell.set(self.1));
+        }
+    }
+    let _restore = Restore(cell, cell.with(|cell| cell.replace(value)));
+    run()
+}
+
+/// Runs the (synchronous) decoding in `decode` with lists read by
+/// [`at_most`] limited to `limit` items.
+#[doc(hidden)]
+pub fn with_item_limit<T>(limit: usize, decode: impl FnOnce() -> T) -> T {
+    scoped(&ITEM_LIMIT, Some(limit), decode)
+}
+
+/// Runs the (synchronous) decoding in `decode` of an answer of
+/// `body_bytes`: the lists it reads with [`at_most`], [`list`] and
+/// [`list_or_null`] may take at most [`MAX_LIST_AMPLIFICATION`] times
+/// that (at least [`MIN_LIST_BUDGET`]) in all.
+#[doc(hidden)]
+pub fn with_list_budget<T>(body_bytes: usize, decode: impl FnOnce() -> T) -> T {
+    let budget = body_bytes
+        .max(MIN_LIST_BUDGET)
+        .saturating_mul(MAX_LIST_AMPLIFICATION);
+    scoped(&LIST_BUDGET, Some(budget), decode)
+}
+
+/// Takes `bytes` from the list budget, if one is set.
+fn charge(bytes: usize) -> Result<(), String> {
+    LIST_BUDGET.with(|cell| match cell.get() {
+        None => Ok(()),
+        Some(left) if bytes <= left => {
+            cell.set(Some(left.saturating_sub(bytes)));
+            Ok(())
+        }
+        Some(_) => Err(format!(
+            "the answer's lists would take more than {MAX_LIST_AMPLIFICATION} times its size \
+             once decoded: refused, so that no answer can exhaust memory"
+        )),
+    })
+}
+
+/// Reads a sequence into a vector, with its storage charged to the list
+/// budget as it grows, and at most `limit` items.
+struct Items<T> {
+    limit: Option<usize>,
+    marker: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut items: Vec<T> = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            if let Some(limit) = self.limit
+                && items.len() >= limit
+            {
+                return Err(de::Error::custom(format!(
+                    "the page holds more items than the {limit} asked for"
+                )));
+            }
+            if items.len() == items.capacity() {
+                // Grown by hand, so that what is charged is what is allocated.
+                let more = items.capacity().max(4);
+                charge(more.saturating_mul(std::mem::size_of::<T>())).map_err(de::Error::custom)?;
+                items.reserve_exact(more);
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+/// Deserializes a page's list of items, failing at the first item past
+/// the limit that [`with_item_limit`] set (the extra items are never
+/// built), or past the answer's list budget.
+/// For `#[serde(deserialize_with = "...")]` on a page's list field.
+#[doc(hidden)]
+pub fn at_most<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_seq(Items {
+        limit: ITEM_LIMIT.with(Cell::get),
+        marker: std::marker::PhantomData,
+    })
+}
+
+/// Deserializes a list within an answer, its storage charged to the
+/// answer's list budget. For `#[serde(deserialize_with = "...")]`.
+#[doc(hidden)]
+pub fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_seq(Items {
+        limit: None,
+        marker: std::marker::PhantomData,
+    })
+}
+
+/// As [`list`], with `null` read as an empty list.
+#[doc(hidden)]
+pub fn list_or_null<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(bound(deserialize = "T: Deserialize<'de>"))]
+    struct Listed<T>(#[serde(deserialize_with = "list")] Vec<T>);
+    Ok(Option::<Listed<T>>::deserialize(deserializer)?.map_or_else(Vec::new, |listed| listed.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Page {
+        #[serde(deserialize_with = "at_most")]
+        results: Vec<u32>,
+    }
+
+    #[test]
+    fn a_list_past_the_limit_fails_while_decoding() {
+        let body = r#"{"results": [1, 2, 3]}"#;
+        let decoded: Page = with_item_limit(3, || serde_json::from_str(body)).unwrap();
+        assert_eq!(decoded.results, [1, 2, 3]);
+        let error = with_item_limit(2, || serde_json::from_str::<Page>(body))
+            .err()
+            .unwrap();
+        assert!(
+            error
+                .to_string()
+                .contains("more items than the 2 asked for"),
+            "{error}"
+        );
+        // Without a limit set (a user decoding a page themselves): no limit.
+        assert!(serde_json::from_str::<Page>(body).is_ok());
+    }
+
+    #[derive(Deserialize)]
+    struct Lists {
+        #[serde(default, deserialize_with = "list_or_null")]
+        names: Vec<String>,
+    }
+
+    #[test]
+    fn lists_take_at_most_their_budget() {
+        let decode =
+            |text: &str| with_list_budget(text.len(), || serde_json::from_str::<Lists>(text));
+        assert_eq!(decode(r#"{"names": null}"#).unwrap().names.len(), 0);
+        assert_eq!(
+            decode(r#"{"names": ["a", "b"]}"#).unwrap().names,
+            ["a", "b"]
+        );
+        // 24 bytes a `String` for 3 bytes of `"",`: past the budget of a large answer.
+        let hostile = format!(r#"{{"names": [{}""]}}"#, "\"\",".repeat(1_000_000));
+        let error = decode(&hostile).err().unwrap();
+        assert!(error.to_string().contains("times its size"), "{error}");
+        // Without a budget set: no limit.
+        assert_eq!(
+            serde_json::from_str::<Lists>(&hostile).unwrap().names.len(),
+            1_000_001
+        );
+    }
+
+    #[test]
+    fn raw_json_keeps_text_and_decodes_on_demand() {
+        let raw: RawJson = serde_json::from_str(r#"{"b": [1, 2], "a": {"x": null}}"#).unwrap();
+        assert!(raw.is_object());
+        let names: Vec<String> = raw
+            .fields()
+            .unwrap()
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(raw.field("b").unwrap().unwrap().get(), "[1, 2]");
+        assert_eq!(raw.field_as::<Vec<u8>>("b").unwrap(), Some(vec![1, 2]));
+        assert!(raw.field_as::<String>("b").is_err());
+        assert_eq!(
+            raw,
+            RawJson::from(serde_json::json!({"a": {"x": null}, "b": [1, 2]}))
+        );
+        assert_eq!(
+            serde_json::to_string(&raw).unwrap(),
+            r#"{"b": [1, 2], "a": {"x": null}}"#
+        );
+        let list: RawJson = serde_json::from_str("[1]").unwrap();
+        assert!(list.fields().is_err());
+    }
+}
