@@ -13,6 +13,24 @@ use crate::error::CtErrorParser;
 /// The header that carries the correlation id of every request.
 pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
 
+/// The header that names the end user on whose behalf a call is made; the
+/// API records it in `createdBy` / `lastModifiedBy.externalUserId`.
+pub const EXTERNAL_USER_ID_HEADER: &str = "X-External-User-ID";
+
+/// commercetools' per-call options, on top of the core ones
+/// (`.deadline(..)`, `.correlation_id(..)`, ...).
+pub trait CtCallExt: Sized {
+    /// Sends `X-External-User-ID: id` with the call: the API records it as
+    /// `externalUserId` in the group's `createdBy` or `lastModifiedBy`.
+    fn external_user_id(self, id: impl AsRef<str>) -> Self;
+}
+
+impl<'a, T: Send + 'a> CtCallExt for sdk_core::ScopedCall<'a, T> {
+    fn external_user_id(self, id: impl AsRef<str>) -> Self {
+        self.header(EXTERNAL_USER_ID_HEADER, id)
+    }
+}
+
 /// The default cap on one answer's body: 32 MiB.
 ///
 /// The largest answer is a query page: at most 500 groups (the API's
@@ -86,6 +104,7 @@ impl Region {
 #[derive(Clone, Debug)]
 pub struct CtClient {
     http: Client,
+    credentials: ClientCredentials,
     project_key: String,
 }
 
@@ -151,6 +170,14 @@ impl CtClient {
     /// The project key.
     pub fn project_key(&self) -> &str {
         &self.project_key
+    }
+
+    /// The scopes the current token was granted (`None` before the first
+    /// call, or when the token endpoint named none). When the grant lacks a
+    /// scope that was asked for, a warning names it once per token, and a
+    /// 401 or 403 from the API says which.
+    pub fn granted_scopes(&self) -> Option<Vec<String>> {
+        self.credentials.granted_scopes()
     }
 
     /// The customer group endpoints.
@@ -241,12 +268,15 @@ impl CtClientBuilder {
             .user_agent(sdk_core::user_agent!())
             .error_parser(CtErrorParser)
             .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
+            .deprecation_header(HeaderName::from_static("x-deprecation-notice"))
             .request_id_headers(vec![
                 HeaderName::from_static(CORRELATION_ID_HEADER),
                 HeaderName::from_static("x-request-id"),
             ]);
+        let credentials = credentials.build()?;
         Ok(CtClient {
-            http: api.auth(credentials.build()?).build()?,
+            http: api.auth(credentials.clone()).build()?,
+            credentials,
             project_key: self.project_key,
         })
     }

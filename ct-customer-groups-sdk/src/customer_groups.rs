@@ -6,14 +6,19 @@ use sdk_core::{Call, CallOptions, Request, Result, ScopedCall};
 
 use crate::client::CtClient;
 use crate::error::CtErrorExt;
-use crate::model::{CustomerGroup, CustomerGroupDraft, check_key};
+use crate::model::{CustomFieldsDraft, CustomerGroup, CustomerGroupDraft, check_key};
 use crate::query::{CustomerGroupQuery, QueryAll};
 use crate::update::{CustomerGroupUpdate, UpdateAction};
 
 /// The customer group endpoints. Get one with [`CtClient::customer_groups`].
+///
+/// [`expand`](Self::expand) returns a handle whose gets, creates, updates
+/// and deletes expand reference paths in their answers.
 #[derive(Debug, Clone)]
 pub struct CustomerGroups {
     client: CtClient,
+    /// Reference paths to expand in every answer of this handle.
+    expand: Vec<String>,
 }
 
 /// Which group: by id or by key.
@@ -25,17 +30,55 @@ enum Target {
 
 impl CustomerGroups {
     pub(crate) fn new(client: CtClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            expand: Vec::new(),
+        }
     }
 
+    /// A handle whose gets, creates, updates and deletes (by id and by key)
+    /// also expand the reference at `path` in their answer, such as
+    /// `createdBy.customer`; the expanded resource is in the reference's
+    /// [`obj`](crate::Reference::obj). Call again to expand several paths.
+    /// Queries take their own [`expand`](CustomerGroupQuery::expand).
+    pub fn expand(&self, path: impl Into<String>) -> Self {
+        let mut expanding = self.clone();
+        expanding.expand.push(path.into());
+        expanding
+    }
+
+    /// The collection's request, with this handle's expansions.
+    fn collection_request(&self, request: Request) -> Request {
+        self.expand.iter().fold(
+            self.client.customer_groups_request(request),
+            |request, path| request.query("expand", path),
+        )
+    }
+
+    /// A key is looked up as it is: a project may hold keys set before the
+    /// API enforced its key pattern, so only keys the SDK writes are checked.
     fn request(&self, request: Request, target: &Target) -> Request {
-        let request = self.client.customer_groups_request(request);
+        let request = self.collection_request(request);
         match target {
             Target::Id(id) => request.id_segment("customer group id", id),
-            Target::Key(key) => request
-                .check(check_key("key", key))
-                .prefixed_segment("key=", key),
+            Target::Key(key) => request.check(key_given(key)).prefixed_segment("key=", key),
         }
+    }
+
+    fn exists_target(&self, target: Target) -> Call<bool> {
+        let request = self.request(Request::head("customer_group_exists"), &target);
+        exists(self.client.http().clone(), request)
+    }
+
+    /// `HEAD /{projectKey}/customer-groups/{id}`: whether the group exists
+    /// (a 404 is `false`; any other failure is an error).
+    pub fn exists(&self, id: impl Into<String>) -> Call<bool> {
+        self.exists_target(Target::Id(id.into()))
+    }
+
+    /// `HEAD /{projectKey}/customer-groups/key={key}`: whether a group has this key.
+    pub fn exists_by_key(&self, key: impl Into<String>) -> Call<bool> {
+        self.exists_target(Target::Key(key.into()))
     }
 
     fn get_request(&self, target: &Target) -> Request {
@@ -52,12 +95,8 @@ impl CustomerGroups {
 
     fn update_request(&self, target: &Target, update: &CustomerGroupUpdate) -> Request {
         // A versioned update is safe to replay: a second copy meets a 409, never a double apply.
-        let keys_checked = update.actions().iter().try_for_each(|action| match action {
-            UpdateAction::SetKey { key: Some(key) } => check_key("actions[].key", key),
-            _ => Ok(()),
-        });
         self.request(Request::post("update_customer_group"), target)
-            .check(keys_checked)
+            .check(update.check())
             .idempotent(true)
             .json(update)
     }
@@ -107,9 +146,14 @@ impl CustomerGroups {
             .as_deref()
             .map_or(Ok(()), |key| check_key("key", key));
         let request = self
-            .client
-            .customer_groups_request(Request::post("create_customer_group"))
+            .collection_request(Request::post("create_customer_group"))
             .check(key_checked)
+            .check(
+                draft
+                    .custom
+                    .as_ref()
+                    .map_or(Ok(()), CustomFieldsDraft::check),
+            )
             .json(&draft);
         Call::json(self.client.http(), request)
     }
@@ -340,3 +384,26 @@ const STALE_READS: u32 = 4;
 
 /// The wait before the second such read; it doubles for each one after.
 const STALE_READ_FIRST_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A key to look up: any text but the empty one.
+fn key_given(key: &str) -> std::result::Result<(), sdk_core::error::InvalidInput> {
+    if key.is_empty() {
+        return Err(sdk_core::error::InvalidInput::new(
+            "key",
+            "must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+/// A HEAD call: `true` on a success, `false` on a 404.
+pub(crate) fn exists(client: sdk_core::Client, request: Request) -> Call<bool> {
+    let operation = request.operation();
+    Call::from_fn(operation, move |options| async move {
+        match client.send(options.apply(request)).await {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_not_found() => Ok(false),
+            Err(error) => Err(error),
+        }
+    })
+}

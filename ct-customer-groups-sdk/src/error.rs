@@ -108,6 +108,30 @@ pub enum CtErrorCode {
         /// What references it.
         referenced_by: Option<String>,
     },
+    /// 400: a resource named by a reference or resource identifier (such
+    /// as a custom type in a draft) does not exist or cannot be reached here.
+    ReferencedResourceNotFound {
+        /// The referenced resource's type, such as `type`.
+        type_id: Option<String>,
+        /// Its id, when the request named it by id.
+        id: Option<String>,
+        /// Its key, when the request named it by key.
+        key: Option<String>,
+    },
+    /// 500: an unexpected server error.
+    General,
+    /// 502: a backend the API depends on failed.
+    BadGateway,
+    /// 503: the API is over capacity; try again later.
+    OverCapacity,
+    /// 409: another operation on the resource is still being processed.
+    PendingOperation,
+    /// 400 or 504: the query took too long; narrow it.
+    QueryTimedOut,
+    /// 400: the query predicate is too complex.
+    QueryComplexityLimitExceeded,
+    /// 400: the resource would exceed the maximum size of 16 MB.
+    ResourceSizeLimitExceeded,
     /// 401: the access token is invalid or expired.
     InvalidToken,
     /// 403: the token lacks a scope the endpoint needs.
@@ -142,6 +166,14 @@ impl CtErrorCode {
             CtErrorCode::InvalidField { .. } => "InvalidField",
             CtErrorCode::MaxResourceLimitExceeded { .. } => "MaxResourceLimitExceeded",
             CtErrorCode::ReferenceExists { .. } => "ReferenceExists",
+            CtErrorCode::ReferencedResourceNotFound { .. } => "ReferencedResourceNotFound",
+            CtErrorCode::General => "General",
+            CtErrorCode::BadGateway => "BadGateway",
+            CtErrorCode::OverCapacity => "OverCapacity",
+            CtErrorCode::PendingOperation => "PendingOperation",
+            CtErrorCode::QueryTimedOut => "QueryTimedOut",
+            CtErrorCode::QueryComplexityLimitExceeded => "QueryComplexityLimitExceeded",
+            CtErrorCode::ResourceSizeLimitExceeded => "ResourceSizeLimitExceeded",
             CtErrorCode::InvalidToken => "invalid_token",
             CtErrorCode::InsufficientScope => "insufficient_scope",
             CtErrorCode::InvalidClient => "invalid_client",
@@ -191,6 +223,18 @@ impl CtErrorCode {
             "ReferenceExists" => CtErrorCode::ReferenceExists {
                 referenced_by: text("referencedBy"),
             },
+            "ReferencedResourceNotFound" => CtErrorCode::ReferencedResourceNotFound {
+                type_id: text("typeId"),
+                id: text("id"),
+                key: text("key"),
+            },
+            "General" => CtErrorCode::General,
+            "BadGateway" => CtErrorCode::BadGateway,
+            "OverCapacity" => CtErrorCode::OverCapacity,
+            "PendingOperation" => CtErrorCode::PendingOperation,
+            "QueryTimedOut" => CtErrorCode::QueryTimedOut,
+            "QueryComplexityLimitExceeded" => CtErrorCode::QueryComplexityLimitExceeded,
+            "ResourceSizeLimitExceeded" => CtErrorCode::ResourceSizeLimitExceeded,
             "invalid_token" => CtErrorCode::InvalidToken,
             "insufficient_scope" => CtErrorCode::InsufficientScope,
             "invalid_client" => CtErrorCode::InvalidClient,
@@ -274,19 +318,30 @@ impl CtErrorExt for sdk_core::Error {
     }
 
     fn is_concurrent_modification(&self) -> bool {
-        self.ct_errors()
-            .iter()
-            .any(|e| matches!(e.code, CtErrorCode::ConcurrentModification { .. }))
+        concurrent_modification(self).is_some()
     }
 
     fn current_version(&self) -> Option<u64> {
-        self.ct_errors().iter().find_map(|e| match e.code {
-            CtErrorCode::ConcurrentModification { current_version } => current_version,
-            _ => None,
-        })
+        concurrent_modification(self)?
+            .get("currentVersion")
+            .and_then(Value::as_u64)
     }
 
     fn conflict_may_be_own_earlier_attempt(&self) -> bool {
         self.is_concurrent_modification() && self.api().is_some_and(|api| api.attempts > 1)
     }
+}
+
+/// The body's `ConcurrentModification` entry, read where it lies: the
+/// predicates look at one entry instead of building every typed error.
+fn concurrent_modification(error: &sdk_core::Error) -> Option<&Map<String, Value>> {
+    error
+        .api()?
+        .details
+        .as_ref()?
+        .get("errors")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_object)
+        .find(|entry| entry.get("code").and_then(Value::as_str) == Some("ConcurrentModification"))
 }

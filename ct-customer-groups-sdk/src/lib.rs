@@ -76,7 +76,10 @@ pub mod update;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
-pub use client::{CtClient, CtClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Region};
+pub use client::{
+    CtCallExt, CtClient, CtClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, EXTERNAL_USER_ID_HEADER,
+    Region,
+};
 pub use error::{CtError, CtErrorCode, CtErrorExt};
 pub use model::{
     Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,

@@ -20,23 +20,15 @@ pub struct CustomerGroup {
     pub version: u64,
     /// The name, unique in the project.
     pub name: String,
-    /// When it was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339"
-    )]
-    pub created_at: Option<DateTime<Utc>>,
+    /// When it was created (required by the specification).
+    #[serde(deserialize_with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
     /// Who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<ClientLogging>,
-    /// When it was last changed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "rfc3339"
-    )]
-    pub last_modified_at: Option<DateTime<Utc>>,
+    /// When it was last changed (required by the specification).
+    #[serde(deserialize_with = "rfc3339")]
+    pub last_modified_at: DateTime<Utc>,
     /// Who last changed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified_by: Option<ClientLogging>,
@@ -48,16 +40,11 @@ pub struct CustomerGroup {
 /// Reads an RFC 3339 timestamp (`2024-05-02T10:15:30.123Z`) with chrono's
 /// dedicated RFC 3339 parser, several times faster than its general one:
 /// every group of a listing has two.
-fn rfc3339<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<DateTime<Utc>>, D::Error> {
-    let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-    text.map(|text| {
-        DateTime::parse_from_rfc3339(&text)
-            .map(|time| time.with_timezone(&Utc))
-            .map_err(|error| serde::de::Error::custom(format!("`{text}`: {error}")))
-    })
-    .transpose()
+fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| serde::de::Error::custom(format!("`{text}`: {error}")))
 }
 
 /// Who made a change (`createdBy`, `lastModifiedBy`).
@@ -128,20 +115,65 @@ pub struct Reference {
     pub obj: Option<RawJson>,
 }
 
-/// Names a resource by id or by key, as drafts do.
+/// Names a resource by id or by key, as drafts do: always exactly one of
+/// the two (the API refuses both and neither), so there is no way to build
+/// one without it; decoding one that names both or neither fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
+#[serde(into = "IdentifierOnTheWire", try_from = "IdentifierOnTheWire")]
 pub struct ResourceIdentifier {
-    /// The resource type; optional on the wire.
+    type_id: Option<String>,
+    by: IdOrKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum IdOrKey {
+    Id(String),
+    Key(String),
+}
+
+/// A `ResourceIdentifier` as JSON has it.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentifierOnTheWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_id: Option<String>,
-    /// The resource's id.
+    type_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The resource's key.
+    id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    key: Option<String>,
+}
+
+impl From<ResourceIdentifier> for IdentifierOnTheWire {
+    fn from(identifier: ResourceIdentifier) -> Self {
+        let (id, key) = match identifier.by {
+            IdOrKey::Id(id) => (Some(id), None),
+            IdOrKey::Key(key) => (None, Some(key)),
+        };
+        Self {
+            type_id: identifier.type_id,
+            id,
+            key,
+        }
+    }
+}
+
+impl TryFrom<IdentifierOnTheWire> for ResourceIdentifier {
+    type Error = String;
+
+    fn try_from(wire: IdentifierOnTheWire) -> Result<Self, String> {
+        let by = match (wire.id, wire.key) {
+            (Some(id), None) => IdOrKey::Id(id),
+            (None, Some(key)) => IdOrKey::Key(key),
+            (Some(_), Some(_)) => {
+                return Err("a resource identifier names an id or a key, not both".into());
+            }
+            (None, None) => return Err("a resource identifier names an id or a key".into()),
+        };
+        Ok(Self {
+            type_id: wire.type_id,
+            by,
+        })
+    }
 }
 
 impl ResourceIdentifier {
@@ -149,19 +181,77 @@ impl ResourceIdentifier {
     pub fn type_by_id(id: impl Into<String>) -> Self {
         Self {
             type_id: Some("type".into()),
-            id: Some(id.into()),
-            key: None,
+            by: IdOrKey::Id(id.into()),
         }
     }
 
-    /// The custom field type with `key`.
+    /// The custom field type with `key`. A key outside the API's pattern
+    /// (2 to 256 of `A-Z a-z 0-9 _ -`) fails the request it is sent in,
+    /// before anything is sent.
     pub fn type_by_key(key: impl Into<String>) -> Self {
         Self {
             type_id: Some("type".into()),
-            id: None,
-            key: Some(key.into()),
+            by: IdOrKey::Key(key.into()),
         }
     }
+
+    /// The resource type (`type` for custom field types).
+    pub fn type_id(&self) -> Option<&str> {
+        self.type_id.as_deref()
+    }
+
+    /// The id, when it names the resource by id.
+    pub fn id(&self) -> Option<&str> {
+        match &self.by {
+            IdOrKey::Id(id) => Some(id),
+            IdOrKey::Key(_) => None,
+        }
+    }
+
+    /// The key, when it names the resource by key.
+    pub fn key(&self) -> Option<&str> {
+        match &self.by {
+            IdOrKey::Key(key) => Some(key),
+            IdOrKey::Id(_) => None,
+        }
+    }
+
+    /// Checks what the API would refuse: a key outside its pattern, an empty id.
+    pub(crate) fn check(&self, field: &str) -> Result<(), sdk_core::error::InvalidInput> {
+        match &self.by {
+            IdOrKey::Key(key) => check_key(&format!("{field}.key"), key),
+            IdOrKey::Id(id) if id.is_empty() => Err(sdk_core::error::InvalidInput::new(
+                format!("{field}.id"),
+                "must not be empty",
+            )),
+            IdOrKey::Id(_) => Ok(()),
+        }
+    }
+}
+
+/// The shortest and longest custom field name.
+const FIELD_NAME_LENGTH: std::ops::RangeInclusive<usize> = 2..=36;
+
+/// Checks a custom field name against the API's pattern `^[a-zA-Z0-9_-]{2,36}$`.
+pub(crate) fn check_field_name(name: &str) -> Result<(), sdk_core::error::InvalidInput> {
+    let shape_ok = FIELD_NAME_LENGTH.contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if shape_ok {
+        return Ok(());
+    }
+    Err(sdk_core::error::InvalidInput::new(
+        format!("custom field `{name}`"),
+        "a custom field name is 2 to 36 of A-Z a-z 0-9 _ -",
+    ))
+}
+
+/// Checks every name of a custom field map.
+pub(crate) fn check_field_names<'a>(
+    mut names: impl Iterator<Item = &'a String>,
+) -> Result<(), sdk_core::error::InvalidInput> {
+    names.try_for_each(|name| check_field_name(name))
 }
 
 /// Custom fields as the API answers them.
@@ -222,6 +312,14 @@ pub struct CustomFieldsDraft {
 }
 
 impl CustomFieldsDraft {
+    /// Checks what the API would refuse: the type's key, the field names.
+    pub(crate) fn check(&self) -> Result<(), sdk_core::error::InvalidInput> {
+        self.type_.check("custom.type")?;
+        self.fields
+            .as_ref()
+            .map_or(Ok(()), |fields| check_field_names(fields.keys()))
+    }
+
     /// Custom fields of type `type_`, no values yet.
     pub fn new(type_: ResourceIdentifier) -> Self {
         Self {

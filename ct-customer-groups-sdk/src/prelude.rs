@@ -7,6 +7,7 @@
 //! [`pages`](crate::CustomerGroupQuery::pages) have `.next()` and
 //! `.try_collect::<Vec<_>>()`.
 
+pub use crate::CtCallExt as _;
 pub use crate::CtErrorExt as _;
 pub use crate::{
     CtClient, CustomerGroup, CustomerGroupDraft, CustomerGroupUpdate, Error, Result, SortOrder,

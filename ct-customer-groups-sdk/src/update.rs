@@ -3,7 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::model::{CustomerGroup, ResourceIdentifier};
+use crate::model::{
+    CustomerGroup, ResourceIdentifier, check_field_name, check_field_names, check_key,
+};
+
+/// The most update actions one request may carry (the API's limit).
+pub const MAX_ACTIONS: usize = 500;
 
 /// One change to a customer group, tagged by `"action"` on the wire.
 ///
@@ -141,5 +146,33 @@ impl CustomerGroupUpdate {
     /// The actions, in order.
     pub fn actions(&self) -> &[UpdateAction] {
         &self.actions
+    }
+
+    /// Checks what the API would refuse before anything is sent: more than
+    /// [`MAX_ACTIONS`] actions, keys outside the key pattern, custom field
+    /// names outside theirs, a malformed type key.
+    pub(crate) fn check(&self) -> Result<(), sdk_core::error::InvalidInput> {
+        if self.actions.len() > MAX_ACTIONS {
+            return Err(sdk_core::error::InvalidInput::new(
+                "actions",
+                format!(
+                    "at most {MAX_ACTIONS} update actions in one request (has {}): split the update",
+                    self.actions.len()
+                ),
+            ));
+        }
+        self.actions.iter().try_for_each(|action| match action {
+            UpdateAction::SetKey { key: Some(key) } => check_key("actions[].key", key),
+            UpdateAction::SetCustomField { name, .. } => check_field_name(name),
+            UpdateAction::SetCustomType { type_, fields } => {
+                type_
+                    .as_ref()
+                    .map_or(Ok(()), |type_| type_.check("actions[].type"))?;
+                fields
+                    .as_ref()
+                    .map_or(Ok(()), |fields| check_field_names(fields.keys()))
+            }
+            _ => Ok(()),
+        })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldType, SEEDED_TYPE_ID, SEEDED_TYPE_KEY};
 use ct_customer_groups_sdk::{
     CtClient, CtErrorCode, CtErrorExt, CustomFieldsDraft, CustomerGroup, CustomerGroupDraft,
     CustomerGroupUpdate, ResourceIdentifier, SortOrder, UpdateAction,
@@ -40,6 +40,10 @@ fn first_code(error: &Error) -> CtErrorCode {
 #[tokio::test]
 async fn versions_come_from_the_server_and_stale_ones_conflict() {
     let sandbox = CtSandbox::start().unwrap();
+    sandbox.add_type(
+        "fields",
+        [("tier", FieldType::Number), ("note", FieldType::String)],
+    );
     let groups = client(&sandbox).customer_groups();
     let created = groups
         .create(CustomerGroupDraft::new("Gold").key("gold").custom(
@@ -764,4 +768,181 @@ async fn a_predicate_nested_too_deep_is_a_400_not_a_crash() {
     }
     // Still serving.
     assert_eq!(groups.query().send().await.unwrap().results.len(), 0);
+}
+
+#[tokio::test]
+async fn custom_types_must_exist_and_values_fit_their_fields() {
+    let sandbox = CtSandbox::start().unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let with = |identifier: ResourceIdentifier, name: &str, value: serde_json::Value| {
+        CustomerGroupDraft::new(format!("Group {}", uuid::Uuid::new_v4()))
+            .custom(CustomFieldsDraft::new(identifier).field(name, value))
+    };
+    // The seeded type, by key and by id.
+    let seeded = groups
+        .create(with(
+            ResourceIdentifier::type_by_key(SEEDED_TYPE_KEY),
+            "tier",
+            json!("gold"),
+        ))
+        .await
+        .unwrap();
+    let custom = seeded.custom.as_ref().unwrap();
+    assert_eq!(custom.type_.id, SEEDED_TYPE_ID);
+    assert_eq!(
+        custom.field_as::<String>("tier").unwrap().as_deref(),
+        Some("gold")
+    );
+    groups
+        .create(with(
+            ResourceIdentifier::type_by_id(SEEDED_TYPE_ID),
+            "flags",
+            json!(["a"]),
+        ))
+        .await
+        .unwrap();
+
+    // An unknown type, by key or id.
+    let error = groups
+        .create(with(
+            ResourceIdentifier::type_by_key("no-such-type"),
+            "tier",
+            json!("x"),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        first_code(&error),
+        CtErrorCode::ReferencedResourceNotFound {
+            type_id: Some("type".into()),
+            id: None,
+            key: Some("no-such-type".into())
+        }
+    );
+    let error = groups
+        .create(with(
+            ResourceIdentifier::type_by_id("no-such-id"),
+            "tier",
+            json!("x"),
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        first_code(&error),
+        CtErrorCode::ReferencedResourceNotFound { .. }
+    ));
+
+    // A field the type does not define, and a value of the wrong type.
+    for (name, value) in [
+        ("nope", json!(1)),
+        ("discountPercent", json!("ten")),
+        ("since", json!("yesterday")),
+    ] {
+        let error = groups
+            .create(with(
+                ResourceIdentifier::type_by_key(SEEDED_TYPE_KEY),
+                name,
+                value,
+            ))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(first_code(&error), CtErrorCode::InvalidField { field: Some(ref f), .. } if f == name),
+            "{name}: {error}"
+        );
+    }
+
+    // setCustomType and setCustomField are checked the same way.
+    let update = CustomerGroupUpdate::for_group(&seeded).action(UpdateAction::set_custom_field(
+        "discountPercent",
+        Some(json!(true)),
+    ));
+    let error = groups.update(&seeded.id, update).await.unwrap_err();
+    assert!(
+        matches!(first_code(&error), CtErrorCode::InvalidField { .. }),
+        "{error}"
+    );
+    let update = CustomerGroupUpdate::for_group(&seeded).action(UpdateAction::set_custom_type(
+        Some(ResourceIdentifier::type_by_key("missing-type")),
+        None,
+    ));
+    let error = groups.update(&seeded.id, update).await.unwrap_err();
+    assert!(matches!(
+        first_code(&error),
+        CtErrorCode::ReferencedResourceNotFound { .. }
+    ));
+}
+
+#[tokio::test]
+async fn bodies_missing_required_fields_are_invalid_json_input_as_live() {
+    let sandbox = CtSandbox::start().unwrap();
+    let ct = client(&sandbox);
+    let group = ct
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Gold"))
+        .await
+        .unwrap();
+    // Sent through the core client, since the SDK never builds such bodies.
+    let raw = |body: serde_json::Value, path: String| {
+        sdk_core::Request::post("raw")
+            .segment(ct.project_key())
+            .segment("customer-groups")
+            .segments(
+                path.split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            )
+            .json(&body)
+    };
+    for (body, path) in [
+        (json!({"key": "no-name"}), String::new()),
+        (json!({"actions": []}), group.id.clone()),
+        (json!({"version": group.version}), group.id.clone()),
+        (
+            json!({"version": group.version, "actions": [{"action": "teleport"}]}),
+            group.id.clone(),
+        ),
+    ] {
+        let error = ct.http().send(raw(body.clone(), path)).await.unwrap_err();
+        assert!(
+            matches!(first_code(&error), CtErrorCode::InvalidJsonInput { .. }),
+            "{body}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn head_checks_and_a_capped_total_as_live() {
+    let sandbox = CtSandbox::builder()
+        .max_customer_groups(10_100)
+        .start()
+        .unwrap();
+    sandbox.seed_generated(10_050).unwrap();
+    let groups = client(&sandbox).customer_groups();
+    let first = sandbox.group_ids()[0].clone();
+    assert!(groups.exists(&first).await.unwrap());
+    assert!(!groups.exists("no-such-id").await.unwrap());
+    assert!(groups.exists_by_key("group-000001").await.unwrap());
+    assert!(!groups.exists_by_key("group-999999").await.unwrap());
+    assert!(
+        groups
+            .query()
+            .name_is("Group 000002")
+            .exists()
+            .await
+            .unwrap()
+    );
+    assert!(!groups.query().name_is("Nobody").exists().await.unwrap());
+
+    let unfiltered = groups.query().limit(1).send().await.unwrap();
+    assert_eq!(unfiltered.total, Some(10_050));
+    let filtered = groups
+        .query()
+        .predicate("name is defined")
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(filtered.total, Some(10_000), "counted up to the cap");
 }

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use ct_customer_groups_sdk::prelude::*;
-use ct_customer_groups_sdk::sandbox::CtSandbox;
+use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldType};
 use ct_customer_groups_sdk::{CustomFieldsDraft, ResourceIdentifier, Utc};
 use examples::report::{self, count, heading, maybe, place, step};
 
@@ -31,6 +31,8 @@ fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
         return Ok((CtClient::from_env()?, None));
     }
     let sandbox = CtSandbox::start()?;
+    // The custom type the example writes, as a project would define it.
+    sandbox.add_type("example-fields", [("tier", FieldType::Number)]);
     Ok((sandbox.client()?, Some(sandbox)))
 }
 
@@ -67,8 +69,17 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
             None
         }
     };
+    if let Some(custom) = silver.as_ref().and_then(|group| group.custom.as_ref()) {
+        step("custom field tier", maybe(custom.field_as::<u32>("tier")?));
+    }
     step("read by id", groups.get(&gold.id).await?.name);
     step("read by key", groups.get_by_key(&gold_key).await?.id);
+
+    heading("existence checks (HEAD)");
+    step("exists by id", groups.exists(&gold.id).await?);
+    step("exists by key", groups.exists_by_key(&gold_key).await?);
+    let named = groups.query().name_is(format!("Example gold {run}"));
+    step("exists by name", named.exists().await?);
 
     heading("update");
     let gold = groups
@@ -126,7 +137,8 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
 
     heading("clean-up");
     let gold = groups.delete(&gold.id, gold.version).await?;
-    step("deleted", gold.id);
+    step("deleted", &gold.id);
+    step("exists after the delete", groups.exists(&gold.id).await?);
     if let Some(silver) = silver {
         groups
             .delete_by_key(silver.key.clone().unwrap_or_default(), silver.version)

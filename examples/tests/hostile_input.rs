@@ -250,15 +250,18 @@ async fn pos_ids_reach_the_server_as_one_segment() {
 #[tokio::test]
 async fn ct_ids_keys_and_predicate_values_stay_one_segment_or_one_variable() {
     let server = MockServer::start().await;
-    let group = json!({"id": "g", "version": 1, "name": "n"});
+    let group = json!({
+        "id": "g", "version": 1, "name": "n",
+        "createdAt": "2026-01-01T00:00:00Z", "lastModifiedAt": "2026-01-01T00:00:00Z"
+    });
     any_answer(&server, group).await;
     let ct = CtClient::builder("proj", "id", "secret")
         .urls(server.uri(), server.uri())
         .http_client(quiet_http())
         .build()
         .unwrap();
-    // Ids go as one encoded segment; keys outside the API's pattern are
-    // refused before anything is sent, and those inside it go as one segment.
+    // Ids and keys (any key: a project may hold keys older than the API's
+    // pattern) go as one encoded segment; only an empty one is refused.
     let mut sent_as_key = Vec::new();
     for value in HOSTILE {
         ct.customer_groups().get(*value).await.unwrap();

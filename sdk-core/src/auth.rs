@@ -52,6 +52,13 @@ pub trait AuthProvider: Send + Sync + fmt::Debug + 'static {
         let _ = sent;
         false
     }
+
+    /// What the provider knows about why the API refused its credentials
+    /// (401 or 403), for the error: for example the scopes a token was not
+    /// granted. `None` by default.
+    fn refusal_hint(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Sends requests without credentials.

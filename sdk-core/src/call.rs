@@ -31,8 +31,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use crate::client::{Client, Response, within_deadline};
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidInput, Result};
 use crate::request::Request;
+use reqwest::header::{HeaderName, HeaderValue};
 
 /// Limits one call sets for itself, over the client's settings.
 ///
@@ -49,6 +50,11 @@ pub struct CallOptions {
     pub max_attempts: Option<u32>,
     /// The correlation id to send, where the vendor has one; `None` generates one.
     pub correlation_id: Option<String>,
+    /// Headers to send with every request of the call, such as
+    /// commercetools' `X-External-User-ID`.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// A header that cannot be sent: the call fails with it, nothing sent.
+    invalid_header: Option<InvalidInput>,
     requests_started: Arc<AtomicU32>,
 }
 
@@ -68,7 +74,30 @@ impl CallOptions {
         if let Some(id) = &self.correlation_id {
             request = request.correlation_id(id.clone());
         }
+        for (name, value) in &self.headers {
+            request = request.header(name.clone(), value.clone());
+        }
+        if let Some(invalid) = &self.invalid_header {
+            request = request.check(Err(invalid.clone()));
+        }
         request
+    }
+
+    /// Adds a header to every request of the call; a name or value that
+    /// HTTP cannot carry fails the call before anything is sent.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => self.headers.push((name, value)),
+            _ => {
+                self.invalid_header.get_or_insert(InvalidInput::new(
+                    format!("header {name}"),
+                    "not a valid HTTP header name or value",
+                ));
+            }
+        }
     }
 }
 
@@ -229,6 +258,13 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     /// Sends `id` as the correlation id (for vendors that have one) instead of a generated one.
     pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
         self.options.correlation_id = Some(id.into());
+        self
+    }
+
+    /// Sends the header `name: value` with every request of this call; a
+    /// name or value HTTP cannot carry fails the call, nothing sent.
+    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.options.add_header(name, value.as_ref());
         self
     }
 

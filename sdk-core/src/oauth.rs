@@ -77,6 +77,8 @@ pub struct ClientCredentials {
 struct Inner {
     token_client: Client,
     client_id: String,
+    /// The scopes asked for (none: the API client's own).
+    requested: Vec<String>,
     form: Bytes,
     safety_margin: Duration,
     min_reuse: Duration,
@@ -97,6 +99,8 @@ struct Cache {
 struct CachedToken {
     header: HeaderValue,
     refresh_at: Option<Instant>,
+    /// The scopes the answer granted, when it said.
+    granted: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -119,6 +123,9 @@ struct TokenResponse {
     /// numeric strings, are read by [`lifetime_seconds`].
     #[serde(default)]
     expires_in: Option<serde_json::Value>,
+    /// The scopes granted, space-separated (RFC 6749 5.1).
+    #[serde(default)]
+    scope: Option<serde_json::Value>,
 }
 
 /// A token lifetime in whole seconds from whatever `expires_in` held: a
@@ -217,6 +224,19 @@ impl ClientCredentials {
         read(&self.inner.cache.read().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// The scopes the current token was granted, as the token endpoint
+    /// answered them (`None` before the first token, or when the answer
+    /// named none).
+    pub fn granted_scopes(&self) -> Option<Vec<String>> {
+        self.cache_read(|cache| cache.token.as_ref()?.granted.clone())
+    }
+
+    /// The scopes that were asked for but not granted to the current token.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        let granted = self.granted_scopes();
+        missing_scopes(&self.inner.requested, granted.as_deref())
+    }
+
     /// Drops the cached token, so the next request fetches a new one.
     pub fn invalidate(&self) {
         let mut cache = self.inner.cache.write().unwrap_or_else(|e| e.into_inner());
@@ -273,8 +293,43 @@ impl ClientCredentials {
             Instant::now().checked_add(usable)
         });
         tracing::debug!(expires_in = lifetime, "fetched an OAuth token");
-        Ok(CachedToken { header, refresh_at })
+        let granted = token
+            .scope
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .map(|scope| {
+                scope
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            });
+        let missing = missing_scopes(&inner.requested, granted.as_deref());
+        if !missing.is_empty() {
+            // Not refused: the token may still do what the caller needs, and
+            // emulators answer placeholder scopes (commercetools-mock: "todo").
+            tracing::warn!(
+                missing = %missing.join(" "),
+                "the token endpoint granted fewer scopes than were asked for; calls that need them will be refused with 403"
+            );
+        }
+        Ok(CachedToken {
+            header,
+            refresh_at,
+            granted,
+        })
     }
+}
+
+/// The `requested` scopes that `granted` lacks (none when the answer named no scopes).
+fn missing_scopes(requested: &[String], granted: Option<&[String]>) -> Vec<String> {
+    let Some(granted) = granted else {
+        return Vec::new();
+    };
+    requested
+        .iter()
+        .filter(|scope| !granted.contains(scope))
+        .cloned()
+        .collect()
 }
 
 /// How long a token with `lifetime` is used before it is refreshed: the
@@ -363,6 +418,16 @@ impl AuthProvider for ClientCredentials {
     async fn authenticate(&self, headers: &mut HeaderMap) -> Result<()> {
         headers.insert(AUTHORIZATION, self.authorization().await?);
         Ok(())
+    }
+
+    fn refusal_hint(&self) -> Option<String> {
+        let missing = self.missing_scopes();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "the token was not granted the scope(s) {} that were asked for",
+                missing.join(", ")
+            )
+        })
     }
 
     async fn on_unauthorized(&self, sent: &HeaderMap) -> bool {
@@ -466,6 +531,7 @@ impl ClientCredentialsBuilder {
             inner: Arc::new(Inner {
                 token_client: builder.build()?,
                 client_id: self.client_id,
+                requested: self.scopes,
                 form: Bytes::from(form),
                 safety_margin: self.safety_margin,
                 min_reuse: self.min_reuse,

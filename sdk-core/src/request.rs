@@ -97,6 +97,11 @@ impl Request {
         Self::new(Method::GET, operation)
     }
 
+    /// A HEAD request: the status alone, no body.
+    pub fn head(operation: &'static str) -> Self {
+        Self::new(Method::HEAD, operation)
+    }
+
     /// A POST request (not idempotent unless marked so).
     pub fn post(operation: &'static str) -> Self {
         Self::new(Method::POST, operation)

@@ -21,6 +21,10 @@ pub use all::{MAX_QUERY_ALL_CONCURRENCY, QueryAll};
 /// The largest `limit` the API accepts.
 pub const MAX_LIMIT: u32 = 500;
 
+/// The most a `total` counts when the query has a `where` predicate: the
+/// API stops counting there.
+pub const TOTAL_CAP: u64 = 10_000;
+
 /// The page size the API uses when a query sets no `limit`.
 pub const DEFAULT_LIMIT: u32 = 20;
 
@@ -276,6 +280,22 @@ impl CustomerGroupQuery {
         self.options.apply(request)
     }
 
+    /// `HEAD /{projectKey}/customer-groups?where=...`: whether any group
+    /// matches this query's predicates (a 404 is `false`).
+    pub fn exists(&self) -> Call<bool> {
+        let mut request = self
+            .client
+            .customer_groups_request(Request::head("customer_groups_exist"))
+            .check(self.invalid.clone().map_or(Ok(()), Err));
+        for predicate in &self.predicates {
+            request = request.query("where", predicate);
+        }
+        for (name, value) in &self.variables {
+            request = request.query(&format!("var.{name}"), value);
+        }
+        crate::customer_groups::exists(self.client.http().clone(), self.options.apply(request))
+    }
+
     /// Sends the query for one page.
     ///
     /// A page holding more results than the limit asked for (20 when none
@@ -334,7 +354,13 @@ impl CustomerGroupQuery {
                 let limit = u32::try_from(limit).unwrap_or(MAX_LIMIT);
                 let request = query.request(Some(offset), Some(limit), Some(with_total));
                 let result = query.fetch_page(request, u64::from(limit)).await?;
-                Ok(Page::new(result.results).with_total(result.total))
+                // With a predicate the API counts at most 10,000: a total at
+                // that cap is a floor, not the end, so the listing reads on
+                // to a short page (or the offset limit) instead.
+                let total = result
+                    .total
+                    .filter(|total| query.predicates.is_empty() || *total < TOTAL_CAP);
+                Ok(Page::new(result.results).with_total(total))
             }
         };
         let paginator = if with_total {

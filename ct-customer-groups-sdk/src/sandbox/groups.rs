@@ -61,12 +61,7 @@ pub(super) async fn create_group(
         .and_then(Value::as_str)
         .map(str::to_owned)
     else {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "RequiredField",
-            "A value is required for field groupName.",
-            json!({"field": "groupName"}),
-        ));
+        return Err(json_input("groupName: Missing required value"));
     };
     if store.taken("name", &name, None) {
         return Err(duplicate("name", &name));
@@ -87,7 +82,12 @@ pub(super) async fn create_group(
             json!({"exceededResource": "customer-group"}),
         ));
     }
-    let group = store.insert_group(&draft);
+    let custom = draft
+        .get("custom")
+        .filter(|custom| !custom.is_null())
+        .map(|custom| store.custom_fields(custom))
+        .transpose()?;
+    let group = store.insert_group(&draft, custom);
     ok(StatusCode::CREATED, &group)
 }
 
@@ -116,12 +116,7 @@ pub(super) fn conflict(current: u64, expected: u64) -> Refusal {
 /// The `version` the request expects, checked against the group's.
 pub(super) fn expect_version(group: &Value, version: Option<u64>) -> Result<u64, Refusal> {
     let Some(expected) = version else {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "RequiredField",
-            "A value is required for field version.",
-            json!({"field": "version"}),
-        ));
+        return Err(json_input("version: Missing required value"));
     };
     let current = group["version"].as_u64().unwrap_or(0);
     if current != expected {
@@ -136,12 +131,7 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
     match action.get("action").and_then(Value::as_str) {
         Some("changeName") => {
             let Some(name) = action.get("name").and_then(Value::as_str) else {
-                return Err(refuse(
-                    StatusCode::BAD_REQUEST,
-                    "RequiredField",
-                    "A value is required for field name.",
-                    json!({"field": "name"}),
-                ));
+                return Err(json_input("name: Missing required value"));
             };
             if store.taken("name", name, Some(&id)) {
                 return Err(duplicate("name", name));
@@ -158,7 +148,7 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
             }
         },
         Some("setCustomType") => match action.get("type").filter(|t| !t.is_null()) {
-            Some(_) => group["custom"] = custom_fields(action),
+            Some(_) => group["custom"] = store.custom_fields(action)?,
             None => {
                 if let Value::Object(fields) = group {
                     fields.remove("custom");
@@ -166,10 +156,18 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
             }
         },
         Some("setCustomField") => {
-            let name = action
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let Some(name) = action.get("name").and_then(Value::as_str) else {
+                return Err(json_input("name: Missing required value"));
+            };
+            let type_id = group["custom"]["type"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let value = action.get("value").filter(|v| !v.is_null());
+            // A removal of a field that is not set is refused below, as before.
+            if !type_id.is_empty() && value.is_some() {
+                store.check_field(&type_id, name, value)?;
+            }
             let Some(fields) = group
                 .get_mut("custom")
                 .and_then(|c| c.get_mut("fields"))
@@ -198,14 +196,12 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
                 }
             }
         }
-        other => {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                format!("Unknown update action {other:?}."),
-                json!({}),
-            ));
+        Some(other) => {
+            return Err(json_input(format!(
+                "actions: Unknown action type '{other}'"
+            )));
         }
+        None => return Err(json_input("actions: Missing required value 'action'")),
     }
     Ok(())
 }
@@ -223,12 +219,7 @@ pub(super) async fn update_group(
     let mut group = store.groups[&id].clone();
     let current = expect_version(&group, request.get("version").and_then(Value::as_u64))?;
     let Some(actions) = request.get("actions").and_then(Value::as_array) else {
-        return Err(refuse(
-            StatusCode::BAD_REQUEST,
-            "RequiredField",
-            "A value is required for field actions.",
-            json!({"field": "actions"}),
-        ));
+        return Err(json_input("actions: Missing required value"));
     };
     for action in actions {
         apply(&store, &mut group, action)?;

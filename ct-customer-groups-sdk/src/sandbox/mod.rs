@@ -11,8 +11,29 @@
 //!   `version`, `createdAt`, `lastModifiedAt`) with `=`, `!=`, `>`, `<`,
 //!   `>=`, `<=`, `in`, `is defined`, `not`, `and`, `or` and input variables;
 //!   `sort` by `id`, `name`, `key`, `createdAt`, `lastModifiedAt` both ways;
-//!   limit 1..=500, offset up to 10,000, `withTotal`; a limit of 10,000
+//!   limit 1..=500, offset up to 10,000, `withTotal` (a `total` with a
+//!   `where` predicate counts at most 10,000, as live); a limit of 10,000
 //!   groups per project (`MaxResourceLimitExceeded`); injected faults.
+//! - `HEAD` on a group (by id or `key=`) and on the collection with `where`:
+//!   200 when something matches, 404 when nothing does.
+//! - Custom types, as live: a draft's `custom` or a `setCustomType` must
+//!   name a type the sandbox holds, by id or key (else 400
+//!   `ReferencedResourceNotFound`), and every field value must fit the
+//!   type's field definition (else 400 `InvalidField`). One type is seeded:
+//!   key [`SEEDED_TYPE_KEY`], id [`SEEDED_TYPE_ID`]; add others with
+//!   [`CtSandbox::add_type`].
+//! - A body missing a required field (`groupName`, `version`, `actions`, an
+//!   action's `name`) or naming an unknown action is 400 `InvalidJsonInput`.
+//!
+//! # Versions
+//!
+//! A group is created at version 1. An update request with one or more
+//! actions raises the version by exactly 1, however many actions it holds,
+//! even when they change nothing; a request with no actions leaves it as it
+//! is. The live API may count otherwise (it can skip versions, or leave an
+//! update that changes nothing at its version), so tests should assert
+//! that a version changed, or use the version an answer returned, rather
+//! than expect exact numbers.
 //!
 //! ```
 //! use ct_customer_groups_sdk::sandbox::CtSandbox;
@@ -34,10 +55,14 @@ mod groups;
 mod predicate;
 mod queries;
 mod token;
+mod types;
 
 use groups::*;
 use queries::*;
 use token::*;
+use types::*;
+
+pub use types::{FieldType, SEEDED_TYPE_ID, SEEDED_TYPE_KEY};
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -64,6 +89,8 @@ use crate::client::{CtClient, CtClientBuilder};
 /// `offset` at most 10,000), kept here apart from the client's own checks.
 const API_MAX_LIMIT: u64 = 500;
 const API_MAX_OFFSET: u64 = 10_000;
+/// The most a `total` counts when a query has a predicate.
+const TOTAL_CAP: usize = 10_000;
 
 /// The project key of [`CtSandbox::start`].
 pub const SANDBOX_PROJECT: &str = "sandbox-project";
@@ -130,6 +157,7 @@ impl CtSandboxBuilder {
             allowed_scopes: allowed_scopes.clone(),
             token_lifetime: self.token_lifetime,
             max_groups: self.max_customer_groups,
+            types: seeded_types(),
             ..Store::default()
         });
         let server = SandboxServer::start("commercetools", router(state.clone()))?;
@@ -225,6 +253,36 @@ impl CtSandbox {
         self.state.lock().groups.keys().cloned().collect()
     }
 
+    /// Adds a custom type with `key` and these field definitions, as the
+    /// Types API would hold it, and returns its id. Every sandbox starts with
+    /// one: [`SEEDED_TYPE_KEY`] (`tier`: String, `discountPercent`: Number,
+    /// `flags`: Set of String, `since`: Date, `newsletter`: Boolean).
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldType};
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// let id = sandbox.add_type("loyalty", [("points", FieldType::Number)]);
+    /// assert!(!id.is_empty());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn add_type<I, S>(&self, key: impl Into<String>, fields: I) -> String
+    where
+        I: IntoIterator<Item = (S, FieldType)>,
+        S: Into<String>,
+    {
+        let id = uuid::Uuid::new_v4().to_string();
+        let custom = CustomType {
+            key: key.into(),
+            fields: fields
+                .into_iter()
+                .map(|(name, kind)| (name.into(), kind))
+                .collect(),
+        };
+        self.state.lock().types.insert(id.clone(), custom);
+        id
+    }
+
     /// Adds `count` generated groups (`Group 000001`, key `group-000001`, ...)
     /// directly, as fast as a test needs; the project's limit still holds.
     pub fn seed_generated(&self, count: usize) -> Result<(), String> {
@@ -242,7 +300,7 @@ impl CtSandbox {
             let Value::Object(draft) = draft else {
                 continue;
             };
-            store.insert_group(&draft);
+            store.insert_group(&draft, None);
         }
         Ok(())
     }
@@ -269,6 +327,8 @@ struct Store {
     /// Each group's JSON, written once per change rather than per answer.
     rendered: HashMap<String, Box<serde_json::value::RawValue>>,
     sequence: u64,
+    /// Custom types by id.
+    types: BTreeMap<String, CustomType>,
 }
 
 fn now_text() -> String {
@@ -276,8 +336,9 @@ fn now_text() -> String {
 }
 
 impl Store {
-    /// Stores a new group from a validated draft and returns it.
-    fn insert_group(&mut self, draft: &Map<String, Value>) -> Value {
+    /// Stores a new group from a validated draft (and its custom fields,
+    /// checked against their type) and returns it.
+    fn insert_group(&mut self, draft: &Map<String, Value>, custom: Option<Value>) -> Value {
         self.sequence += 1;
         let now = now_text();
         let by = json!({"clientId": self.client_id, "isPlatformClient": false});
@@ -293,8 +354,8 @@ impl Store {
         if let Some(key) = draft.get("key").filter(|k| !k.is_null()) {
             group["key"] = key.clone();
         }
-        if let Some(custom) = draft.get("custom").filter(|c| !c.is_null()) {
-            group["custom"] = custom_fields(custom);
+        if let Some(custom) = custom {
+            group["custom"] = custom;
         }
         let id = group["id"].as_str().unwrap_or_default().to_owned();
         self.put_group(id, group.clone());
@@ -331,26 +392,6 @@ impl Store {
             g.get(field).and_then(Value::as_str) == Some(value) && g["id"].as_str() != except
         })
     }
-}
-
-/// Custom fields as stored: the type as a reference, by id (a key gets a stable made-up id).
-fn custom_fields(draft: &Value) -> Value {
-    let type_ = &draft["type"];
-    let id = type_
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            type_
-                .get("key")
-                .and_then(Value::as_str)
-                .map(|key| format!("type-key-{key}"))
-        })
-        .unwrap_or_default();
-    json!({
-        "type": {"typeId": "type", "id": id},
-        "fields": draft.get("fields").cloned().unwrap_or_else(|| json!({})),
-    })
 }
 
 // ---------------------------------------------------------------- errors

@@ -29,6 +29,7 @@ pub(super) fn sorter(sort: &[String]) -> Result<Vec<(String, bool)>, Refusal> {
 pub(super) async fn query_groups(
     State(state): State<Shared>,
     Path(project): Path<String>,
+    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
@@ -81,6 +82,31 @@ pub(super) async fn query_groups(
                 .map_err(|e| invalid_input(format!("Malformed parameter: where: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if method == Method::HEAD {
+        // An existence check: 200 when something matches, 404 when nothing does.
+        let any = store
+            .groups
+            .values()
+            .any(|group| predicates.iter().all(|p| p.matches(group)));
+        return if any {
+            ok(StatusCode::OK, &json!({}))
+        } else {
+            Err(refuse(
+                StatusCode::NOT_FOUND,
+                "ResourceNotFound",
+                "No customer group matches the query.",
+                json!({}),
+            ))
+        };
+    }
+    // With a predicate the live API stops counting at 10,000.
+    let cap = |total: usize| {
+        if predicates.is_empty() {
+            total
+        } else {
+            total.min(TOTAL_CAP)
+        }
+    };
     let order = sorter(&sorts)?;
     // The store is keyed by id, so `sort=id asc` is the order it is read in
     // already: a page needs only its own matches, from the lowest id the
@@ -106,11 +132,11 @@ pub(super) async fn query_groups(
             .filter_map(|(id, _)| store.rendered.get(id).map(|json| &**json))
             .collect();
         let total = with_total.then(|| {
-            store
+            cap(store
                 .groups
                 .values()
                 .filter(|group| predicates.iter().all(|p| p.matches(group)))
-                .count()
+                .count())
         });
         // Serialized from each group's stored JSON, without copying the groups.
         let body = PageAnswer {
@@ -146,7 +172,7 @@ pub(super) async fn query_groups(
                 .unwrap_or_else(|| text(a, "id").cmp(&text(b, "id")))
         });
     }
-    let total = matching.len() as u64;
+    let total = cap(matching.len());
     let results: Vec<&Value> = matching
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))

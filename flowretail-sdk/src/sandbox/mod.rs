@@ -45,7 +45,7 @@ use sdk_core::sandbox::{
 use serde_json::{Value, json};
 
 /// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
-pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
+pub use sdk_core::sandbox::{Exchange, ExchangeLog, Fault, FaultBody, FaultInjector};
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
 
@@ -161,6 +161,13 @@ impl FlowRetailSandbox {
     /// The fault queue: the next requests answer what you inject.
     pub fn faults(&self) -> &FaultInjector {
         self.server.faults()
+    }
+
+    /// The log of what the sandbox was asked and answered: call
+    /// [`record`](ExchangeLog::record) first, then [`take`](ExchangeLog::take)
+    /// the exchanges, to hold each against the API document.
+    pub fn exchanges(&self) -> &ExchangeLog {
+        self.server.exchanges()
     }
 
     /// Adds `count` generated customers to the first tenant and returns their UIDs.

@@ -49,6 +49,7 @@ impl ClientBuilder {
                     HeaderName::from_static("x-correlation-id"),
                 ],
                 correlation_id_header: None,
+                deprecation_header: None,
                 default_headers: HeaderMap::new(),
             },
         }
@@ -114,6 +115,14 @@ impl ClientBuilder {
         self
     }
 
+    /// A response header by which the API says an operation is deprecated
+    /// (commercetools' `X-DEPRECATION-NOTICE`): its text is logged at
+    /// `warn`, once per operation for the life of the client.
+    pub fn deprecation_header(mut self, name: HeaderName) -> Self {
+        self.profile.deprecation_header = Some(name);
+        self
+    }
+
     /// A header sent with every request.
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.profile.default_headers.insert(name, value);
@@ -140,6 +149,7 @@ impl ClientBuilder {
                 deadline: settings.deadline,
                 user_agent,
                 profile: self.profile,
+                deprecations_logged: std::sync::Mutex::default(),
                 max_response_bytes: settings.max_response_bytes,
             }),
         })

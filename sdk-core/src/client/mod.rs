@@ -81,6 +81,8 @@ struct ClientInner {
     user_agent: HeaderValue,
     profile: VendorProfile,
     max_response_bytes: usize,
+    /// The operations whose deprecation notice was logged already.
+    deprecations_logged: std::sync::Mutex<std::collections::HashSet<&'static str>>,
 }
 
 /// What a vendor crate tells the client about its API: its name, how its
@@ -92,6 +94,7 @@ struct VendorProfile {
     sleeper: Arc<dyn Sleeper>,
     request_id_headers: Vec<HeaderName>,
     correlation_id_header: Option<HeaderName>,
+    deprecation_header: Option<HeaderName>,
     default_headers: HeaderMap,
 }
 
@@ -229,6 +232,32 @@ impl Client {
                 })),
             })?;
         Ok(headers)
+    }
+
+    /// Logs the API's deprecation notice for `operation`, the first time
+    /// an answer to it carries one.
+    fn note_deprecation(&self, operation: &'static str, headers: &HeaderMap) {
+        let inner = &*self.inner;
+        let Some(notice) = inner
+            .profile
+            .deprecation_header
+            .as_ref()
+            .and_then(|name| headers.get(name))
+        else {
+            return;
+        };
+        let first = inner
+            .deprecations_logged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(operation);
+        if first {
+            tracing::warn!(
+                operation,
+                notice = %String::from_utf8_lossy(notice.as_bytes()),
+                "the API reports this operation as deprecated"
+            );
+        }
     }
 
     fn url_for(&self, request: &Request) -> Url {

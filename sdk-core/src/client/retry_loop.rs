@@ -69,6 +69,7 @@ impl Client {
             let (failure, failed) = match outcome {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
+                    self.note_deprecation(request.operation, response.headers());
                     if response.status().is_success() {
                         if let Some(budget) = &inner.budget {
                             budget.refund_success();
@@ -91,7 +92,7 @@ impl Client {
                         .find_map(|name| response.headers().get(name)?.to_str().ok())
                         .map(str::to_owned)
                         .or_else(|| correlation_id.clone());
-                    let api = api_error_from_response(
+                    let mut api = api_error_from_response(
                         request.operation,
                         &url,
                         status,
@@ -101,6 +102,9 @@ impl Client {
                         request_id,
                         sent,
                     );
+                    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+                        api.auth_hint = inner.auth.refusal_hint();
+                    }
                     let failed = Failed::Status(status, response.headers().clone());
                     (Error::Api(Box::new(api)), failed)
                 }

@@ -97,6 +97,7 @@ pub(crate) fn api_error_from_response(
             .is_redirection()
             .then(|| redirect_origin(url, headers))
             .flatten(),
+        auth_hint: None,
     }
 }
 

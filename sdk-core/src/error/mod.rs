@@ -449,6 +449,9 @@ pub struct ApiError {
     /// For a redirect (3xx) that was not followed: the origin it pointed to
     /// (`scheme://host:port`, never a path, query or credentials).
     pub redirect_origin: Option<String>,
+    /// For a 401 or 403: what the client's auth knows about why, such as
+    /// the OAuth scopes asked for that the token was not granted.
+    pub auth_hint: Option<String>,
 }
 
 impl fmt::Display for ApiError {
@@ -469,6 +472,9 @@ impl fmt::Display for ApiError {
             write!(f, ": redirect to {origin} not followed")?;
         } else if self.status.is_redirection() {
             write!(f, ": redirect not followed")?;
+        }
+        if let Some(hint) = &self.auth_hint {
+            write!(f, " ({hint})")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;

@@ -60,7 +60,10 @@ pub fn over_capacity(what: &str, held: usize, adding: usize) -> Option<String> {
 pub use axum;
 
 mod answer;
+mod exchanges;
 mod static_server;
+
+pub use exchanges::{Exchange, ExchangeLog};
 
 #[doc(hidden)]
 pub use answer::{Answer, BodyProblem, Refusal, ok, parse_object};
@@ -316,6 +319,7 @@ pub struct SandboxServer {
     name: &'static str,
     address: SocketAddr,
     faults: FaultInjector,
+    exchanges: ExchangeLog,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -336,7 +340,12 @@ impl SandboxServer {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let faults = FaultInjector::default();
+        let exchanges = ExchangeLog::default();
         let app = router
+            .layer(middleware::from_fn_with_state(
+                exchanges.clone(),
+                exchanges::record_exchange,
+            ))
             .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
             .layer(middleware::from_fn_with_state(
                 faults.clone(),
@@ -369,6 +378,7 @@ impl SandboxServer {
             name,
             address,
             faults,
+            exchanges,
             shutdown: Some(shutdown),
         })
     }
@@ -386,6 +396,11 @@ impl SandboxServer {
     /// The fault queue of this server.
     pub fn faults(&self) -> &FaultInjector {
         &self.faults
+    }
+
+    /// The log of exchanges this server records once asked to.
+    pub fn exchanges(&self) -> &ExchangeLog {
+        &self.exchanges
     }
 }
 
