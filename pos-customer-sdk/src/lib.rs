@@ -68,6 +68,28 @@
 //!
 //! With the `sandbox` feature, `sandbox::PosSandbox` runs a stateful
 //! emulator of this API in-process, for examples and tests.
+//!
+//! # Where the crate and its sandbox differ from the document
+//!
+//! The POS Cloud document (text taken from a PDF) was held against the
+//! client and the sandbox element by element. Where it is silent or
+//! contradicts itself, this is what they do:
+//!
+//! | element of the document | client | sandbox |
+//! |---|---|---|
+//! | a customer shown flat, and as `{"customer": {..}, "addresses": [..], ..}` entries (get by id, both lists) | reads both shapes | answers the flat shape |
+//! | `number`: "length: 0..255" in the description, "not blank" in the restrictions | refuses a blank number (the restriction) | refuses it with 400 |
+//! | the PATCH customer answer has no `id` | [`Customer::id`] is `None` unless the server sends one | sends the id |
+//! | no status given for `PUT /customers/{id}` and `PUT /customers/list` | 201 is [`model::Upserted::Created`], any other success `Replaced` | 201 when one was created, 200 otherwise |
+//! | group and discount ids are integers on their endpoints, a customer's `customerGroup.id` a UUID string | ids take integers, strings and UUIDs | issues integers for groups and discounts, UUIDs for customers |
+//! | defaults: `active` true, `gender` "U"; none for the read-only `balance` and `currency` | sends neither unless set | fills `active` and `gender` as documented, and `balance` "0.00" and `currency` "EUR" (its own choice) |
+//! | `gender`: "M", "W" or "U", "max length 5" | decodes any value ([`model::Gender`] keeps unknown ones), sends only M, W or U | refuses more than 5 characters only |
+//! | `language`: codes from a `/globals` endpoint that this API does not have | not checked | not checked |
+//! | `addresses.country`: "Germany" in one example, "DE" in another, no rule | not checked | not checked |
+//! | deleting a group that still has customers, or a discount a group uses: not described | returns the server's answer | 422, the document's status for a broken reference |
+//! | PATCHing an address by an `id` the customer does not have: not described | returns the server's answer | 422 |
+//! | no request size or record limit | bodies capped by `max_response_bytes` | 413 past 2 MiB, at most 100,000 records of a kind (400 past it) |
+//! | error bodies `{"result": {"status_code", "details"}}` for 400, 403, 404, 422, 500 | read into [`PosErrorKind`] with `details` as the message; any other body is still an API error with its status | answers this shape |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

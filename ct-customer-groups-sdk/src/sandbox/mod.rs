@@ -19,9 +19,11 @@
 //! - Custom types, as live: a draft's `custom` or a `setCustomType` must
 //!   name a type the sandbox holds, by id or key (else 400
 //!   `ReferencedResourceNotFound`), and every field value must fit the
-//!   type's field definition (else 400 `InvalidField`). One type is seeded:
-//!   key [`SEEDED_TYPE_KEY`], id [`SEEDED_TYPE_ID`]; add others with
-//!   [`CtSandbox::add_type`].
+//!   type's field definition (else 400 `InvalidField`). Three types are
+//!   seeded: key [`SEEDED_TYPE_KEY`] (id [`SEEDED_TYPE_ID`]: `tier`,
+//!   `discountPercent`, `flags`, `since`, `newsletter`), `loyalty`
+//!   (`points`, `level`, `enrolledAt`) and `marketing` (`optIn`,
+//!   `channels`); add others with [`CtSandbox::add_type`].
 //! - A body missing a required field (`groupName`, `version`, `actions`, an
 //!   action's `name`) or naming an unknown action is 400 `InvalidJsonInput`.
 //!
@@ -255,8 +257,7 @@ impl CtSandbox {
 
     /// Adds a custom type with `key` and these field definitions, as the
     /// Types API would hold it, and returns its id. Every sandbox starts with
-    /// one: [`SEEDED_TYPE_KEY`] (`tier`: String, `discountPercent`: Number,
-    /// `flags`: Set of String, `since`: Date, `newsletter`: Boolean).
+    /// three (see the [module docs](self)).
     ///
     /// ```
     /// use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldType};

@@ -60,27 +60,56 @@ pub(super) struct CustomType {
     pub(super) fields: Vec<(String, FieldType)>,
 }
 
-/// The type every sandbox starts with: key [`SEEDED_TYPE_KEY`], id
-/// [`SEEDED_TYPE_ID`], fields `tier` (String), `discountPercent` (Number),
-/// `flags` (Set of String), `since` (Date), `newsletter` (Boolean).
+/// The types every sandbox starts with:
+/// - key [`SEEDED_TYPE_KEY`], id [`SEEDED_TYPE_ID`]: `tier` (String),
+///   `discountPercent` (Number), `flags` (Set of String), `since` (Date),
+///   `newsletter` (Boolean);
+/// - key `loyalty`, id `c0ffee00-0000-4000-8000-000000000002`: `points`
+///   (Number), `level` (String), `enrolledAt` (DateTime);
+/// - key `marketing`, id `c0ffee00-0000-4000-8000-000000000003`: `optIn`
+///   (Boolean), `channels` (Set of String).
 pub(super) fn seeded_types() -> BTreeMap<String, CustomType> {
-    let fields = vec![
-        ("tier".to_owned(), FieldType::String),
-        ("discountPercent".to_owned(), FieldType::Number),
+    let seeded = |key: &str, fields: Vec<(&str, FieldType)>| CustomType {
+        key: key.to_owned(),
+        fields: fields
+            .into_iter()
+            .map(|(name, kind)| (name.to_owned(), kind))
+            .collect(),
+    };
+    let strings = || FieldType::Set(Box::new(FieldType::String));
+    BTreeMap::from([
         (
-            "flags".to_owned(),
-            FieldType::Set(Box::new(FieldType::String)),
+            SEEDED_TYPE_ID.to_owned(),
+            seeded(
+                SEEDED_TYPE_KEY,
+                vec![
+                    ("tier", FieldType::String),
+                    ("discountPercent", FieldType::Number),
+                    ("flags", strings()),
+                    ("since", FieldType::Date),
+                    ("newsletter", FieldType::Boolean),
+                ],
+            ),
         ),
-        ("since".to_owned(), FieldType::Date),
-        ("newsletter".to_owned(), FieldType::Boolean),
-    ];
-    BTreeMap::from([(
-        SEEDED_TYPE_ID.to_owned(),
-        CustomType {
-            key: SEEDED_TYPE_KEY.to_owned(),
-            fields,
-        },
-    )])
+        (
+            "c0ffee00-0000-4000-8000-000000000002".to_owned(),
+            seeded(
+                "loyalty",
+                vec![
+                    ("points", FieldType::Number),
+                    ("level", FieldType::String),
+                    ("enrolledAt", FieldType::DateTime),
+                ],
+            ),
+        ),
+        (
+            "c0ffee00-0000-4000-8000-000000000003".to_owned(),
+            seeded(
+                "marketing",
+                vec![("optIn", FieldType::Boolean), ("channels", strings())],
+            ),
+        ),
+    ])
 }
 
 /// The key of the custom type every sandbox starts with.
