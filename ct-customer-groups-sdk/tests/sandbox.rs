@@ -946,3 +946,14 @@ async fn head_checks_and_a_capped_total_as_live() {
         .unwrap();
     assert_eq!(filtered.total, Some(10_000), "counted up to the cap");
 }
+
+#[tokio::test]
+async fn a_client_keeps_its_sandbox_running() {
+    let ct = CtSandbox::start().unwrap().client().unwrap();
+    let group = ct
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Gold"))
+        .await
+        .unwrap();
+    assert!(ct.customer_groups().exists(&group.id).await.unwrap());
+}

@@ -357,3 +357,14 @@ fn a_listing_outlives_the_runtime_that_prefetched_its_pages() {
     read.extend(rest.into_iter().map(|customer| customer.customer_uid));
     assert_eq!(read, uids);
 }
+
+#[tokio::test]
+async fn a_client_keeps_its_sandbox_running() {
+    let flow = FlowRetailSandbox::start().unwrap().client().unwrap();
+    let created = flow
+        .customer_groups()
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+    assert_eq!(created.customer_group_uid, "vip");
+}

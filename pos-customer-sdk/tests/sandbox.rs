@@ -501,3 +501,12 @@ async fn a_request_body_over_the_sandbox_limit_is_refused_unread() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_client_keeps_its_sandbox_running() {
+    let pos = PosSandbox::start().unwrap().client().unwrap();
+    assert!(pos.customers().list().await.unwrap().is_empty());
+    let clone = pos.clone();
+    drop(pos);
+    assert!(clone.customer_groups().list().await.unwrap().is_empty());
+}

@@ -222,10 +222,15 @@ impl CtSandbox {
             self.client_secret.as_str(),
         )
         .urls(self.url(), self.url())
+        .keep_alive(self.server.keep_alive())
         .scopes(self.scopes.iter().cloned())
     }
 
     /// A client aimed at this sandbox.
+    ///
+    /// The client (and its builder's clients) keep the sandbox running
+    /// while they exist, so the sandbox value itself may be dropped:
+    /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<CtClient> {
         self.client_builder().build()
     }

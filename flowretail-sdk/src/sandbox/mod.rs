@@ -150,10 +150,16 @@ impl FlowRetailSandbox {
 
     /// A client builder aimed at this sandbox, its token and first tenant.
     pub fn client_builder(&self) -> FlowRetailClientBuilder {
-        FlowRetailClient::builder(self.token.as_str(), self.tenant.as_str()).base_url(self.url())
+        FlowRetailClient::builder(self.token.as_str(), self.tenant.as_str())
+            .base_url(self.url())
+            .keep_alive(self.server.keep_alive())
     }
 
     /// A client aimed at this sandbox.
+    ///
+    /// The client (and its builder's clients) keep the sandbox running
+    /// while they exist, so the sandbox value itself may be dropped:
+    /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<FlowRetailClient> {
         self.client_builder().build()
     }

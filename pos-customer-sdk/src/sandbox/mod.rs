@@ -113,9 +113,14 @@ impl PosSandbox {
     /// A client builder aimed at this sandbox with its credentials.
     pub fn client_builder(&self) -> PosClientBuilder {
         PosClient::builder(self.url(), self.token.as_str(), self.operator.as_str())
+            .keep_alive(self.server.keep_alive())
     }
 
     /// A client aimed at this sandbox with its credentials.
+    ///
+    /// The client (and its builder's clients) keep the sandbox running
+    /// while they exist, so the sandbox value itself may be dropped:
+    /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<PosClient> {
         self.client_builder().build()
     }

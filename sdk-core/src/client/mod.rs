@@ -31,7 +31,7 @@ pub use builder::{ClientBuilder, parse_base_url};
 pub use response::{Response, decode_json};
 pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
+    KeepAlive, MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
 pub use tls::http_client_builder;
 
@@ -83,6 +83,8 @@ struct ClientInner {
     max_response_bytes: usize,
     /// The operations whose deprecation notice was logged already.
     deprecations_logged: std::sync::Mutex<std::collections::HashSet<&'static str>>,
+    /// What this client keeps alive (the sandbox it talks to); never read.
+    _keep_alive: Option<KeepAlive>,
 }
 
 /// What a vendor crate tells the client about its API: its name, how its

@@ -67,6 +67,30 @@ pub struct ClientSettings {
     pub redirects: Redirects,
     /// The largest successful response body accepted, per response in flight.
     pub max_response_bytes: usize,
+    /// Something the clients built with these settings keep alive, such as
+    /// the in-process sandbox they talk to.
+    pub(crate) keep_alive: Option<KeepAlive>,
+}
+
+/// Something a client keeps alive for as long as it (or a clone) exists:
+/// an in-process sandbox's server, so that a client made by a sandbox
+/// never outlives it.
+#[doc(hidden)]
+#[derive(Clone)]
+// Held only to be dropped with the client: never read.
+pub struct KeepAlive(#[allow(dead_code)] Arc<dyn std::any::Any + Send + Sync>);
+
+impl KeepAlive {
+    /// Keeps `value` alive with every client that holds this.
+    pub fn new(value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        Self(value)
+    }
+}
+
+impl std::fmt::Debug for KeepAlive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeepAlive")
+    }
 }
 
 impl Default for ClientSettings {
@@ -83,6 +107,7 @@ impl Default for ClientSettings {
             allow_insecure: false,
             redirects: Redirects::Never,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            keep_alive: None,
         }
     }
 }
@@ -97,6 +122,23 @@ impl ClientSettings {
     /// Sets the per-attempt timeout.
     pub fn with_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Keeps `value` alive with every client built from these settings.
+    #[doc(hidden)]
+    pub fn with_keep_alive(mut self, value: KeepAlive) -> Self {
+        self.keep_alive = Some(value);
+        self
+    }
+
+    /// These settings, keeping what `previous` kept alive unless they keep
+    /// something themselves.
+    #[doc(hidden)]
+    pub fn keeping_alive_from(mut self, previous: &ClientSettings) -> Self {
+        if self.keep_alive.is_none() {
+            self.keep_alive = previous.keep_alive.clone();
+        }
         self
     }
 
@@ -241,7 +283,15 @@ macro_rules! client_settings_setters {
         /// Replaces every transport setting at once, such as a
         /// [`ClientSettings`]($crate::client::ClientSettings) shared by several clients.
         pub fn settings(mut self, settings: $crate::client::ClientSettings) -> Self {
-            self.$field = settings;
+            self.$field = settings.keeping_alive_from(&self.$field);
+            self
+        }
+
+        /// Keeps `value` alive as long as the client built here: a sandbox
+        /// hands its server to the clients it makes.
+        #[doc(hidden)]
+        pub fn keep_alive(mut self, value: $crate::client::KeepAlive) -> Self {
+            self.$field = self.$field.with_keep_alive(value);
             self
         }
 

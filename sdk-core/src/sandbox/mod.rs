@@ -5,7 +5,8 @@
 //!
 //! The server runs on a thread of its own with its own runtime, so it keeps
 //! answering whatever the caller's runtime does (a paused clock, a
-//! current-thread test runtime) and it stops when dropped.
+//! current-thread test runtime) and it stops when the server and every client
+//! it keeps alive ([`SandboxServer::keep_alive`]) are dropped.
 //!
 //! ```
 //! use std::time::Duration;
@@ -320,7 +321,21 @@ pub struct SandboxServer {
     address: SocketAddr,
     faults: FaultInjector,
     exchanges: ExchangeLog,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// Stops the server when the last holder (this server, or a client it
+    /// kept alive) is gone.
+    stopper: Arc<Stopper>,
+}
+
+/// Sends the shutdown when dropped.
+struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        let sender = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(shutdown) = sender {
+            let _ = shutdown.send(());
+        }
+    }
 }
 
 impl fmt::Debug for SandboxServer {
@@ -379,7 +394,7 @@ impl SandboxServer {
             address,
             faults,
             exchanges,
-            shutdown: Some(shutdown),
+            stopper: Arc::new(Stopper(Mutex::new(Some(shutdown)))),
         })
     }
 
@@ -398,17 +413,16 @@ impl SandboxServer {
         &self.faults
     }
 
+    /// A handle that keeps this server running while a client holds it:
+    /// vendor sandboxes give it to the clients they make, so a client never
+    /// outlives the sandbox it talks to.
+    pub fn keep_alive(&self) -> crate::client::KeepAlive {
+        crate::client::KeepAlive::new(self.stopper.clone())
+    }
+
     /// The log of exchanges this server records once asked to.
     pub fn exchanges(&self) -> &ExchangeLog {
         &self.exchanges
-    }
-}
-
-impl Drop for SandboxServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
