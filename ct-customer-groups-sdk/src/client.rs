@@ -257,6 +257,9 @@ impl CtClientBuilder {
         if self.project_key.trim().is_empty() {
             return Err(Error::invalid_input("project_key", "must not be empty"));
         }
+        // Checked here, so that an error names the parameter the caller gave.
+        sdk_core::client::parse_url("api_url", &self.api_url, self.settings.allow_insecure)?;
+        sdk_core::client::parse_url("auth_url", &self.auth_url, self.settings.allow_insecure)?;
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
         // The token endpoint gets the same transport settings as the API.
         let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)

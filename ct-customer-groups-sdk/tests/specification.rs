@@ -412,3 +412,26 @@ fn created_at_and_last_modified_at_are_required() {
     let error = serde_json::from_value::<CustomerGroup>(group).unwrap_err();
     assert!(error.to_string().contains("createdAt"), "{error}");
 }
+
+#[test]
+fn url_errors_name_the_parameter_and_suggest_the_fix() {
+    let build = |api: &str, auth: &str| {
+        CtClient::builder(PROJECT, "id", "secret")
+            .urls(api, auth)
+            .build()
+            .unwrap_err()
+            .to_string()
+    };
+    let error = build("not a url", "https://auth.example.com");
+    assert!(error.contains("api_url"), "{error}");
+    let error = build("https://api.example.com", "auth.example.com");
+    assert!(
+        error.contains("auth_url") && error.contains("https://"),
+        "{error}"
+    );
+    let error = build("ftp://api.example.com", "https://auth.example.com");
+    assert!(
+        error.contains("api_url") && error.contains("scheme"),
+        "{error}"
+    );
+}

@@ -343,7 +343,7 @@ async fn flow_uids_outside_the_pattern_never_leave_the_client() {
     let server = MockServer::start().await;
     any_answer(&server, json!({"customerGroupUid": "ok-_1", "name": "n"})).await;
     let flow = FlowRetailClient::builder("tok", "tenant")
-        .base_url(server.uri())
+        .base_url(format!("{}/v2", server.uri()))
         .http_client(quiet_http())
         .build()
         .unwrap();
@@ -356,7 +356,7 @@ async fn flow_uids_outside_the_pattern_never_leave_the_client() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(
         requests[0].url.path(),
-        "/tenants/tenant/customer-groups/ok-_1"
+        "/v2/tenants/tenant/customer-groups/ok-_1"
     );
 }
 

@@ -49,7 +49,8 @@ async fn no_secret_in_debug_display_errors_or_traces_of_any_vendor() {
         CtClient::builder("proj", "id", "ct-client-secret").urls(server.uri(), server.uri());
     let ct_builder_shown = format!("{ct_builder:?}");
     let ct = ct_builder.build().unwrap();
-    let flow_builder = FlowRetailClient::builder("flow-token-secret", "t").base_url(server.uri());
+    let flow_builder = FlowRetailClient::builder("flow-token-secret", "t")
+        .base_url(format!("{}/v2", server.uri()));
     let flow_builder_shown = format!("{flow_builder:?}");
     let flow = flow_builder.build().unwrap();
 

@@ -184,7 +184,8 @@ impl FlowRetailClientBuilder {
         self.base_url(STAGE_URL)
     }
 
-    /// Uses any server URL (including its `/v2`).
+    /// Uses any server URL, including its `/v2`: a URL of the host alone is
+    /// refused when the client is built.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -199,6 +200,15 @@ impl FlowRetailClientBuilder {
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<FlowRetailClient> {
         check_uid("tenant", &self.tenant)?;
+        let url =
+            sdk_core::client::parse_url("base_url", &self.base_url, self.settings.allow_insecure)?;
+        // The host alone is the usual slip; a gateway may map another path.
+        if url.path().trim_end_matches('/').is_empty() {
+            return Err(sdk_core::Error::invalid_input(
+                "base_url",
+                format!("names no API version: add /v2 after the host (such as {PRODUCTION_URL})"),
+            ));
+        }
         let auth: Arc<dyn AuthProvider> = match self.auth {
             Auth::Token(token) => Arc::new(BearerToken::new(token)?),
             Auth::Provider(provider) => provider,

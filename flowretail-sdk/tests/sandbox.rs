@@ -368,3 +368,27 @@ async fn a_client_keeps_its_sandbox_running() {
         .unwrap();
     assert_eq!(created.customer_group_uid, "vip");
 }
+
+#[test]
+fn a_base_url_without_its_version_is_refused_when_the_client_is_built() {
+    let error = FlowRetailClient::builder("token", "tenant")
+        .base_url("https://api.flowretail.com")
+        .build()
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(
+        shown.contains("base_url") && shown.contains("add /v2"),
+        "{shown}"
+    );
+    let error = FlowRetailClient::builder("token", "tenant")
+        .base_url("api.flowretail.com/v2")
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("https://"), "{error}");
+    assert!(
+        FlowRetailClient::builder("token", "tenant")
+            .base_url("https://api.flowretail.com/v2/")
+            .build()
+            .is_ok()
+    );
+}

@@ -159,23 +159,41 @@ impl ClientBuilder {
 
 /// Parses and checks a base URL: `https`, or `http` on loopback or when allowed.
 pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
-    let url = Url::parse(base_url.trim())
-        .map_err(|error| Error::invalid_input("base_url", format!("not a URL: {error}")))?;
+    parse_url("base_url", base_url, allow_insecure)
+}
+
+/// [`parse_base_url`] for the parameter `name` (such as `api_url`), which
+/// every error names.
+///
+/// ```
+/// let error = sdk_core::client::parse_url("api_url", "api.example.com", false).unwrap_err();
+/// assert!(error.to_string().contains("api_url"));
+/// assert!(error.to_string().contains("https://"));
+/// ```
+pub fn parse_url(name: &str, base_url: &str, allow_insecure: bool) -> Result<Url> {
+    let trimmed = base_url.trim();
+    let url = Url::parse(trimmed).map_err(|error| match error {
+        url::ParseError::RelativeUrlWithoutBase => Error::invalid_input(
+            name,
+            "has no scheme: write the host with https:// in front (https://host/path)",
+        ),
+        other => Error::invalid_input(name, format!("not a URL: {other}")),
+    })?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::invalid_input(
-            "base_url",
+            name,
             "must be an absolute http(s) URL with a host",
         ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid_input(
-            "base_url",
+            name,
             "must not carry credentials (user:password@host): give them to the client's auth settings",
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::invalid_input(
-            "base_url",
+            name,
             "must not have a query or fragment",
         ));
     }
@@ -184,15 +202,12 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
         "http" if allow_insecure || super::proxy::is_loopback(&url) => {}
         "http" => {
             return Err(Error::invalid_input(
-                "base_url",
+                name,
                 "must use https (plain http is only allowed for loopback hosts, or when allow_insecure is set)",
             ));
         }
         _ => {
-            return Err(Error::invalid_input(
-                "base_url",
-                "scheme must be https or http",
-            ));
+            return Err(Error::invalid_input(name, "scheme must be https or http"));
         }
     }
     Ok(url)

@@ -27,7 +27,7 @@ mod retry_loop;
 mod settings;
 mod tls;
 
-pub use builder::{ClientBuilder, parse_base_url};
+pub use builder::{ClientBuilder, parse_base_url, parse_url};
 pub use response::{Response, decode_json};
 pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
