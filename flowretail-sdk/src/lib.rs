@@ -87,18 +87,18 @@ pub use model::{
     GroupMembershipChange, ListResponse, Paging, UpdateCustomerGroup,
 };
 
-/// The timestamp type of `createdAt` and `lastModifiedAt`.
+// The timestamp type of `createdAt` and `lastModifiedAt`.
 pub use chrono::{DateTime, Utc};
-/// Sort order for [`Listing::sort_by`], shared with the other vendor crates.
+// Sort order for [`Listing::sort_by`], shared with the other vendor crates.
 pub use sdk_core::SortOrder;
-/// The redirect setting of the client builders.
+// The redirect setting of the client builders.
 pub use sdk_core::client::Redirects;
-/// The streams that [`Listing::items`] and [`Listing::paginator`] return.
+// The streams that [`Listing::items`] and [`Listing::paginator`] return.
 pub use sdk_core::pagination::{ItemStream, PageStream};
-/// The error every call returns, and its `Result`, from `sdk-core`.
+// The error every call returns, and its `Result`, from `sdk-core`.
 pub use sdk_core::{ApiError, Error, Result};
-/// A call's request value (await it, or set per-call limits first), and the
-/// settings, retry policy and backoff that every client builder takes.
+// A call's request value (await it, or set per-call limits first), and the
+// settings, retry policy and backoff that every client builder takes.
 pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
-/// One page of a listing, and the paginator [`Listing::paginator`] returns.
+// One page of a listing, and the paginator [`Listing::paginator`] returns.
 pub use sdk_core::{Page, Paginator};

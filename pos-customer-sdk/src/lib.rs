@@ -116,14 +116,14 @@ pub use model::{
     Gender, GroupDiscount, InvalidDecimal, Upserted,
 };
 
-/// The date type [`Customers::list_modified_since`](customers::Customers::list_modified_since)
-/// and customer birthdays use, and the clock to read today's date from
-/// (`Utc::now().date_naive()`).
+// The date type [`Customers::list_modified_since`](customers::Customers::list_modified_since)
+// and customer birthdays use, and the clock to read today's date from
+// (`Utc::now().date_naive()`).
 pub use chrono::{NaiveDate, Utc};
-/// The redirect setting of the client builders.
+// The redirect setting of the client builders.
 pub use sdk_core::client::Redirects;
-/// The error every call returns, and its `Result`, from `sdk-core`.
+// The error every call returns, and its `Result`, from `sdk-core`.
 pub use sdk_core::{ApiError, Error, Result};
-/// A call's request value (await it, or set per-call limits first), and the
-/// settings, retry policy and backoff that every client builder takes.
+// A call's request value (await it, or set per-call limits first), and the
+// settings, retry policy and backoff that every client builder takes.
 pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
