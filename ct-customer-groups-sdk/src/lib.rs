@@ -96,6 +96,12 @@ pub use sdk_core::SortOrder;
 pub use sdk_core::client::Redirects;
 // The streams that [`CustomerGroupQuery::pages`] and [`QueryAll`] return.
 pub use sdk_core::pagination::{ItemStream, PageStream, Partitioned, PartitionedPages};
+// The JSON types custom fields and update actions take (`Map`, `Value`),
+// and open-ended JSON kept as text (custom field values, expanded `obj`).
+pub use sdk_core::json::RawJson;
+pub use serde_json::{self, Map, Value};
+// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
+pub use sdk_core::client::http_client_builder;
 // The error every call returns, and its `Result`, from `sdk-core`.
 pub use sdk_core::{ApiError, Error, Result};
 // A call's request value (await it, or set per-call limits first), and the

@@ -95,6 +95,13 @@ pub use sdk_core::SortOrder;
 pub use sdk_core::client::Redirects;
 // The streams that [`Listing::items`] and [`Listing::paginator`] return.
 pub use sdk_core::pagination::{ItemStream, PageStream};
+// What a provider of your own for `token_provider` implements, and the
+// headers it fills; `async_trait` writes its `async fn`.
+pub use async_trait::async_trait;
+pub use sdk_core::auth::AuthProvider;
+pub use sdk_core::reqwest::header::HeaderMap;
+// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
+pub use sdk_core::client::http_client_builder;
 // The error every call returns, and its `Result`, from `sdk-core`.
 pub use sdk_core::{ApiError, Error, Result};
 // A call's request value (await it, or set per-call limits first), and the

@@ -261,3 +261,61 @@ fn calls_and_listings_are_send_and_static() {
             .items(),
     );
 }
+
+/// A token source of the user's own, written with Flow Retail's re-exports only.
+#[derive(Debug)]
+struct TokenFromVault;
+
+#[flowretail_sdk::async_trait]
+impl flowretail_sdk::AuthProvider for TokenFromVault {
+    async fn authenticate(
+        &self,
+        headers: &mut flowretail_sdk::HeaderMap,
+    ) -> flowretail_sdk::Result<()> {
+        let value = "Bearer sandbox-token".parse().expect("a header value");
+        headers.insert("authorization", value);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn signatures_need_nothing_but_the_vendor_crate() -> Result<(), Box<dyn std::error::Error>> {
+    // Flow Retail: a token provider of one's own, and an HTTP client with TLS ready.
+    let sandbox = FlowRetailSandbox::start()?;
+    let http = flowretail_sdk::http_client_builder().build()?;
+    let flow = sandbox
+        .client_builder()
+        .token_provider(TokenFromVault)
+        .http_client(http)
+        .build()?;
+    let groups: Vec<flowretail_sdk::CustomerGroup> = {
+        use flowretail_sdk::prelude::*;
+        flow.customer_groups().list().items().try_collect().await?
+    };
+    assert!(groups.is_empty());
+
+    // commercetools: custom field values as the crate's own `Map` and `Value`.
+    let mut fields = ct_customer_groups_sdk::Map::new();
+    fields.insert("tier".into(), ct_customer_groups_sdk::Value::from("gold"));
+    let action = ct_customer_groups_sdk::UpdateAction::set_custom_type(
+        Some(ct_customer_groups_sdk::ResourceIdentifier::type_by_key(
+            "customer-group-fields",
+        )),
+        Some(fields),
+    );
+    let ct = CtSandbox::start()?.client()?;
+    let group = ct
+        .customer_groups()
+        .create(ct_customer_groups_sdk::CustomerGroupDraft::new("Gold"))
+        .await?;
+    let updated = ct
+        .customer_groups()
+        .update(
+            &group.id,
+            ct_customer_groups_sdk::CustomerGroupUpdate::for_group(&group).action(action),
+        )
+        .await?;
+    let raw: &ct_customer_groups_sdk::RawJson = &updated.custom.as_ref().expect("custom").fields;
+    assert_eq!(raw.field_as::<String>("tier")?.as_deref(), Some("gold"));
+    Ok(())
+}

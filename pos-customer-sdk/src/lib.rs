@@ -122,6 +122,8 @@ pub use model::{
 pub use chrono::{NaiveDate, Utc};
 // The redirect setting of the client builders.
 pub use sdk_core::client::Redirects;
+// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
+pub use sdk_core::client::http_client_builder;
 // The error every call returns, and its `Result`, from `sdk-core`.
 pub use sdk_core::{ApiError, Error, Result};
 // A call's request value (await it, or set per-call limits first), and the
