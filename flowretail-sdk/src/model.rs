@@ -17,19 +17,6 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A page's items: `null` reads as none, and more items than the page
-/// size asked for is a decode error found before the extra items are built.
-fn page_items<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    #[derive(Deserialize)]
-    #[serde(bound(deserialize = "T: Deserialize<'de>"))]
-    struct Items<T>(#[serde(deserialize_with = "sdk_core::json::at_most")] Vec<T>);
-    Ok(Option::<Items<T>>::deserialize(deserializer)?.map_or_else(Vec::new, |items| items.0))
-}
-
 sdk_core::open_enum! {
     /// `CustomerTypeENUM`.
     pub enum CustomerType {
@@ -117,7 +104,7 @@ pub struct Paging {
 pub struct ListResponse<T> {
     /// The items of this page.
     #[serde(
-        deserialize_with = "page_items",
+        deserialize_with = "sdk_core::json::at_most_or_null",
         bound(deserialize = "T: Deserialize<'de>")
     )]
     pub items: Vec<T>,

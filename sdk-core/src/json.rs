@@ -237,6 +237,47 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
     }
 }
 
+impl<T> Items<T> {
+    /// A page's list: at most the limit [`with_item_limit`] set.
+    fn page() -> Self {
+        Self {
+            limit: ITEM_LIMIT.with(Cell::get),
+            marker: std::marker::PhantomData,
+        }
+    }
+
+    /// A list within an answer: no count limit.
+    fn any() -> Self {
+        Self {
+            limit: None,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+/// `null` as an empty list, anything else as `items` reads it.
+struct OrNull<T>(Items<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OrNull<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_seq(self.0)
+    }
+}
+
 /// Deserializes a page's list of items, failing at the first item past
 /// the limit that [`with_item_limit`] set (the extra items are never
 /// built), or past the answer's list budget.
@@ -247,10 +288,17 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    deserializer.deserialize_seq(Items {
-        limit: ITEM_LIMIT.with(Cell::get),
-        marker: std::marker::PhantomData,
-    })
+    deserializer.deserialize_seq(Items::page())
+}
+
+/// As [`at_most`], with `null` read as an empty page.
+#[doc(hidden)]
+pub fn at_most_or_null<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_option(OrNull(Items::page()))
 }
 
 /// Deserializes a list within an answer, its storage charged to the
@@ -261,10 +309,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    deserializer.deserialize_seq(Items {
-        limit: None,
-        marker: std::marker::PhantomData,
-    })
+    deserializer.deserialize_seq(Items::any())
 }
 
 /// As [`list`], with `null` read as an empty list.
@@ -274,10 +319,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(bound(deserialize = "T: Deserialize<'de>"))]
-    struct Listed<T>(#[serde(deserialize_with = "list")] Vec<T>);
-    Ok(Option::<Listed<T>>::deserialize(deserializer)?.map_or_else(Vec::new, |listed| listed.0))
+    deserializer.deserialize_option(OrNull(Items::any()))
 }
 
 #[cfg(test)]
@@ -306,6 +348,21 @@ mod tests {
         );
         // Without a limit set (a user decoding a page themselves): no limit.
         assert!(serde_json::from_str::<Page>(body).is_ok());
+    }
+
+    #[derive(Deserialize)]
+    struct NullablePage {
+        #[serde(default, deserialize_with = "at_most_or_null")]
+        items: Vec<u32>,
+    }
+
+    #[test]
+    fn a_null_page_is_empty_and_a_long_one_refused() {
+        let decode = |text: &str| with_item_limit(2, || serde_json::from_str::<NullablePage>(text));
+        assert!(decode(r#"{"items": null}"#).unwrap().items.is_empty());
+        assert!(decode("{}").unwrap().items.is_empty());
+        assert_eq!(decode(r#"{"items": [1, 2]}"#).unwrap().items, [1, 2]);
+        assert!(decode(r#"{"items": [1, 2, 3]}"#).is_err());
     }
 
     #[derive(Deserialize)]

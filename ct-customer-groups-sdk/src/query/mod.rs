@@ -298,11 +298,12 @@ impl CustomerGroupQuery {
 
     /// Sends the query for one page.
     ///
-    /// A page holding more results than the limit asked for (20 when none
-    /// was set, the API's default) is a decode error.
+    /// A page holding more results than the limit asked for is a decode
+    /// error. Without a limit the API answers 20; an emulator may answer
+    /// more, so then only the API's maximum of 500 is held against it.
     pub fn send(&self) -> Call<PagedQueryResult<CustomerGroup>> {
         let request = self.request(self.offset, self.limit, self.with_total);
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let limit = self.limit.unwrap_or(MAX_LIMIT);
         Call::json_page(self.client.http(), request, u64::from(limit))
     }
 
