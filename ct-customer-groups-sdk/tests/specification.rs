@@ -435,3 +435,30 @@ fn url_errors_name_the_parameter_and_suggest_the_fix() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_grant_lacking_a_scope_is_logged_once_per_token() {
+    let captured = sdk_core::test_util::CapturedLogs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start().await;
+    mount_token(&server, "view_customer_groups:my-project").await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("customer_group.json")))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    for _ in 0..3 {
+        groups.get("g-1").await.unwrap();
+    }
+    let logs = captured.text();
+    let warnings: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("WARN") && line.contains("fewer scopes"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{logs}");
+    assert!(warnings[0].contains(SCOPE), "{logs}");
+}
