@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
-use sdk_core::reqwest::StatusCode;
+use sdk_core::http::StatusCode;
 
 /// Reads code and message from a commercetools error body.
 #[derive(Debug, Clone, Copy, Default)]

@@ -11,7 +11,7 @@ use pos_customer_sdk::{Customer, CustomerGroup, Discount, PosClient};
 use proptest::prelude::*;
 use sdk_core::client::decode_json;
 use sdk_core::error::{ErrorBodyParser, GenericErrorParser};
-use sdk_core::reqwest::StatusCode;
+use sdk_core::http::StatusCode;
 use sdk_core::test_util::quiet_http;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -99,7 +99,7 @@ pub use sdk_core::pagination::{ItemStream, PageStream};
 // headers it fills; `async_trait` writes its `async fn`.
 pub use async_trait::async_trait;
 pub use sdk_core::auth::AuthProvider;
-pub use sdk_core::reqwest::header::HeaderMap;
+pub use sdk_core::http::header::HeaderMap;
 // A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
 pub use sdk_core::client::http_client_builder;
 // The error every call returns, and its `Result`, from `sdk-core`.

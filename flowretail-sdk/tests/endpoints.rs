@@ -450,18 +450,18 @@ async fn a_custom_token_provider_is_used_and_refreshed_on_401() {
     impl sdk_core::auth::AuthProvider for Provider {
         async fn authenticate(
             &self,
-            headers: &mut sdk_core::reqwest::header::HeaderMap,
+            headers: &mut sdk_core::http::header::HeaderMap,
         ) -> sdk_core::Result<()> {
             let n = self.0.issued.load(Ordering::SeqCst);
             let token = sdk_core::SecretString::from(format!("auth-token-{n}"));
             headers.insert(
-                sdk_core::reqwest::header::AUTHORIZATION,
+                sdk_core::http::header::AUTHORIZATION,
                 sdk_core::auth::bearer_header(&token)?,
             );
             Ok(())
         }
 
-        async fn on_unauthorized(&self, _sent: &sdk_core::reqwest::header::HeaderMap) -> bool {
+        async fn on_unauthorized(&self, _sent: &sdk_core::http::header::HeaderMap) -> bool {
             self.0.issued.fetch_add(1, Ordering::SeqCst);
             true
         }

@@ -168,7 +168,7 @@ async fn invalid_bodies_are_refused() {
                 .segments(["tenants", "sandbox-tenant", "customer-groups"])
                 .body(
                     body,
-                    sdk_core::reqwest::header::HeaderValue::from_static("application/json"),
+                    sdk_core::http::header::HeaderValue::from_static("application/json"),
                 ),
         )
     };

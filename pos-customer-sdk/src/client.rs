@@ -5,7 +5,7 @@ use std::fmt;
 use sdk_core::auth::StaticHeaders;
 use sdk_core::env::EnvReader;
 use sdk_core::error::{ErrorBodyParser, InvalidInput, ParsedErrorBody};
-use sdk_core::reqwest::StatusCode;
+use sdk_core::http::StatusCode;
 use sdk_core::{Client, ClientSettings, Error, Result, SecretString};
 
 use crate::customers::Customers;

@@ -201,7 +201,7 @@ pub(crate) fn upserted<T>(
 ) -> Result<Upserted<T>> {
     let value = decode(&response)?;
     Ok(
-        if response.status() == sdk_core::reqwest::StatusCode::CREATED {
+        if response.status() == sdk_core::http::StatusCode::CREATED {
             Upserted::Created(value)
         } else {
             Upserted::Replaced(value)

@@ -485,7 +485,7 @@ async fn a_request_body_over_the_sandbox_limit_is_refused_unread() {
                 .segment("customers")
                 .body(
                     too_large.into_bytes(),
-                    sdk_core::reqwest::header::HeaderValue::from_static("application/json"),
+                    sdk_core::http::header::HeaderValue::from_static("application/json"),
                 ),
         )
         .await

@@ -159,7 +159,7 @@ fn a_decode_error_through_the_client_names_the_json_path() {
     }
     let error = sdk_core::client::decode_json::<List>(
         "list_customers",
-        sdk_core::reqwest::StatusCode::OK,
+        sdk_core::http::StatusCode::OK,
         body,
     )
     .unwrap_err();

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 /// ```
 /// use async_trait::async_trait;
 /// use sdk_core::auth::{AuthProvider, bearer_header};
-/// use sdk_core::reqwest::header::{AUTHORIZATION, HeaderMap};
+/// use sdk_core::http::header::{AUTHORIZATION, HeaderMap};
 /// use sdk_core::{Result, SecretString};
 ///
 /// #[derive(Debug)]

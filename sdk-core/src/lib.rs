@@ -87,7 +87,7 @@ pub mod test_util;
 
 pub use call::{Call, CallOptions, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, Result, SetupError};
 pub use pagination::{Page, Paginator};
 pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
@@ -101,10 +101,8 @@ struct ReadmeSample;
 /// Secret strings: never shown by `Debug`, zeroed on drop.
 pub use secrecy::{ExposeSecret, SecretString};
 
-/// The HTTP client the SDK is built on. Re-exported on purpose, as part of
-/// the public API: every client builder's `http_client(..)` takes a
-/// `reqwest::Client` of your own (proxies, root certificates, connection
-/// pools), and [`ApiError::status`] is its `StatusCode`; this way you build
-/// one with the very version the SDK uses, best from
-/// [`client::http_client_builder`], which readies its TLS.
-pub use reqwest;
+/// The HTTP types the SDK's signatures use ([`http::StatusCode`],
+/// [`http::HeaderMap`], [`http::HeaderName`], ...), the very ones reqwest
+/// uses. reqwest itself is not re-exported (see
+/// [`client::IntoHttpClient`] for why, and for what a reqwest of your own needs).
+pub use http;

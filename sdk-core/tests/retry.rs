@@ -473,7 +473,7 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 503, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static(
+        .correlation_id_header(sdk_core::http::header::HeaderName::from_static(
             "x-correlation-id",
         ))
         .build()
@@ -491,7 +491,7 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 400, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::reqwest::header::HeaderName::from_static(
+        .correlation_id_header(sdk_core::http::header::HeaderName::from_static(
             "x-correlation-id",
         ))
         .build()

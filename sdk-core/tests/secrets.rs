@@ -102,7 +102,7 @@ async fn secrets_never_appear_in_debug_display_or_traces() {
         Client::builder("https://a.example").auth(bearer)
     ));
     let request = Request::get("x").header(
-        sdk_core::reqwest::header::AUTHORIZATION,
+        sdk_core::http::header::AUTHORIZATION,
         sdk_core::auth::bearer_header(&SecretString::from("bearer-secret-value")).unwrap(),
     );
     shown.push(format!("{request:?}"));

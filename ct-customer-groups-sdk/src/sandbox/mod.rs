@@ -71,7 +71,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::{SecondsFormat, Utc};
-use sdk_core::reqwest::Url;
+use url::Url;
 use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
@@ -148,7 +148,7 @@ impl CtSandboxBuilder {
     }
 
     /// Starts the sandbox.
-    pub fn start(self) -> std::io::Result<CtSandbox> {
+    pub fn start(self) -> crate::Result<CtSandbox> {
         let allowed_scopes = self
             .allowed_scopes
             .unwrap_or_else(|| vec![format!("manage_customer_groups:{}", self.project_key)]);
@@ -188,7 +188,7 @@ pub struct CtSandbox {
 
 impl CtSandbox {
     /// Starts a sandbox of [`SANDBOX_PROJECT`] for [`SANDBOX_CLIENT_ID`].
-    pub fn start() -> std::io::Result<Self> {
+    pub fn start() -> crate::Result<Self> {
         Self::builder().start()
     }
 
@@ -270,7 +270,7 @@ impl CtSandbox {
     /// let sandbox = CtSandbox::start()?;
     /// let id = sandbox.add_type("loyalty", [("points", FieldType::Number)]);
     /// assert!(!id.is_empty());
-    /// # Ok::<(), std::io::Error>(())
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
     /// ```
     pub fn add_type<I, S>(&self, key: impl Into<String>, fields: I) -> String
     where

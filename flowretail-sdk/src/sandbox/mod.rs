@@ -32,7 +32,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
-use sdk_core::reqwest::Url;
+use url::Url;
 use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
@@ -98,7 +98,7 @@ impl FlowRetailSandboxBuilder {
     }
 
     /// Starts the sandbox.
-    pub fn start(self) -> std::io::Result<FlowRetailSandbox> {
+    pub fn start(self) -> crate::Result<FlowRetailSandbox> {
         let state = Shared::new(Store {
             tokens: self.tokens.iter().cloned().collect(),
             tenants: self
@@ -130,7 +130,7 @@ pub struct FlowRetailSandbox {
 
 impl FlowRetailSandbox {
     /// Starts a sandbox serving [`SANDBOX_TENANT`] for [`SANDBOX_TOKEN`].
-    pub fn start() -> std::io::Result<Self> {
+    pub fn start() -> crate::Result<Self> {
         Self::builder().start()
     }
 

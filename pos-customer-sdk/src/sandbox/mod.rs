@@ -80,7 +80,7 @@ pub struct PosSandbox {
 
 impl PosSandbox {
     /// Starts an empty sandbox that accepts [`SANDBOX_TOKEN`] and [`SANDBOX_OPERATOR`].
-    pub fn start() -> std::io::Result<Self> {
+    pub fn start() -> crate::Result<Self> {
         Self::with_credentials(SANDBOX_TOKEN, SANDBOX_OPERATOR)
     }
 
@@ -88,7 +88,7 @@ impl PosSandbox {
     pub fn with_credentials(
         token: impl Into<String>,
         operator: impl Into<String>,
-    ) -> std::io::Result<Self> {
+    ) -> crate::Result<Self> {
         let token = token.into();
         let operator = operator.into();
         let state = Shared {

@@ -6,7 +6,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::Customer;
 use sdk_core::client::decode_json;
-use sdk_core::reqwest::StatusCode;
+use sdk_core::http::StatusCode;
 use serde::Deserialize;
 
 const CUSTOMERS: usize = 10_000;

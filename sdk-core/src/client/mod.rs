@@ -33,7 +33,7 @@ pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     KeepAlive, MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
-pub use tls::http_client_builder;
+pub use tls::{IntoHttpClient, http_client_builder};
 
 /// `<crate>/<version>` of the crate this is written in, for
 /// [`ClientBuilder::user_agent`].

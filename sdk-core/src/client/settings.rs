@@ -300,9 +300,10 @@ macro_rules! client_settings_setters {
         /// redirect policy: build it with
         /// `redirect(reqwest::redirect::Policy::none())` unless you mean it
         /// to follow redirects with your credentials. Start from
-        /// `sdk_core::client::http_client_builder()`, whose TLS is ready.
-        pub fn http_client(mut self, http: $crate::reqwest::Client) -> Self {
-            self.$field.http = Some(http);
+        /// `sdk_core::client::http_client_builder()`, whose TLS is ready
+        /// (see [`IntoHttpClient`]($crate::client::IntoHttpClient)).
+        pub fn http_client(mut self, http: impl $crate::client::IntoHttpClient) -> Self {
+            self.$field.http = Some(http.into_reqwest());
             self
         }
 

@@ -29,6 +29,36 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
+/// An HTTP client a builder's `http_client(..)` takes: a `reqwest::Client`
+/// (reqwest 0.13), best built from [`http_client_builder`].
+///
+/// The SDK does not re-export reqwest: `reqwest::Client::new()` panics in a
+/// process that has no TLS crypto provider yet, and nothing the SDK hands
+/// out should lead there. A `reqwest` of your own must be 0.13 (the
+/// version the SDK uses, or the type differs). Built with default features
+/// off it shares the SDK's TLS features, so it has no crypto provider of its
+/// own: build its clients from [`http_client_builder`], which installs one
+/// first, or enable reqwest's `rustls` feature, or install a provider
+/// yourself (`rustls::crypto::ring::default_provider().install_default()`).
+///
+/// Sealed: the SDK decides which clients it can drive.
+pub trait IntoHttpClient: sealed::Sealed {
+    /// The client the SDK sends with.
+    #[doc(hidden)]
+    fn into_reqwest(self) -> reqwest::Client;
+}
+
+impl IntoHttpClient for reqwest::Client {
+    fn into_reqwest(self) -> reqwest::Client {
+        self
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for reqwest::Client {}
+}
+
 fn install_crypto_provider() {
     #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
     if rustls::crypto::CryptoProvider::get_default().is_none() {

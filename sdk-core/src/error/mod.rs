@@ -91,6 +91,12 @@ pub enum Error {
     /// deleted.
     #[error(transparent)]
     IncompleteListing(Box<IncompleteListing>),
+
+    /// Something the SDK needed on this machine could not be set up, such
+    /// as an in-process sandbox that could not listen on a loopback port or
+    /// start its thread. Nothing was sent.
+    #[error(transparent)]
+    Setup(Box<SetupError>),
 }
 
 impl Error {
@@ -126,7 +132,10 @@ impl Error {
             Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) => true,
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Auth(auth) => auth.status.is_some_and(crate::retry::is_retryable_status),
-            Error::InvalidInput(_) | Error::Decode(_) | Error::IncompleteListing(_) => false,
+            Error::InvalidInput(_)
+            | Error::Decode(_)
+            | Error::IncompleteListing(_)
+            | Error::Setup(_) => false,
         }
     }
 
@@ -170,7 +179,7 @@ impl Error {
     /// credentials), so any call, even a create, can safely be made again.
     pub fn request_may_have_been_sent(&self) -> bool {
         match self {
-            Error::InvalidInput(_) | Error::Connect(_) => false,
+            Error::InvalidInput(_) | Error::Connect(_) | Error::Setup(_) => false,
             Error::Auth(auth) => auth.api_request_sent,
             Error::Timeout(_)
             | Error::Transport(_)
@@ -239,6 +248,25 @@ pub struct IncompleteListing {
     pub items: u64,
     /// Pages received before the listing stopped.
     pub pages: u64,
+}
+
+/// What could not be set up on this machine: see [`Error::Setup`].
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+#[non_exhaustive]
+pub struct SetupError {
+    /// What the SDK was setting up, such as `the POS sandbox could not
+    /// listen on a loopback port`.
+    pub what: String,
+    /// The operating system's error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl From<SetupError> for Error {
+    fn from(setup: SetupError) -> Self {
+        Error::Setup(Box::new(setup))
+    }
 }
 
 /// Input the SDK refused before sending anything: which field, which rule.

@@ -20,7 +20,7 @@
 //! server.faults().inject(Fault::status(200).with_body(FaultBody::Malformed), 1);
 //! assert_eq!(server.faults().pending(), 3);
 //! assert!(server.url().starts_with("http://127.0.0.1:"));
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), sdk_core::Error>(())
 //! ```
 
 use std::collections::VecDeque;
@@ -350,10 +350,24 @@ impl fmt::Debug for SandboxServer {
 
 impl SandboxServer {
     /// Serves `router`, behind fault injection, on a thread of its own.
-    pub fn start(name: &'static str, router: Router) -> std::io::Result<Self> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
-        let address = listener.local_addr()?;
+    ///
+    /// Fails with [`Error::Setup`](crate::Error::Setup) when no loopback
+    /// port or thread can be had.
+    pub fn start(name: &'static str, router: Router) -> crate::Result<Self> {
+        let setup = |step: &'static str| {
+            move |source: std::io::Error| crate::error::SetupError {
+                what: format!("the {name} sandbox could not {step}"),
+                source,
+            }
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(setup("listen on a loopback port"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(setup("listen on a loopback port"))?;
+        let address = listener
+            .local_addr()
+            .map_err(setup("listen on a loopback port"))?;
         let faults = FaultInjector::default();
         let exchanges = ExchangeLog::default();
         let app = router
@@ -368,7 +382,8 @@ impl SandboxServer {
             ));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()?;
+            .build()
+            .map_err(setup("start its runtime"))?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         std::thread::Builder::new()
             .name(format!("{name}-sandbox"))
@@ -388,7 +403,8 @@ impl SandboxServer {
                         tracing::error!(%error, "sandbox server stopped");
                     }
                 });
-            })?;
+            })
+            .map_err(setup("start its thread"))?;
         Ok(Self {
             name,
             address,

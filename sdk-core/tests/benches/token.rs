@@ -10,7 +10,7 @@ const CALLS: usize = 1_000;
 
 /// A client with a cold token cache. The connection pool is shared and
 /// warm, so that cold and warm differ only in the token.
-fn client(server: &StaticServer, pool: &sdk_core::reqwest::Client) -> Client {
+fn client(server: &StaticServer, pool: &reqwest::Client) -> Client {
     let auth = ClientCredentials::builder(format!("{}/oauth/token", server.url()), "id", "secret")
         .http_client(pool.clone())
         .build()
