@@ -3,8 +3,8 @@
 use std::fmt;
 
 use sdk_core::env::EnvReader;
-use sdk_core::oauth::ClientCredentials;
 use sdk_core::http::header::HeaderName;
+use sdk_core::oauth::ClientCredentials;
 use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;

@@ -1,16 +1,17 @@
-//! What most programs using the commercetools client need, in one import:
+//! The client and the traits most programs need, in one import:
 //! `use ct_customer_groups_sdk::prelude::*;`.
 //!
-//! Besides the client and its main types, it brings the stream traits (as
-//! traits to call, not names to clash with), so that the streams of
+//! It holds the client, the error and its `Result`, [`SortOrder`](crate::SortOrder),
+//! and as traits to call, not names to clash with: the call and error
+//! extensions, and the stream traits, so that the streams of
 //! [`query_all`](crate::CustomerGroupQuery::query_all) and
 //! [`pages`](crate::CustomerGroupQuery::pages) have `.next()` and
-//! `.try_collect::<Vec<_>>()`.
+//! `.try_collect::<Vec<_>>()`. It holds no model: the preludes of the three
+//! vendor crates can be glob-imported together, since each vendor has its
+//! own `CustomerGroup`. Name models by path
+//! (`ct_customer_groups_sdk::CustomerGroupDraft`) or import them by name.
 
 pub use crate::CtCallExt as _;
 pub use crate::CtErrorExt as _;
-pub use crate::{
-    CtClient, CustomerGroup, CustomerGroupDraft, CustomerGroupUpdate, Error, Result, SortOrder,
-    UpdateAction,
-};
+pub use crate::{CtClient, Error, Result, SortOrder};
 pub use futures::{StreamExt as _, TryStreamExt as _};

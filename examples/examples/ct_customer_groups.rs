@@ -9,43 +9,47 @@ use std::process::ExitCode;
 
 use ct_customer_groups_sdk::prelude::*;
 use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldType};
-use ct_customer_groups_sdk::{CustomFieldsDraft, ResourceIdentifier, Utc};
-use examples::report::{self, count, heading, maybe, place, step};
+use ct_customer_groups_sdk::{
+    CustomFieldsDraft, CustomerGroupDraft, CustomerGroupUpdate, ResourceIdentifier, UpdateAction,
+    Utc,
+};
 
 /// Any error, with its message.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    report::exit_code(ct_customer_groups().await)
+    match ct_customer_groups().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
-/// The live commercetools project when its variables are set, the
-/// in-process sandbox otherwise (returned too, so that it lives as long as
-/// the client).
-fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+/// The live commercetools project when its variables are set, the in-process sandbox
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_ct() -> Result<(CtClient, &'static str), BoxError> {
     if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((CtClient::from_env()?, None));
+        return Ok((CtClient::from_env()?, "live service"));
     }
     let sandbox = CtSandbox::start()?;
     // The custom type the example writes, as a project would define it.
     sandbox.add_type("example-fields", [("tier", FieldType::Number)]);
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, "in-process sandbox"))
 }
 
 async fn ct_customer_groups() -> Result<(), BoxError> {
-    let (ct, sandbox) = connect_ct()?;
-    println!(
-        "commercetools customer groups on the {}",
-        place(sandbox.is_some())
-    );
+    let (ct, place) = connect_ct()?;
+    println!("commercetools customer groups on the {}", place);
     let groups = ct.customer_groups();
     let run = Utc::now().timestamp_millis();
 
-    heading("create and read");
+    println!("create and read");
     let gold_key = format!("example-gold-{run}");
     let gold = groups
         .create(CustomerGroupDraft::new(format!("Example gold {run}")).key(&gold_key))
@@ -75,13 +79,13 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
     step("read by id", groups.get(&gold.id).await?.name);
     step("read by key", groups.get_by_key(&gold_key).await?.id);
 
-    heading("existence checks (HEAD)");
+    println!("existence checks (HEAD)");
     step("exists by id", groups.exists(&gold.id).await?);
     step("exists by key", groups.exists_by_key(&gold_key).await?);
     let named = groups.query().name_is(format!("Example gold {run}"));
     step("exists by name", named.exists().await?);
 
-    heading("update");
+    println!("update");
     let gold = groups
         .update(
             &gold.id,
@@ -115,7 +119,7 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
         .await?;
     step("updated by key", format!("version {}", gold.version));
 
-    heading("query");
+    println!("query");
     let page = groups
         .query()
         .key_in([gold_key.clone(), format!("example-silver-{run}")])
@@ -135,7 +139,7 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
     let everything: Vec<_> = groups.query_all().items().try_collect().await?;
     step("query_all", count(everything.len(), "group"));
 
-    heading("clean-up");
+    println!("clean-up");
     let gold = groups.delete(&gold.id, gold.version).await?;
     step("deleted", &gold.id);
     step("exists after the delete", groups.exists(&gold.id).await?);
@@ -146,4 +150,25 @@ async fn ct_customer_groups() -> Result<(), BoxError> {
         step("deleted by key", silver.key.unwrap_or_default());
     }
     Ok(())
+}
+
+// Printing: an aligned line per step.
+
+/// Prints one step of the run: what happened, and its detail.
+fn step(what: &str, detail: impl std::fmt::Display) {
+    println!("  {what:<24}{detail}");
+}
+
+/// `1 customer`, `3 customers`, `2 addresses`.
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// A number the server may not have given.
+fn maybe(n: Option<impl std::fmt::Display>) -> String {
+    n.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }

@@ -7,59 +7,57 @@
 
 use std::process::ExitCode;
 
-use examples::report::{self, count, heading, maybe, place, step};
-use flowretail_sdk::Utc;
 use flowretail_sdk::prelude::*;
 use flowretail_sdk::sandbox::FlowRetailSandbox;
+use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange, UpdateCustomerGroup, Utc};
 
 /// Any error, with its message.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    report::exit_code(flowretail_customer_groups().await)
+    match flowretail_customer_groups().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The live Flow Retail tenant when its variables are set, the in-process
-/// sandbox otherwise (returned too, so that it lives as long as the client).
-fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+/// sandbox otherwise (the client keeps it running), which of the two it is,
+/// and customer UIDs to put in groups: `customers` generated ones in the
+/// sandbox, or `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live
+/// service, which has no endpoint here to list customers.
+fn connect_flow(
+    customers: usize,
+) -> Result<(FlowRetailClient, &'static str, Vec<String>), BoxError> {
     if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((FlowRetailClient::from_env()?, None));
-    }
-    let sandbox = FlowRetailSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
-}
-
-/// Customer UIDs to put in groups: the sandbox's generated ones, or
-/// `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live service,
-/// which has no endpoint here to list customers.
-fn customers_to_use(sandbox: Option<&FlowRetailSandbox>, count: usize) -> Vec<String> {
-    match sandbox {
-        Some(sandbox) => sandbox.seed_customers(count),
-        None => std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
+        let uids = std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|uid| !uid.is_empty())
             .map(str::to_owned)
-            .collect(),
+            .collect();
+        return Ok((FlowRetailClient::from_env()?, "live service", uids));
     }
+    let sandbox = FlowRetailSandbox::start()?;
+    let uids = sandbox.seed_customers(customers);
+    Ok((sandbox.client()?, "in-process sandbox", uids))
 }
 
 async fn flowretail_customer_groups() -> Result<(), BoxError> {
-    let (flow, sandbox) = connect_flow()?;
-    println!(
-        "Flow Retail customer groups on the {}",
-        place(sandbox.is_some())
-    );
-    let customers = customers_to_use(sandbox.as_ref(), 1_000);
+    let (flow, place, customers) = connect_flow(1_000)?;
+    println!("Flow Retail customer groups on the {}", place);
     let groups = flow.customer_groups();
     let uid = format!("example-{}", Utc::now().timestamp_millis());
 
-    heading("groups");
+    println!("groups");
     let group = groups
         .create(CreateCustomerGroup::new("Example VIP").uid(&uid))
         .await?;
@@ -84,7 +82,7 @@ async fn flowretail_customer_groups() -> Result<(), BoxError> {
         ),
     );
 
-    heading("customers");
+    println!("customers");
     if !customers.is_empty() {
         groups
             .update_customers(
@@ -136,8 +134,29 @@ async fn flowretail_customer_groups() -> Result<(), BoxError> {
         format!("{}, {left} left", count(removed.len(), "customer")),
     );
 
-    heading("clean-up");
+    println!("clean-up");
     groups.delete(&uid).await?;
     step("deleted", &uid);
     Ok(())
+}
+
+// Printing: an aligned line per step.
+
+/// Prints one step of the run: what happened, and its detail.
+fn step(what: &str, detail: impl std::fmt::Display) {
+    println!("  {what:<24}{detail}");
+}
+
+/// `1 customer`, `3 customers`, `2 addresses`.
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// A number the server may not have given.
+fn maybe(n: Option<impl std::fmt::Display>) -> String {
+    n.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }

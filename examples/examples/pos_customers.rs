@@ -7,7 +7,6 @@
 
 use std::process::ExitCode;
 
-use examples::report::{self, count, heading, place, step};
 use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     Address, CustomerDraft, CustomerGroupDraft, CustomerGroupPatch, CustomerId, CustomerPatch,
@@ -19,28 +18,34 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    report::exit_code(pos_customers().await)
+    match pos_customers().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The live POS Cloud when its variables are set, the in-process sandbox
-/// otherwise (returned too, so that it lives as long as the client).
-fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_pos() -> Result<(PosClient, &'static str), BoxError> {
     if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((PosClient::from_env()?, None));
+        return Ok((PosClient::from_env()?, "live service"));
     }
     let sandbox = PosSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, "in-process sandbox"))
 }
 
 async fn pos_customers() -> Result<(), BoxError> {
-    let (pos, sandbox) = connect_pos()?;
-    println!("POS Cloud customers on the {}", place(sandbox.is_some()));
+    let (pos, place) = connect_pos()?;
+    println!("POS Cloud customers on the {}", place);
     let pos = &pos;
 
-    heading("discounts");
+    println!("discounts");
     let discount = pos
         .discounts()
         .create(DiscountDraft::new("Example 5%", 5))
@@ -75,7 +80,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         count(pos.discounts().list().await?.len(), "discount"),
     );
 
-    heading("customer groups");
+    println!("customer groups");
     let group = pos
         .customer_groups()
         .create(CustomerGroupDraft::new("Example members").discount(discount_id.clone()))
@@ -103,7 +108,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         count(pos.customer_groups().list().await?.len(), "group"),
     );
 
-    heading("customers");
+    println!("customers");
     let created = pos
         .customers()
         .create(
@@ -199,7 +204,7 @@ async fn pos_customers() -> Result<(), BoxError> {
         .await?;
     step("patched many", count(patched.len(), "customer"));
 
-    heading("clean-up");
+    println!("clean-up");
     // The API has no customer delete: customers are deactivated above. The
     // group stays while it has customers, as the API refuses to delete it.
     match pos.customer_groups().delete(group_id.clone()).await {
@@ -217,4 +222,20 @@ async fn pos_customers() -> Result<(), BoxError> {
         Err(error) => return Err(error.into()),
     }
     Ok(())
+}
+
+// Printing: an aligned line per step.
+
+/// Prints one step of the run: what happened, and its detail.
+fn step(what: &str, detail: impl std::fmt::Display) {
+    println!("  {what:<24}{detail}");
+}
+
+/// `1 customer`, `3 customers`, `2 addresses`.
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
 }

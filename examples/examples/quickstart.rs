@@ -17,9 +17,9 @@ use ct_customer_groups_sdk::sandbox::CtSandbox;
 use ct_customer_groups_sdk::{
     CtClient, CustomerGroupDraft, CustomerGroupUpdate, UpdateAction, Utc,
 };
-use examples::report::{self, count, heading, place, step};
 use flowretail_sdk::prelude::*;
 use flowretail_sdk::sandbox::FlowRetailSandbox;
+use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
 use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     CustomerDraft, CustomerGroupDraft as PosGroupDraft, CustomerPatch, DiscountDraft, PosClient,
@@ -30,78 +30,78 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    report::exit_code(quickstart().await)
+    match quickstart().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// The live POS Cloud when its variables are set, the in-process sandbox
-/// otherwise (returned too, so that it lives as long as the client).
-fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_pos() -> Result<(PosClient, &'static str), BoxError> {
     if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((PosClient::from_env()?, None));
+        return Ok((PosClient::from_env()?, "live service"));
     }
     let sandbox = PosSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, "in-process sandbox"))
 }
 
-/// The live commercetools project when its variables are set, the
-/// in-process sandbox otherwise (returned too, so that it lives as long as
-/// the client).
-fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+/// The live commercetools project when its variables are set, the in-process sandbox
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_ct() -> Result<(CtClient, &'static str), BoxError> {
     if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((CtClient::from_env()?, None));
+        return Ok((CtClient::from_env()?, "live service"));
     }
     let sandbox = CtSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, "in-process sandbox"))
 }
 
 /// The live Flow Retail tenant when its variables are set, the in-process
-/// sandbox otherwise (returned too, so that it lives as long as the client).
-fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+/// sandbox otherwise (the client keeps it running), which of the two it is,
+/// and customer UIDs to put in groups: `customers` generated ones in the
+/// sandbox, or `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live
+/// service, which has no endpoint here to list customers.
+fn connect_flow(
+    customers: usize,
+) -> Result<(FlowRetailClient, &'static str, Vec<String>), BoxError> {
     if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((FlowRetailClient::from_env()?, None));
-    }
-    let sandbox = FlowRetailSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
-}
-
-/// Customer UIDs to put in groups: the sandbox's generated ones, or
-/// `FLOWRETAIL_CUSTOMER_UIDS` (comma-separated) against the live service,
-/// which has no endpoint here to list customers.
-fn customers_to_use(sandbox: Option<&FlowRetailSandbox>, count: usize) -> Vec<String> {
-    match sandbox {
-        Some(sandbox) => sandbox.seed_customers(count),
-        None => std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
+        let uids = std::env::var("FLOWRETAIL_CUSTOMER_UIDS")
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|uid| !uid.is_empty())
             .map(str::to_owned)
-            .collect(),
+            .collect();
+        return Ok((FlowRetailClient::from_env()?, "live service", uids));
     }
+    let sandbox = FlowRetailSandbox::start()?;
+    let uids = sandbox.seed_customers(customers);
+    Ok((sandbox.client()?, "in-process sandbox", uids))
 }
 
 async fn quickstart() -> Result<(), BoxError> {
     let started = Instant::now();
-    let (pos, pos_sandbox) = connect_pos()?;
-    let (ct, ct_sandbox) = connect_ct()?;
-    let (flow, flow_sandbox) = connect_flow()?;
+    let (pos, pos_place) = connect_pos()?;
+    let (ct, ct_place) = connect_ct()?;
+    let (flow, flow_place, customers) = connect_flow(120)?;
     println!(
         "customer-sdk quickstart: POS Cloud on the {}, commercetools on the {}, Flow Retail on the {}",
-        place(pos_sandbox.is_some()),
-        place(ct_sandbox.is_some()),
-        place(flow_sandbox.is_some())
+        pos_place, ct_place, flow_place
     );
 
-    heading("POS Cloud");
+    println!("POS Cloud");
     let pos = &pos;
     let discount = pos
         .discounts()
@@ -168,7 +168,7 @@ async fn quickstart() -> Result<(), BoxError> {
         format!("{} now inactive", count(inactive, "customer")),
     );
 
-    heading("commercetools");
+    println!("commercetools");
     let groups = ct.customer_groups();
     let key = format!("quickstart-{}", Utc::now().timestamp_millis());
     let created = groups
@@ -214,8 +214,7 @@ async fn quickstart() -> Result<(), BoxError> {
     groups.delete(&renamed.id, renamed.version).await?;
     step("deleted", format!("at version {}", renamed.version));
 
-    heading("Flow Retail");
-    let customers = customers_to_use(flow_sandbox.as_ref(), 120);
+    println!("Flow Retail");
     let flow_groups = flow.customer_groups();
     let uid = format!("quickstart-{}", Utc::now().timestamp_millis());
     let group = flow_groups
@@ -249,4 +248,20 @@ async fn quickstart() -> Result<(), BoxError> {
 
     println!("done in {:.1?}", started.elapsed());
     Ok(())
+}
+
+// Printing: an aligned line per step.
+
+/// Prints one step of the run: what happened, and its detail.
+fn step(what: &str, detail: impl std::fmt::Display) {
+    println!("  {what:<24}{detail}");
+}
+
+/// `1 customer`, `3 customers`, `2 addresses`.
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
 }

@@ -23,13 +23,17 @@ use std::process::ExitCode;
 use ct_customer_groups_sdk::prelude::*;
 use ct_customer_groups_sdk::sandbox::CtSandbox;
 use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, UpdateAction};
-use examples::report::{self, heading, place, step};
 use flowretail_sdk::sandbox::FlowRetailSandbox;
 use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient, UpdateCustomerGroup};
 use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     CustomerGroup, CustomerGroupDraft as PosGroupDraft, DiscountDraft, PosClient,
 };
+
+/// A client connected to an in-process sandbox.
+const SANDBOX: &str = "in-process sandbox";
+/// A client connected to a live service.
+const LIVE: &str = "live service";
 
 /// How many groups the sandbox is seeded with.
 const SANDBOX_GROUPS: usize = 60;
@@ -39,59 +43,66 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    report::exit_code(sync().await)
+    match sync().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
-/// The live service when its variables are set, the in-process sandbox
-/// otherwise (returned too, so that it lives as long as the client).
-fn connect_pos() -> Result<(PosClient, Option<PosSandbox>), BoxError> {
+/// The live POS Cloud when its variables are set, the in-process sandbox
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_pos() -> Result<(PosClient, &'static str), BoxError> {
     if ["POS_BASE_URL", "POS_TOKEN", "POS_OPERATOR"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((PosClient::from_env()?, None));
+        return Ok((PosClient::from_env()?, LIVE));
     }
     let sandbox = PosSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    // The groups of the API document's examples, to mirror.
+    sandbox.seed_documented_examples();
+    Ok((sandbox.client()?, SANDBOX))
 }
 
-/// As [`connect_pos`], for commercetools.
-fn connect_ct() -> Result<(CtClient, Option<CtSandbox>), BoxError> {
+/// The live commercetools project when its variables are set, the in-process sandbox
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_ct() -> Result<(CtClient, &'static str), BoxError> {
     if ["CTP_PROJECT_KEY", "CTP_CLIENT_ID", "CTP_CLIENT_SECRET"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((CtClient::from_env()?, None));
+        return Ok((CtClient::from_env()?, LIVE));
     }
     let sandbox = CtSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, SANDBOX))
 }
 
-/// As [`connect_pos`], for Flow Retail.
-fn connect_flow() -> Result<(FlowRetailClient, Option<FlowRetailSandbox>), BoxError> {
+/// The live Flow Retail tenant when its variables are set, the in-process sandbox
+/// otherwise (the client keeps it running), and which of the two it is.
+fn connect_flow() -> Result<(FlowRetailClient, &'static str), BoxError> {
     if ["FLOWRETAIL_TOKEN", "FLOWRETAIL_TENANT"]
         .iter()
         .any(|name| std::env::var_os(name).is_some())
     {
-        return Ok((FlowRetailClient::from_env()?, None));
+        return Ok((FlowRetailClient::from_env()?, LIVE));
     }
     let sandbox = FlowRetailSandbox::start()?;
-    Ok((sandbox.client()?, Some(sandbox)))
+    Ok((sandbox.client()?, SANDBOX))
 }
 
 async fn sync() -> Result<(), BoxError> {
-    let (pos, pos_sandbox) = connect_pos()?;
-    let (ct, ct_sandbox) = connect_ct()?;
-    let (flow, flow_sandbox) = connect_flow()?;
+    let (pos, pos_place) = connect_pos()?;
+    let (ct, ct_place) = connect_ct()?;
+    let (flow, flow_place) = connect_flow()?;
     println!(
         "sync POS Cloud groups ({}) to commercetools ({}) and Flow Retail ({})",
-        place(pos_sandbox.is_some()),
-        place(ct_sandbox.is_some()),
-        place(flow_sandbox.is_some())
+        pos_place, ct_place, flow_place
     );
-    let all_sandboxes = pos_sandbox.is_some() && ct_sandbox.is_some() && flow_sandbox.is_some();
-    if let Some(sandbox) = &pos_sandbox {
-        sandbox.seed_documented_examples();
+    let all_sandboxes = [pos_place, ct_place, flow_place] == [SANDBOX; 3];
+    if pos_place == SANDBOX {
         let discount = pos
             .discounts()
             .create(DiscountDraft::new("Sync 3%", 3))
@@ -129,7 +140,10 @@ async fn sync() -> Result<(), BoxError> {
 }
 
 fn print_report(run: usize, report: &SyncReport) {
-    heading(&format!("run {run}: {} POS groups", report.source_groups));
+    println!(
+        "{}",
+        &format!("run {run}: {} POS groups", report.source_groups)
+    );
     step("commercetools", &report.commercetools);
     step("Flow Retail", &report.flowretail);
     for failure in report
@@ -216,11 +230,11 @@ enum Outcome {
 
 /// One POS group as it should look in the targets.
 #[derive(Debug, Clone)]
-struct Mirror {
+pub struct Mirror {
     /// commercetools key and Flow Retail UID.
-    key: String,
+    pub key: String,
     /// The name; POS names need not be unique, commercetools names must.
-    name: String,
+    pub name: String,
 }
 
 /// The key and UID a POS group is mirrored under: `pos-group-<id>`, with
@@ -239,7 +253,8 @@ pub fn mirror_key(id: &str) -> String {
     format!("pos-group-{safe}")
 }
 
-fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
+/// The mirror of each POS group: its key, and a name unique among them.
+pub fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for group in groups {
         *seen.entry(group.name.as_deref().unwrap_or("")).or_default() += 1;
@@ -289,29 +304,46 @@ pub async fn sync_groups(
         ..SyncReport::default()
     };
     let existing = commercetools_groups(ct, &wanted).await?;
-    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
-        .map(|mirror| {
-            let existing = existing.get(&mirror.key).cloned();
-            async move { sync_commercetools(ct, mirror, existing).await }
-        })
-        .buffer_unordered(CONCURRENCY)
-        .inspect(|_| tick())
-        .collect()
-        .await;
-    outcomes
-        .into_iter()
-        .for_each(|o| report.commercetools.record(o));
-
-    let outcomes: Vec<Outcome> = futures::stream::iter(wanted.iter().cloned())
-        .map(|mirror| sync_flowretail(flow, mirror))
-        .buffer_unordered(CONCURRENCY)
-        .inspect(|_| tick())
-        .collect()
-        .await;
-    outcomes
-        .into_iter()
-        .for_each(|o| report.flowretail.record(o));
+    let mut writes = tokio::task::JoinSet::new();
+    for mirror in wanted.iter().cloned() {
+        let (ct, existing) = (ct.clone(), existing.get(&mirror.key).cloned());
+        let (flow, for_flow) = (flow.clone(), mirror.clone());
+        writes.spawn(async move {
+            let outcome = sync_commercetools(&ct, mirror, existing).await;
+            (Target::Commercetools, outcome)
+        });
+        writes.spawn(async move { (Target::FlowRetail, sync_flowretail(&flow, for_flow).await) });
+        // At most CONCURRENCY writes in flight.
+        while writes.len() >= CONCURRENCY {
+            finish_one(&mut writes, &mut report, &tick).await?;
+        }
+    }
+    while !writes.is_empty() {
+        finish_one(&mut writes, &mut report, &tick).await?;
+    }
     Ok(report)
+}
+
+/// Which mirror a write was for.
+enum Target {
+    Commercetools,
+    FlowRetail,
+}
+
+/// Waits for one write and records what it did.
+async fn finish_one(
+    writes: &mut tokio::task::JoinSet<(Target, Outcome)>,
+    report: &mut SyncReport,
+    tick: &impl Fn(),
+) -> Result<(), BoxError> {
+    if let Some(finished) = writes.join_next().await {
+        match finished? {
+            (Target::Commercetools, outcome) => report.commercetools.record(outcome),
+            (Target::FlowRetail, outcome) => report.flowretail.record(outcome),
+        }
+        tick();
+    }
+    Ok(())
 }
 
 /// The commercetools groups that already carry one of the mirror keys, by key.
@@ -390,30 +422,9 @@ async fn sync_flowretail(flow: &FlowRetailClient, mirror: Mirror) -> Outcome {
     result.unwrap_or_else(|error| Outcome::Failed(format!("Flow Retail {}: {error}", mirror.key)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+// Printing: an aligned line per step.
 
-    #[test]
-    fn keys_are_safe_and_shared_names_become_unique() {
-        assert_eq!(mirror_key("9168aa78-e0a3"), "pos-group-9168aa78-e0a3");
-        assert_eq!(mirror_key("a/b c"), "pos-group-a-b-c");
-        let groups: Vec<CustomerGroup> = serde_json::from_value(serde_json::json!([
-            {"id": 1, "name": "Gold"},
-            {"id": "x", "name": "Stammkunden"},
-            {"id": "y", "name": "Stammkunden"},
-            {"id": 2}
-        ]))
-        .unwrap();
-        let names: Vec<String> = mirrors(&groups).into_iter().map(|m| m.name).collect();
-        assert_eq!(
-            names,
-            [
-                "Gold",
-                "Stammkunden (x)",
-                "Stammkunden (y)",
-                "POS group (2)"
-            ]
-        );
-    }
+/// Prints one step of the run: what happened, and its detail.
+fn step(what: &str, detail: impl std::fmt::Display) {
+    println!("  {what:<24}{detail}");
 }

@@ -12,8 +12,8 @@ use ct_customer_groups_sdk::{CustomerGroup, PagedQueryResult};
 use flowretail_sdk::{Customer as FlowCustomer, ListResponse};
 use pos_customer_sdk::Customer as PosCustomer;
 use sdk_core::client::decode_json;
-use sdk_core::json::with_item_limit;
 use sdk_core::http::StatusCode;
+use sdk_core::json::with_item_limit;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 

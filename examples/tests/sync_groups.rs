@@ -102,3 +102,29 @@ async fn failures_are_counted_not_fatal() {
         report.flowretail.failed
     );
 }
+
+#[test]
+fn keys_are_safe_and_shared_names_become_unique() {
+    assert_eq!(mirror_key("9168aa78-e0a3"), "pos-group-9168aa78-e0a3");
+    assert_eq!(mirror_key("a/b c"), "pos-group-a-b-c");
+    let groups: Vec<pos_customer_sdk::CustomerGroup> = serde_json::from_value(serde_json::json!([
+        {"id": 1, "name": "Gold"},
+        {"id": "x", "name": "Stammkunden"},
+        {"id": "y", "name": "Stammkunden"},
+        {"id": 2}
+    ]))
+    .unwrap();
+    let names: Vec<String> = sync_example::mirrors(&groups)
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Gold",
+            "Stammkunden (x)",
+            "Stammkunden (y)",
+            "POS group (2)"
+        ]
+    );
+}

@@ -12,7 +12,10 @@ use pos_customer_sdk::sandbox::{Fault, PosSandbox};
 #[tokio::test]
 async fn pos_with_its_own_re_exports() -> pos_customer_sdk::Result<()> {
     use pos_customer_sdk::prelude::*;
-    use pos_customer_sdk::{NaiveDate, RetryPolicy};
+    use pos_customer_sdk::{
+        Customer, CustomerDraft, CustomerGroup, CustomerGroupDraft, CustomerId, DiscountDraft,
+        NaiveDate, RetryPolicy,
+    };
 
     let sandbox = PosSandbox::start().expect("the POS sandbox starts");
     let pos: PosClient = sandbox
@@ -102,7 +105,10 @@ async fn pos_with_its_own_re_exports() -> pos_customer_sdk::Result<()> {
 #[tokio::test]
 async fn ct_with_its_own_re_exports() -> ct_customer_groups_sdk::Result<()> {
     use ct_customer_groups_sdk::prelude::*;
-    use ct_customer_groups_sdk::{DateTime, ItemStream, Utc};
+    use ct_customer_groups_sdk::{
+        CustomerGroup, CustomerGroupDraft, CustomerGroupUpdate, DateTime, ItemStream, UpdateAction,
+        Utc,
+    };
 
     let sandbox = CtSandbox::start().expect("the commercetools sandbox starts");
     let ct: CtClient = sandbox.client()?;
@@ -174,6 +180,7 @@ async fn ct_with_its_own_re_exports() -> ct_customer_groups_sdk::Result<()> {
 #[tokio::test]
 async fn flow_with_its_own_re_exports() -> flowretail_sdk::Result<()> {
     use flowretail_sdk::prelude::*;
+    use flowretail_sdk::{CreateCustomerGroup, Customer, CustomerGroup, GroupMembershipChange};
 
     let sandbox = FlowRetailSandbox::start().expect("the Flow Retail sandbox starts");
     let flow: FlowRetailClient = sandbox.client()?;
@@ -318,4 +325,17 @@ async fn signatures_need_nothing_but_the_vendor_crate() -> Result<(), Box<dyn st
     let raw: &ct_customer_groups_sdk::RawJson = &updated.custom.as_ref().expect("custom").fields;
     assert_eq!(raw.field_as::<String>("tier")?.as_deref(), Some("gold"));
     Ok(())
+}
+
+#[test]
+fn the_three_preludes_import_together() {
+    use ct_customer_groups_sdk::prelude::*;
+    use flowretail_sdk::prelude::*;
+    use pos_customer_sdk::prelude::*;
+
+    // One name each for the clients, and the shared error, result and sort order.
+    fn clients(_: &PosClient, _: &CtClient, _: &FlowRetailClient, _: SortOrder) -> Result<()> {
+        Err(Error::incomplete_listing("none", "a type check only"))
+    }
+    let _ = clients;
 }

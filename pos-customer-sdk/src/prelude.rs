@@ -1,12 +1,12 @@
-//! What most programs using the POS client need, in one import:
+//! The client and the traits most programs need, in one import:
 //! `use pos_customer_sdk::prelude::*;`.
 //!
-//! It brings the client, the drafts and patches, the error and its
+//! It holds the client, the error and its `Result`, and the
 //! [`PosErrorExt`](crate::PosErrorExt) view (as a trait to call, not a name
-//! to clash with).
+//! to clash with), and no model: the preludes of the three vendor crates
+//! can be glob-imported together, since each vendor has its own
+//! `CustomerGroup`. Name models by path (`pos_customer_sdk::CustomerDraft`)
+//! or import them by name.
 
 pub use crate::PosErrorExt as _;
-pub use crate::{
-    Customer, CustomerDraft, CustomerGroup, CustomerGroupDraft, CustomerId, CustomerPatch,
-    Discount, DiscountDraft, Error, PosClient, Result,
-};
+pub use crate::{Error, PosClient, Result};

@@ -71,7 +71,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::{SecondsFormat, Utc};
-use url::Url;
 use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
@@ -81,6 +80,7 @@ use sdk_core::sandbox::{
     Answer, BodyProblem, Refusal, SandboxServer, SharedState, json_response, ok, parse_object,
 };
 use serde_json::{Map, Value, json};
+use url::Url;
 
 /// The faults a test can inject into the `CtSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
@@ -212,6 +212,33 @@ impl CtSandbox {
     /// The project key.
     pub fn project_key(&self) -> &str {
         &self.project_key
+    }
+
+    /// The environment variables [`CtClient::from_env`] reads, set to reach
+    /// this sandbox with its credentials and scopes: to run a program of
+    /// yours against it (`std::process::Command::envs`).
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::sandbox::CtSandbox;
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// let vars = sandbox.env_vars();
+    /// assert!(vars.contains(&("CTP_API_URL", sandbox.url())));
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
+    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+        let mut vars = vec![
+            ("CTP_PROJECT_KEY", self.project_key.clone()),
+            ("CTP_CLIENT_ID", self.client_id.clone()),
+            ("CTP_CLIENT_SECRET", self.client_secret.as_str().to_owned()),
+            ("CTP_API_URL", self.url()),
+            ("CTP_AUTH_URL", self.url()),
+        ];
+        // A blank variable is refused: no scopes means the client's own.
+        if !self.scopes.is_empty() {
+            vars.push(("CTP_SCOPES", self.scopes.join(" ")));
+        }
+        vars
     }
 
     /// A client builder aimed at this sandbox, with its credentials and scopes.

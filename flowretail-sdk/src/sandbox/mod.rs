@@ -32,7 +32,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
-use url::Url;
 use sdk_core::sandbox::axum::Router;
 use sdk_core::sandbox::axum::body::Bytes;
 use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
@@ -43,6 +42,7 @@ use sdk_core::sandbox::{
     Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, over_capacity, parse_object,
 };
 use serde_json::{Value, json};
+use url::Url;
 
 /// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{Exchange, ExchangeLog, Fault, FaultBody, FaultInjector};
@@ -146,6 +146,26 @@ impl FlowRetailSandbox {
     /// The base URL to give a client (with `/v2`).
     pub fn url(&self) -> String {
         format!("{}/v2", self.server.url())
+    }
+
+    /// The environment variables [`FlowRetailClient::from_env`] reads, set
+    /// to reach this sandbox with its token and first tenant: to run a
+    /// program of yours against it (`std::process::Command::envs`).
+    ///
+    /// ```
+    /// use flowretail_sdk::sandbox::FlowRetailSandbox;
+    ///
+    /// let sandbox = FlowRetailSandbox::start()?;
+    /// let vars = sandbox.env_vars();
+    /// assert_eq!(vars[0], ("FLOWRETAIL_BASE_URL", sandbox.url()));
+    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// ```
+    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("FLOWRETAIL_BASE_URL", self.url()),
+            ("FLOWRETAIL_TOKEN", self.token.as_str().to_owned()),
+            ("FLOWRETAIL_TENANT", self.tenant.as_str().to_owned()),
+        ]
     }
 
     /// A client builder aimed at this sandbox, its token and first tenant.

@@ -110,6 +110,26 @@ impl PosSandbox {
         self.server.url()
     }
 
+    /// The environment variables [`PosClient::from_env`] reads, set to reach
+    /// this sandbox: to run a program of yours against it
+    /// (`std::process::Command::envs`).
+    ///
+    /// ```
+    /// use pos_customer_sdk::sandbox::PosSandbox;
+    ///
+    /// let sandbox = PosSandbox::start()?;
+    /// let vars = sandbox.env_vars();
+    /// assert_eq!(vars[0], ("POS_BASE_URL", sandbox.url()));
+    /// # Ok::<(), pos_customer_sdk::Error>(())
+    /// ```
+    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("POS_BASE_URL", self.url()),
+            ("POS_TOKEN", self.token.clone()),
+            ("POS_OPERATOR", self.operator.clone()),
+        ]
+    }
+
     /// A client builder aimed at this sandbox with its credentials.
     pub fn client_builder(&self) -> PosClientBuilder {
         PosClient::builder(self.url(), self.token.as_str(), self.operator.as_str())
