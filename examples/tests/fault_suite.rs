@@ -148,11 +148,21 @@ fn ct_group() -> Value {
 }
 
 fn flow_group() -> Value {
-    json!({"customerGroupUid": "vip", "name": "VIP"})
+    json!({"customerGroupUid": "vip", "name": "VIP",
+           "createdBy": "u1", "createdAt": "2024-01-01T00:00:00Z",
+           "lastModifiedBy": "u1", "lastModifiedAt": "2024-01-01T00:00:00Z"})
+}
+
+/// A customer with every field the Flow Retail document requires.
+fn flow_customer() -> Value {
+    serde_json::from_str(include_str!(
+        "../../flowretail-sdk/tests/fixtures/customer_full.json"
+    ))
+    .expect("the fixture is JSON")
 }
 
 fn flow_customers() -> Value {
-    json!({"items": [{"customerUid": "c1", "customerType": "PERSON"}],
+    json!({"items": [flow_customer()],
            "paging": {"pageNumber": 1, "pageSize": 100, "totalCount": 1}})
 }
 
@@ -276,8 +286,11 @@ fn operations() -> Vec<Operation> {
             decodes: true,
             ok: flow_customers,
             unknown_enum: || {
-                json!({"items": [{"customerUid": "c1", "customerType": "GOVERNMENT",
-                                  "addresses": [{"type": "PICKUP"}], "contacts": [{"role": "OWNER"}]}],
+                let mut customer = flow_customer();
+                customer["customerType"] = json!("GOVERNMENT");
+                customer["addresses"][0]["type"] = json!("PICKUP");
+                customer["contacts"][0]["role"] = json!("OWNER");
+                json!({"items": [customer],
                        "paging": {"pageNumber": 1, "pageSize": 100, "totalCount": 1}})
             },
             call: |c| {

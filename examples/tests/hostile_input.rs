@@ -341,7 +341,13 @@ async fn ct_ids_keys_and_predicate_values_stay_one_segment_or_one_variable() {
 #[tokio::test]
 async fn flow_uids_outside_the_pattern_never_leave_the_client() {
     let server = MockServer::start().await;
-    any_answer(&server, json!({"customerGroupUid": "ok-_1", "name": "n"})).await;
+    any_answer(
+        &server,
+        json!({"customerGroupUid": "ok-_1", "name": "n",
+        "createdBy": "u", "createdAt": "2024-01-01T00:00:00Z",
+        "lastModifiedBy": "u", "lastModifiedAt": "2024-01-01T00:00:00Z"}),
+    )
+    .await;
     let flow = FlowRetailClient::builder("tok", "tenant")
         .base_url(format!("{}/v2", server.uri()))
         .http_client(quiet_http())

@@ -148,7 +148,12 @@ fn flow_customer(i: usize) -> serde_json::Value {
         "city": "Oslo",
         "countryCode": "NO",
         "customerGroupUids": ["vip", "newsletter"],
-        "addresses": [{"customerAddressUid": format!("a-{i}"), "addressType": "DELIVERY", "address": "Storgata 1", "postalCode": "0155", "city": "Oslo", "countryCode": "NO"}],
+        "addresses": [{"customerAddressUid": format!("a-{i}"), "type": "DELIVERY_ADDRESS", "address": "Storgata 1", "postalCode": "0155", "city": "Oslo", "countryCode": "NO"}],
+        "paymentTerms": 14,
+        "credit": {"limit": 10000, "balance": 0},
+        "accountManager": {"tenantUserUid": "u-1", "displayName": "Kari", "userCode": "KN"},
+        "ehf": {"enabled": false, "address": ""},
+        "relevance": 1.0,
         "createdAt": "2026-01-15T10:21:33Z",
         "lastModifiedAt": "2026-11-02T08:00:00Z"
     })
@@ -262,11 +267,14 @@ fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
     cost.report("Flow Retail, 100 customers");
     assert!(cost.peak_ratio() < 10.0);
 
-    // Flow Retail, hostile: a page of 100 customers, one with 8 MiB of empty addresses.
+    // Flow Retail, hostile: a page of 100 customers, one with 8 MiB of the
+    // smallest addresses the document allows (`type` is required).
     let mut items: Vec<_> = (0..100).map(flow_customer).collect();
-    items[0]["addresses"] = serde_json::Value::Array(vec![json!({}); EIGHT_MIB / 3]);
+    items[0]["addresses"] = serde_json::Value::Array(vec![json!({"type": "X"}); EIGHT_MIB / 13]);
     let cost = measure::<ListResponse<FlowCustomer>>(&flow_page(items, 100), 100, refused);
-    cost.report("Flow Retail, a customer with 8 MiB of empty addresses `{}` (refused)");
+    cost.report(
+        "Flow Retail, a customer with 8 MiB of minimal addresses `{\"type\":\"X\"}` (refused)",
+    );
     assert!(cost.peak_ratio() <= 10.0);
 
     // POS, realistic: 10,000 customers (the list is not paged).

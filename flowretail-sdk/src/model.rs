@@ -61,27 +61,55 @@ sdk_core::open_enum! {
     }
 }
 
+// The values `Customer::default()` and its parts hold, for building
+// customers in tests (`FlowRetailSandbox::add_customer`): every answer
+// carries its own, since the document marks these fields required.
+
+impl Default for CustomerType {
+    fn default() -> Self {
+        CustomerType::Person
+    }
+}
+
+impl Default for CustomerAddressType {
+    fn default() -> Self {
+        CustomerAddressType::DeliveryAddress
+    }
+}
+
+impl Default for CustomerContactRole {
+    fn default() -> Self {
+        CustomerContactRole::None
+    }
+}
+
+impl Default for CustomerExtensionCode {
+    fn default() -> Self {
+        CustomerExtensionCode::TwoInvoice
+    }
+}
+
 /// `CustomerGroupResponseSchema`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerGroup {
     /// The group's UID.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub customer_group_uid: String,
     /// Its name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// Who created it.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub created_by: String,
     /// When it was created.
-    pub created_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
     /// Who last changed it.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub last_modified_by: String,
     /// When it was last changed.
-    pub last_modified_at: Option<DateTime<Utc>>,
+    pub last_modified_at: DateTime<Utc>,
 }
 
 /// `Paging`: where a page stands in its result set.
@@ -123,213 +151,215 @@ impl<T> Default for ListResponse<T> {
 
 /// `CustomerResponseSchema`: a customer with everything the API tells about it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Customer {
     /// The customer's UID.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub customer_uid: String,
     /// The main customer this one is a department of (companies only; may be empty).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub customer_parent_uid: String,
     /// Company, person or B2B.
-    pub customer_type: Option<CustomerType>,
+    pub customer_type: CustomerType,
     /// First name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Display name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub display_name: String,
     /// Company name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub company_name: String,
     /// E-mail address.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
     /// Mobile number.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub mobile: String,
     /// Street address.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub address: String,
     /// Postal code.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub postal_code: String,
     /// City.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub city: String,
     /// ISO 3166-1 alpha-2 country code.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub country_code: String,
     /// VAT identification number.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub vat_number: String,
     /// An id in another system.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub external_id: String,
     /// The customer's price list (may be empty).
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub pricelist_uid: String,
     /// Where the customer came from.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub origin: String,
     /// Loyalty program id.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub loyalty_id: String,
     /// Payment terms in days.
-    pub payment_terms: Option<i64>,
+    pub payment_terms: i64,
     /// An internal note.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub internal_note: String,
     /// Deprecated: use the ledger number of the accounting configuration.
     #[deprecated(note = "use ledgerNumber in accountingConfigs instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_number: Option<String>,
     /// Deprecated: use `ehf.enabled`.
     #[deprecated(note = "use ehf.enabled instead")]
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ehf_enabled: Option<bool>,
     /// Addresses.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub addresses: Vec<CustomerAddress>,
     /// Contact persons.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub contacts: Vec<CustomerContact>,
     /// Enabled extensions.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// Consents given or refused.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub consents: Vec<CustomerConsent>,
     /// Credit limit and balance.
-    pub credit: Option<CustomerCredit>,
+    pub credit: CustomerCredit,
     /// The customer's account manager.
-    pub account_manager: Option<AccountManager>,
+    pub account_manager: AccountManager,
     /// Electronic invoicing (EHF).
-    pub ehf: Option<CustomerEhf>,
+    pub ehf: CustomerEhf,
     /// The groups the customer belongs to.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub customer_group_uids: Vec<String>,
     /// The customer's default store (may be null).
+    #[serde(default)]
     pub default_store: Option<CustomerStore>,
     /// Search relevance.
-    pub relevance: Option<f64>,
+    pub relevance: f64,
     /// When the customer was created.
-    pub created_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
     /// When the customer was last changed.
-    pub last_modified_at: Option<DateTime<Utc>>,
+    pub last_modified_at: DateTime<Utc>,
 }
 
 /// `CustomerAddressResponseSchema`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerAddress {
     /// The address's UID.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub customer_address_uid: String,
     /// Delivery or invoice address.
     #[serde(rename = "type")]
-    pub address_type: Option<CustomerAddressType>,
+    pub address_type: CustomerAddressType,
     /// Display name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub display_name: String,
     /// First name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Company name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub company_name: String,
     /// Street address.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub address: String,
     /// Postal code.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub postal_code: String,
     /// City.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub city: String,
     /// Country code.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub country_code: String,
     /// E-mail address.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
     /// Phone number.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub phone: String,
 }
 
 /// `CustomerContactResponseSchema`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerContact {
     /// The contact's UID.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub customer_contact_uid: String,
     /// First name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub firstname: String,
     /// Last name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub lastname: String,
     /// Display name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub display_name: String,
     /// E-mail address.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
     /// Mobile number.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub mobile: String,
     /// The contact's role.
-    pub role: Option<CustomerContactRole>,
+    pub role: CustomerContactRole,
     /// Extensions enabled for the contact.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// When the contact was created.
-    pub created_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
     /// When the contact was last changed.
-    pub last_modified_at: Option<DateTime<Utc>>,
+    pub last_modified_at: DateTime<Utc>,
 }
 
 /// `CustomerExtensionResponseSchema` (also used for contacts).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerExtension {
     /// Which extension.
-    pub extension_code: Option<CustomerExtensionCode>,
+    pub extension_code: CustomerExtensionCode,
     /// The organization it is enabled for.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub organization_uid: String,
 }
 
 /// `CustomerConsentStatusSchema`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerConsent {
     /// The consent's UID.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub consent_uid: String,
     /// Its name.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// Whether it is given.
+    #[serde(default)]
     pub status: bool,
     /// Where it was given.
-    #[serde(deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub source: String,
     /// When.
-    pub created_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// `CustomerCreditResponseSchema`.

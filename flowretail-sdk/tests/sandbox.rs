@@ -88,7 +88,7 @@ async fn groups_and_memberships_round_trip() {
     assert!(
         members
             .iter()
-            .all(|c| c.credit.is_some() && !c.addresses.is_empty())
+            .all(|c| c.credit.limit > 0 && !c.addresses.is_empty())
     );
 
     let error = groups

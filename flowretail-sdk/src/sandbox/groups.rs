@@ -71,9 +71,9 @@ pub(super) async fn create_group(
         customer_group_uid: uid.clone(),
         name: name.to_owned(),
         created_by: "sandbox".into(),
-        created_at: Some(now),
+        created_at: now,
         last_modified_by: "sandbox".into(),
-        last_modified_at: Some(now),
+        last_modified_at: now,
     };
     tenant.groups.insert(uid, group.clone());
     ok(StatusCode::CREATED, &group)
@@ -111,7 +111,7 @@ pub(super) async fn update_group(
         None | Some(Value::Null) => {}
         Some(Value::String(name)) if !name.trim().is_empty() => {
             group.name = name.clone();
-            group.last_modified_at = Some(now);
+            group.last_modified_at = now;
         }
         Some(_) => {
             return Err(refuse(

@@ -54,11 +54,8 @@ pub(super) enum SortKey {
     Text(String),
 }
 
-pub(super) fn time_key(time: Option<DateTime<Utc>>) -> SortKey {
-    SortKey::Time(
-        time.and_then(|t| t.timestamp_nanos_opt())
-            .unwrap_or(i64::MIN),
-    )
+pub(super) fn time_key(time: DateTime<Utc>) -> SortKey {
+    SortKey::Time(time.timestamp_nanos_opt().unwrap_or(i64::MIN))
 }
 
 /// Sorts `items` with `key` for the named sort field, then cuts one page.

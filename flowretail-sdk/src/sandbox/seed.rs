@@ -20,11 +20,11 @@ pub(super) fn generated_customer(index: usize) -> Customer {
     let postal_code = format!("{:04}", index % 9000 + 1000);
     Customer {
         customer_uid: uid.clone(),
-        customer_type: Some(if index.is_multiple_of(5) {
+        customer_type: if index.is_multiple_of(5) {
             CustomerType::Company
         } else {
             CustomerType::Person
-        }),
+        },
         firstname: first.to_owned(),
         lastname: last.clone(),
         display_name: format!("{first} {last}"),
@@ -42,10 +42,10 @@ pub(super) fn generated_customer(index: usize) -> Customer {
         external_id: format!("ext-{index}"),
         origin: "sandbox".into(),
         loyalty_id: format!("L{index:08}"),
-        payment_terms: Some(14),
+        payment_terms: 14,
         addresses: vec![CustomerAddress {
             customer_address_uid: format!("{uid}-addr"),
-            address_type: Some(CustomerAddressType::DeliveryAddress),
+            address_type: CustomerAddressType::DeliveryAddress,
             display_name: format!("{first} {last}"),
             firstname: first.to_owned(),
             lastname: last.clone(),
@@ -62,9 +62,9 @@ pub(super) fn generated_customer(index: usize) -> Customer {
             lastname: last.clone(),
             display_name: format!("{first} {last}"),
             email,
-            role: Some(CustomerContactRole::Purchaser),
-            created_at: Some(created),
-            last_modified_at: Some(created),
+            role: CustomerContactRole::Purchaser,
+            created_at: created,
+            last_modified_at: created,
             ..CustomerContact::default()
         }],
         consents: vec![CustomerConsent {
@@ -72,28 +72,28 @@ pub(super) fn generated_customer(index: usize) -> Customer {
             name: "Newsletter".into(),
             status: index.is_multiple_of(2),
             source: "sandbox".into(),
-            created_at: Some(created),
+            created_at: created,
         }],
-        credit: Some(CustomerCredit {
+        credit: CustomerCredit {
             limit: 10_000,
             balance: (index % 100) as i64,
-        }),
-        account_manager: Some(AccountManager {
+        },
+        account_manager: AccountManager {
             tenant_user_uid: "manager-1".into(),
             display_name: "Account Manager".into(),
             user_code: "AM1".into(),
-        }),
-        ehf: Some(CustomerEhf {
+        },
+        ehf: CustomerEhf {
             enabled: false,
             address: String::new(),
-        }),
+        },
         default_store: index.is_multiple_of(3).then(|| CustomerStore {
             store_uid: "store-oslo".into(),
             name: "Oslo City".into(),
         }),
-        relevance: Some(1.0),
-        created_at: Some(created),
-        last_modified_at: Some(created),
+        relevance: 1.0,
+        created_at: created,
+        last_modified_at: created,
         ..Customer::default()
     }
 }
