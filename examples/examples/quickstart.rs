@@ -135,7 +135,7 @@ async fn quickstart() -> Result<(), BoxError> {
                     .last_name(last),
             )
             .await?;
-        ids.push(customer.id.ok_or("the new customer has no id")?);
+        ids.push(customer.id);
     }
     step(
         "customers created",

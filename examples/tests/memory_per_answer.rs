@@ -291,9 +291,10 @@ fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
     cost.report("POS, a customer with 8 MiB of empty e-mails `\"\"` (refused)");
     assert!(cost.peak_ratio() <= 10.0);
 
-    // POS, hostile: a list of 8 MiB of empty customers `{}`.
-    let customers = format!("[{}{{}}]", "{},".repeat(EIGHT_MIB / 3));
+    // POS, hostile: a list of 8 MiB of the smallest customers there are
+    // (the id is required).
+    let customers = format!("[{}{{\"id\":1}}]", "{\"id\":1},".repeat(EIGHT_MIB / 9));
     let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, refused);
-    cost.report("POS, 8 MiB of empty customers `{}` (refused)");
+    cost.report("POS, 8 MiB of minimal customers `{\"id\":1}` (refused)");
     assert!(cost.peak_ratio() <= 10.0);
 }

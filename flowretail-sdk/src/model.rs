@@ -65,24 +65,32 @@ sdk_core::open_enum! {
 // customers in tests (`FlowRetailSandbox::add_customer`): every answer
 // carries its own, since the document marks these fields required.
 
+// open_enum! writes the enum, so there is no variant to mark #[default].
+#[allow(clippy::derivable_impls)]
 impl Default for CustomerType {
     fn default() -> Self {
         CustomerType::Person
     }
 }
 
+// open_enum! writes the enum, so there is no variant to mark #[default].
+#[allow(clippy::derivable_impls)]
 impl Default for CustomerAddressType {
     fn default() -> Self {
         CustomerAddressType::DeliveryAddress
     }
 }
 
+// open_enum! writes the enum, so there is no variant to mark #[default].
+#[allow(clippy::derivable_impls)]
 impl Default for CustomerContactRole {
     fn default() -> Self {
         CustomerContactRole::None
     }
 }
 
+// open_enum! writes the enum, so there is no variant to mark #[default].
+#[allow(clippy::derivable_impls)]
 impl Default for CustomerExtensionCode {
     fn default() -> Self {
         CustomerExtensionCode::TwoInvoice

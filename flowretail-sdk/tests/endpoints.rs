@@ -113,6 +113,301 @@ fn unknown_enum_values_and_fields_are_kept_or_ignored() {
     assert_eq!(customer.extensions[0].extension_code.as_str(), "KLARNA");
 }
 
+#[tokio::test]
+async fn list_groups_sends_paging_and_sort() {
+    let server = MockServer::start().await;
+    api("GET", "")
+        .and(query_param("pageNumber", "3"))
+        .and(query_param("pageSize", "2"))
+        .and(query_param("sortBy", "name"))
+        .and(query_param("sortDirection", "DESC"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("customer_group_list_page.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(2)
+        .sort_by("name", SortOrder::Desc)
+        .page(Some(3))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.paging.total_count, Some(2));
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests[0].headers["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("flowretail-sdk/")
+    );
+}
+
+#[tokio::test]
+async fn create_get_update_delete() {
+    let server = MockServer::start().await;
+    let group = || ResponseTemplate::new(200).set_body_json(fixture("customer_group.json"));
+    api("POST", "")
+        .and(header("content-type", "application/json"))
+        .and(body_json(fixture("create_request.json")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("customer_group.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("GET", "/vip")
+        .respond_with(group())
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("PUT", "/vip")
+        .and(body_json(fixture("update_request.json")))
+        .respond_with(group())
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("DELETE", "/vip")
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let created = groups
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+    assert_eq!(created.customer_group_uid, "vip");
+    assert_eq!(created.created_by, "user-7");
+    assert_eq!(created.created_at.to_rfc3339(), "2024-01-05T08:00:00+00:00");
+    assert_eq!(groups.get("vip").await.unwrap().name, "VIP");
+    groups
+        .update("vip", UpdateCustomerGroup::name("Very Important"))
+        .await
+        .unwrap();
+    groups.delete("vip").await.unwrap();
+}
+
+#[tokio::test]
+async fn group_customers_and_membership_changes() {
+    let server = MockServer::start().await;
+    api("GET", "/vip/customers")
+        .and(query_param("pageSize", "50"))
+        .and(query_param("sortBy", "lastname"))
+        .and(query_param("sortDirection", "ASC"))
+        .and(query_param_is_missing("pageNumber"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("customer_list_page.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("PUT", "/vip/customers")
+        .and(body_json(fixture("update_customers_request.json")))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let customers: Vec<Customer> = groups
+        .customers("vip")
+        .page_size(50)
+        .sort_by("lastname", SortOrder::Asc)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 2, "a short first page ends the listing");
+    groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new()
+                .add_customers(["cust-0001", "cust-0002"])
+                .remove_customers(["cust-0009"]),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn uids_outside_the_pattern_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    let flow = client(&server);
+    let groups = flow.customer_groups();
+    assert!(groups.get("a/b").await.is_err());
+    assert!(groups.get("").await.is_err());
+    assert!(groups.delete("x y").await.is_err());
+    assert!(
+        groups
+            .update("ü", UpdateCustomerGroup::name("n"))
+            .await
+            .is_err()
+    );
+    assert!(
+        groups
+            .create(CreateCustomerGroup::new("n").uid("no/slash"))
+            .await
+            .is_err()
+    );
+    let error = groups
+        .update_customers(
+            "vip",
+            GroupMembershipChange::new().add_customers(["ok", "not ok"]),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("addCustomerUids"), "{error}");
+    assert!(groups.customers("../x").page(None).await.is_err());
+    assert!(flow.for_tenant("t/1").is_err());
+    assert!(
+        FlowRetailClient::builder("t", "bad tenant")
+            .build()
+            .is_err()
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// Serves `total` groups in pages whose numbering starts at `first`.
+async fn paged_server(first: u64, total: usize, size: usize) -> MockServer {
+    let server = MockServer::start().await;
+    let pages = total.div_ceil(size).max(1);
+    for page in 0..pages + 1 {
+        let items: Vec<Value> = (page * size..((page + 1) * size).min(total))
+            .map(|i| group_json(&format!("g{i:04}"), json!(format!("G{i}"))))
+            .collect();
+        let number = first + page as u64;
+        let body = json!({"items": items, "paging": {"pageNumber": number, "pageSize": size, "totalCount": total}});
+        let mock = api("GET", "").and(query_param("pageSize", size.to_string()));
+        let mock = if page == 0 {
+            mock.and(query_param_is_missing("pageNumber"))
+        } else {
+            mock.and(query_param("pageNumber", number.to_string()))
+        };
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn paging_learns_either_numbering_base() {
+    for first in [0u64, 1] {
+        let server = paged_server(first, 25, 10).await;
+        let uids: Vec<String> = client(&server)
+            .customer_groups()
+            .list()
+            .page_size(10)
+            .items()
+            .map_ok(|g| g.customer_group_uid)
+            .try_collect()
+            .await
+            .unwrap();
+        let expected: Vec<String> = (0..25).map(|i| format!("g{i:04}")).collect();
+        assert_eq!(uids, expected, "numbering from {first}");
+        let numbers: Vec<Option<String>> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == "pageNumber")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                None,
+                Some((first + 1).to_string()),
+                Some((first + 2).to_string())
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_result_is_one_request() {
+    let server = paged_server(1, 0, 10).await;
+    let groups: Vec<_> = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(10)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(groups.is_empty());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_pages_keep_their_order() {
+    let server = paged_server(1, 95, 10).await;
+    let uids: Vec<String> = client(&server)
+        .customer_groups()
+        .list()
+        .page_size(10)
+        .paginator()
+        .concurrency(4)
+        .items()
+        .map_ok(|g| g.customer_group_uid)
+        .try_collect()
+        .await
+        .unwrap();
+    let expected: Vec<String> = (0..95).map(|i| format!("g{i:04}")).collect();
+    assert_eq!(uids, expected);
+    assert_eq!(server.received_requests().await.unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn errors_take_their_message_from_common_shapes() {
+    let server = MockServer::start().await;
+    api("GET", "/a")
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"message": "Customer group a not found"})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/b")
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "invalid_token", "error_description": "expired"})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/c")
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_json(json!({"errors": [{"message": "name is required"}]})),
+        )
+        .mount(&server)
+        .await;
+    api("GET", "/d")
+        .respond_with(ResponseTemplate::new(400).set_body_string("plain text"))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    let message = |e: sdk_core::Error| e.api().unwrap().message.clone();
+    assert_eq!(
+        message(groups.get("a").await.unwrap_err()).as_deref(),
+        Some("Customer group a not found")
+    );
+    assert_eq!(
+        message(groups.get("b").await.unwrap_err()).as_deref(),
+        Some("expired")
+    );
+    assert_eq!(
+        message(groups.get("c").await.unwrap_err()).as_deref(),
+        Some("name is required")
+    );
+    let error = groups.get("d").await.unwrap_err();
+    assert_eq!(error.api().unwrap().body, "plain text");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+}
+
 #[test]
 fn servers_and_secrets() {
     let production = FlowRetailClient::builder("t0k3n-secret", "t1")

@@ -36,7 +36,7 @@ async fn pos_with_its_own_re_exports() -> pos_customer_sdk::Result<()> {
         .customers()
         .create(CustomerDraft::new("1001", group.id.clone()).last_name("Dyson"))
         .await?;
-    let id: CustomerId = customer.id.clone().expect("a created customer has an id");
+    let id: CustomerId = customer.id.clone();
     let by_string: Customer = pos.customers().get(id.to_string()).await?;
     let by_str = pos.customers().get(id.to_string().as_str()).await?;
     assert_eq!(by_string, by_str);

@@ -5,7 +5,9 @@ use sdk_core::{Call, Request, Response, Result};
 
 use crate::client::PosClient;
 use crate::ids::CustomerId;
-use crate::model::{Customer, CustomerDraft, CustomerList, CustomerPatch, Upserted, WithId};
+use crate::model::{
+    Customer, CustomerDraft, CustomerList, CustomerPatch, PatchedCustomer, Upserted, WithId,
+};
 use crate::validation::{in_entry, validate_draft, validate_patch};
 
 /// The customer endpoints. Get one with [`PosClient::customers`].
@@ -113,11 +115,14 @@ impl Customers {
     /// ```
     pub fn patch(&self, id: impl Into<CustomerId>, patch: CustomerPatch) -> Call<Customer> {
         let checked = self.client.check(|| validate_patch(&patch));
+        let id = id.into();
         let request = Request::patch("patch_customer")
             .segment("customers")
-            .id_segment("customer id", id.into().to_string())
+            .id_segment("customer id", id.to_string())
             .json(&patch);
+        // The document's PATCH answer has no id: the one patched is it.
         Call::json(self.client.http(), request.check(checked))
+            .map(move |patched: PatchedCustomer| patched.with_id(id))
     }
 
     /// `GET /customers`: every customer of the operator.

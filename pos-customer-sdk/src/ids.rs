@@ -181,6 +181,23 @@ flexible_id!(
     /// The id of a customer (a UUID string in the document).
     CustomerId
 );
+/// The empty id: what [`Customer::default()`](crate::Customer) holds until
+/// you set one (for building customers in tests). No customer the API
+/// answers has it: an answer without an id is a decode error, except the
+/// answer to a PATCH, which the SDK gives the id it patched.
+impl Default for CustomerId {
+    fn default() -> Self {
+        Self::text("")
+    }
+}
+
+impl CustomerId {
+    /// Whether this is the empty id of [`CustomerId::default`].
+    pub(crate) fn is_missing(&self) -> bool {
+        matches!(&self.0, Repr::Text(text) if text.is_empty())
+    }
+}
+
 flexible_id!(
     /// The id of a customer group (a UUID string inside customers, an
     /// integer on the `/groups` endpoints).

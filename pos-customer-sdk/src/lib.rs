@@ -79,7 +79,7 @@
 //! |---|---|---|
 //! | a customer shown flat, and as `{"customer": {..}, "addresses": [..], ..}` entries (get by id, both lists) | reads both shapes | answers the flat shape |
 //! | `number`: "length: 0..255" in the description, "not blank" in the restrictions | refuses a blank number (the restriction) | refuses it with 400 |
-//! | the PATCH customer answer has no `id` | [`Customer::id`] is `None` unless the server sends one | sends the id |
+//! | the PATCH customer answer has no `id` | [`Customer::id`] is the id patched, unless the server sends one | sends the id |
 //! | no status given for `PUT /customers/{id}` and `PUT /customers/list` | 201 is [`model::Upserted::Created`], any other success `Replaced` | 201 when one was created, 200 otherwise |
 //! | group and discount ids are integers on their endpoints, a customer's `customerGroup.id` a UUID string | ids take integers, strings and UUIDs | issues integers for groups and discounts, UUIDs for customers |
 //! | defaults: `active` true, `gender` "U"; none for the read-only `balance` and `currency` | sends neither unless set | fills `active` and `gender` as documented, and `balance` "0.00" and `currency` "EUR" (its own choice) |

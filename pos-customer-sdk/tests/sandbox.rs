@@ -75,7 +75,7 @@ async fn customers_groups_and_discounts_round_trip() {
         )
         .await
         .unwrap();
-    let id = created.id.clone().unwrap();
+    let id = created.id.clone();
     assert_eq!(created.balance.as_ref().unwrap().as_str(), "0.00");
     assert_eq!(
         created.customer_group.as_ref().unwrap().name.as_deref(),
@@ -125,7 +125,7 @@ async fn customers_groups_and_discounts_round_trip() {
         .await
         .unwrap();
     assert!(matches!(again, Upserted::Replaced(_)));
-    assert_eq!(again.get().id.as_ref(), Some(&chosen));
+    assert_eq!(again.get().id, chosen);
 
     let all = pos.customers().list().await.unwrap();
     assert_eq!(all.len(), 2);
@@ -266,7 +266,7 @@ async fn modified_since_filters_by_the_day_of_the_last_change() {
 
     sandbox.set_date(day(20));
     pos.customers()
-        .patch(old.id.unwrap(), CustomerPatch::new().description("touched"))
+        .patch(old.id, CustomerPatch::new().description("touched"))
         .await
         .unwrap();
     let since = pos.customers().list_modified_since(day(15)).await.unwrap();

@@ -12,7 +12,7 @@ fn a_plain_customer_with_lists_inside() {
     let c = customer(
         json!({"id": "c1", "number": "7", "emails": ["a@b.c"], "addresses": [{"city": "Bernau"}]}),
     );
-    assert_eq!(c.id, Some(CustomerId::text("c1")));
+    assert_eq!(c.id, CustomerId::text("c1"));
     assert_eq!(c.emails, ["a@b.c"]);
     assert_eq!(c.addresses[0].city.as_deref(), Some("Bernau"));
 }
@@ -20,7 +20,7 @@ fn a_plain_customer_with_lists_inside() {
 #[test]
 fn a_wrapped_customer_with_lists_inside() {
     let c = customer(json!({"customer": {"id": "c1", "phones": ["1"], "urls": ["u"]}}));
-    assert_eq!(c.id, Some(CustomerId::text("c1")));
+    assert_eq!(c.id, CustomerId::text("c1"));
     assert_eq!(c.phones, ["1"]);
     assert_eq!(c.urls, ["u"]);
 }
@@ -47,7 +47,7 @@ fn a_wrapped_customer_with_lists_beside_it() {
 
 #[test]
 fn lists_inside_win_over_lists_beside() {
-    let c = customer(json!({"customer": {"emails": ["inside"]}, "emails": ["beside"]}));
+    let c = customer(json!({"customer": {"id": "c1", "emails": ["inside"]}, "emails": ["beside"]}));
     assert_eq!(c.emails, ["inside"]);
 }
 
@@ -63,18 +63,27 @@ fn list_items_plain_and_wrapped_mix_in_one_list() {
     ]}))
     .unwrap();
     assert_eq!(list.customers[0].emails, ["p@x"]);
-    assert_eq!(list.customers[1].id, Some(CustomerId::text("wrapped")));
+    assert_eq!(list.customers[1].id, CustomerId::text("wrapped"));
     assert_eq!(list.customers[1].emails, ["w@x"]);
 }
 
 #[test]
-fn missing_optional_fields_and_empty_objects_decode() {
-    let c = customer(json!({}));
-    assert_eq!(c, Customer::default());
-    let c = customer(json!({"customer": {}}));
-    assert!(c.addresses.is_empty() && c.id.is_none());
-    let c = customer(json!({"emails": null, "birthday": null, "gender": null, "birthday2": 1}));
+fn missing_optional_fields_decode_and_a_missing_id_is_named() {
+    let c = customer(json!({"id": "c1"}));
+    let mut expected = Customer::default();
+    expected.id = CustomerId::text("c1");
+    assert_eq!(c, expected);
+    let c = customer(json!({"customer": {"id": "c1"}}));
+    assert!(c.addresses.is_empty() && c.id == CustomerId::text("c1"));
+    let c = customer(
+        json!({"id": 1, "emails": null, "birthday": null, "gender": null, "birthday2": 1}),
+    );
     assert!(c.emails.is_empty() && c.birthday.is_none());
+    // Every answer but a PATCH's carries the id (that one is filled from the path).
+    for no_id in [json!({}), json!({"customer": {}}), json!({"id": ""})] {
+        let error = serde_json::from_value::<Customer>(no_id).unwrap_err();
+        assert!(error.to_string().contains("missing field `id`"), "{error}");
+    }
 }
 
 #[test]
@@ -90,7 +99,7 @@ fn unknown_fields_are_ignored() {
 #[test]
 fn ids_may_be_strings_or_numbers() {
     let c = customer(json!({"id": 42, "customerGroup": {"id": 7}}));
-    assert_eq!(c.id.as_ref().unwrap().as_integer(), Some(42));
+    assert_eq!(c.id.as_integer(), Some(42));
     let group = c.customer_group.unwrap();
     assert!(group.id.is_integer());
     assert_eq!(serde_json::to_value(&group.id).unwrap(), json!(7));

@@ -9,9 +9,12 @@ use crate::ids::{AddressId, CustomerGroupId, CustomerId};
 
 /// A customer as the server answers it.
 ///
-/// Every field but the lists is optional: the document's examples leave out
-/// different fields in different answers (a PATCH answer has no `id`), and
-/// an answer missing a field still decodes.
+/// The id is always there: every answer of the document carries it but the
+/// PATCH answer, which [`Customers::patch`](crate::customers::Customers::patch)
+/// fills from the id it patched; an answer without one is a decode error.
+/// Every other field but the lists is optional: the document's examples
+/// leave out different fields in different answers, and an answer missing
+/// one still decodes.
 ///
 /// Decoding accepts every shape the document shows: the customer's fields
 /// inside `{"customer": {..}}` or plain, with `addresses`, `emails`,
@@ -21,8 +24,8 @@ use crate::ids::{AddressId, CustomerGroupId, CustomerId};
 #[non_exhaustive]
 pub struct Customer {
     /// The customer's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<CustomerId>,
+    #[serde(skip_serializing_if = "CustomerId::is_missing")]
+    pub id: CustomerId,
     /// The customer number used in the POS (not unique).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
@@ -162,7 +165,35 @@ impl Address {
 // customer's fields is needed for the wire.
 impl<'de> Deserialize<'de> for Customer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Customer::deserialize(deserializer).map(Customer::unwrapped)
+        let customer = Customer::deserialize(deserializer).map(Customer::unwrapped)?;
+        if customer.id.is_missing() {
+            return Err(serde::de::Error::missing_field("id"));
+        }
+        Ok(customer)
+    }
+}
+
+/// The answer to `PATCH /customers/{id}`, which the document shows without
+/// the customer's id: [`Customers::patch`](crate::customers::Customers::patch)
+/// gives it the id it patched.
+pub(crate) struct PatchedCustomer(pub(crate) Customer);
+
+impl<'de> Deserialize<'de> for PatchedCustomer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Customer::deserialize(deserializer)
+            .map(Customer::unwrapped)
+            .map(PatchedCustomer)
+    }
+}
+
+impl PatchedCustomer {
+    /// The customer, with `id` when the answer carried none.
+    pub(crate) fn with_id(self, id: CustomerId) -> Customer {
+        let mut customer = self.0;
+        if customer.id.is_missing() {
+            customer.id = id;
+        }
+        customer
     }
 }
 
