@@ -775,7 +775,7 @@ async fn custom_types_must_exist_and_values_fit_their_fields() {
     let sandbox = CtSandbox::start().unwrap();
     let groups = client(&sandbox).customer_groups();
     let with = |identifier: ResourceIdentifier, name: &str, value: serde_json::Value| {
-        CustomerGroupDraft::new(format!("Group {}", uuid::Uuid::new_v4()))
+        CustomerGroupDraft::new(format!("Group {}", sdk_core::random::uuid_v4()))
             .custom(CustomFieldsDraft::new(identifier).field(name, value))
     };
     // The seeded type, by key and by id.

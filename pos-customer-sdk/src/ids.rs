@@ -53,7 +53,7 @@ macro_rules! flexible_id {
             /// A new random UUID, as a string id: the API creates a customer
             /// under an id the client chose when it is sent with `replace`.
             pub fn new_uuid() -> Self {
-                Self::text(uuid::Uuid::new_v4().to_string())
+                Self::text(sdk_core::random::uuid_v4().to_string())
             }
 
             /// The id as an integer, when it is one (written as a number or as digits).

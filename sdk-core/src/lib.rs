@@ -76,6 +76,7 @@ pub mod oauth;
 #[doc(hidden)]
 pub mod open_enum;
 pub mod pagination;
+pub mod random;
 pub mod request;
 pub mod retry;
 #[cfg(feature = "sandbox")]

@@ -304,7 +304,7 @@ impl CtSandbox {
         I: IntoIterator<Item = (S, FieldType)>,
         S: Into<String>,
     {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = sdk_core::random::uuid_v4().to_string();
         let custom = CustomType {
             key: key.into(),
             fields: fields
@@ -376,7 +376,7 @@ impl Store {
         let now = now_text();
         let by = json!({"clientId": self.client_id, "isPlatformClient": false});
         let mut group = json!({
-            "id": uuid::Uuid::new_v4().to_string(),
+            "id": sdk_core::random::uuid_v4().to_string(),
             "version": 1,
             "name": draft.get("groupName").cloned().unwrap_or(Value::Null),
             "createdAt": now,

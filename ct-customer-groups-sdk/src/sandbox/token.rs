@@ -51,7 +51,7 @@ pub(super) async fn issue_token(
             json!({}),
         ));
     }
-    let token = format!("sandbox-{}", uuid::Uuid::new_v4().simple());
+    let token = format!("sandbox-{}", sdk_core::random::uuid_v4().simple());
     let expires_at = Instant::now() + store.token_lifetime;
     store.tokens.insert(
         token.clone(),

@@ -40,8 +40,8 @@ pub(super) async fn create_group(
         return Err(refuse(StatusCode::UNPROCESSABLE_ENTITY, "name is required"));
     };
     let uid = match body.get("customerGroupUid") {
-        None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
-        Some(Value::String(uid)) if uid.is_empty() => uuid::Uuid::new_v4().to_string(),
+        None | Some(Value::Null) => sdk_core::random::uuid_v4().to_string(),
+        Some(Value::String(uid)) if uid.is_empty() => sdk_core::random::uuid_v4().to_string(),
         Some(Value::String(uid)) => {
             if !is_uid(uid) {
                 return Err(refuse(

@@ -40,7 +40,10 @@ pub(super) fn build_customer(
     if let Some(Value::Array(addresses)) = customer.get_mut("addresses") {
         for address in addresses.iter_mut().filter_map(Value::as_object_mut) {
             if address.get("id").is_none_or(Value::is_null) {
-                address.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+                address.insert(
+                    "id".into(),
+                    Value::String(sdk_core::random::uuid_v4().to_string()),
+                );
             }
         }
     }
@@ -80,7 +83,10 @@ pub(super) fn apply_patch(
                     existing.extend(change);
                 }
                 None => {
-                    change.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+                    change.insert(
+                        "id".into(),
+                        Value::String(sdk_core::random::uuid_v4().to_string()),
+                    );
                     addresses.push(Value::Object(change));
                 }
             }
@@ -172,7 +178,7 @@ pub(super) async fn create_customer(State(state): State<Shared>, body: Bytes) ->
     let mut store = state.lock();
     validate_customer(&store, &fields, true)?;
     room_for_customers(&store, 1)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = sdk_core::random::uuid_v4().to_string();
     upsert(&mut store, id.clone(), fields);
     customer_answer(&store, &id, StatusCode::CREATED)
 }

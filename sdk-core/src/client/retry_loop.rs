@@ -47,7 +47,7 @@ impl Client {
             request
                 .correlation_id
                 .clone()
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+                .unwrap_or_else(|| crate::random::uuid_v4().to_string())
         });
         let attempt_timeout = request.attempt_timeout.unwrap_or(inner.attempt_timeout);
         let max_attempts = request
