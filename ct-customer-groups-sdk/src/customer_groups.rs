@@ -128,8 +128,10 @@ impl CustomerGroups {
     /// Not retried once it may have reached the server: a duplicate would
     /// fail with `DuplicateField` or, without a key, create a second group.
     ///
-    /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
     /// use ct_customer_groups_sdk::CustomerGroupDraft;
     ///
     /// let group = ct
@@ -169,8 +171,13 @@ impl CustomerGroups {
     /// check before applying anything again, or use
     /// [`update_with_retry`](Self::update_with_retry), which does.
     ///
-    /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let id = ct.customer_groups().create(draft).await?.id;
+    /// # let _ = id;
     /// use ct_customer_groups_sdk::{CtErrorExt, CustomerGroupUpdate, UpdateAction};
     ///
     /// let group = ct.customer_groups().get_by_key("gold").await?;
@@ -236,14 +243,18 @@ impl CustomerGroups {
     /// the conflict. Per-call options (`.deadline(..)` and the others) apply
     /// to the whole exchange.
     ///
-    /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let id = ct.customer_groups().create(draft).await?.id;
     /// use ct_customer_groups_sdk::UpdateAction;
     ///
     /// let name = String::from("Gold");
     /// let group = ct
     ///     .customer_groups()
-    ///     .update_with_retry("3f1c...-id", 5, |group| {
+    ///     .update_with_retry(&id, 5, |group| {
     ///         if group.name == name {
     ///             vec![]
     ///         } else {
@@ -251,7 +262,7 @@ impl CustomerGroups {
     ///         }
     ///     })
     ///     .await?;
-    /// # let _ = group;
+    /// println!("{:?} at version {}", group.name, group.version);
     /// # Ok(())
     /// # }
     /// ```
@@ -273,8 +284,12 @@ impl CustomerGroups {
     /// needs to await, such as reading another system first: `actions` gets
     /// the group as it is now and returns a future of the actions.
     ///
-    /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let id = ct.customer_groups().create(draft).await?.id;
     /// use ct_customer_groups_sdk::UpdateAction;
     ///
     /// async fn name_in_crm(key: Option<String>) -> String {
@@ -283,12 +298,12 @@ impl CustomerGroups {
     ///
     /// let group = ct
     ///     .customer_groups()
-    ///     .update_with_retry_async("3f1c...-id", 5, |group| async move {
+    ///     .update_with_retry_async(&id, 5, |group| async move {
     ///         let wanted = name_in_crm(group.key.clone()).await;
     ///         if group.name == wanted { vec![] } else { vec![UpdateAction::change_name(wanted)] }
     ///     })
     ///     .await?;
-    /// # let _ = group;
+    /// println!("{:?} at version {}", group.name, group.version);
     /// # Ok(())
     /// # }
     /// ```

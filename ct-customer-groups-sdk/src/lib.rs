@@ -25,8 +25,10 @@
 //!
 //! # One call, and versions
 //!
-//! ```no_run
-//! # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ct_customer_groups_sdk::Result<()> {
+//! # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
 //! use ct_customer_groups_sdk::{CustomerGroupDraft, CustomerGroupUpdate, UpdateAction};
 //!
 //! let group = ct.customer_groups().create(CustomerGroupDraft::new("Gold").key("gold")).await?;

@@ -1,7 +1,7 @@
 //! The client and the traits most programs need, in one import:
 //! `use ct_customer_groups_sdk::prelude::*;`.
 //!
-//! It holds the client, the error and its `Result`, [`SortOrder`](crate::SortOrder),
+//! It holds the client, the error and its `Result`, [`SortOrder`],
 //! and as traits to call, not names to clash with: the call and error
 //! extensions, and the stream traits, so that the streams of
 //! [`query_all`](crate::CustomerGroupQuery::query_all) and

@@ -42,8 +42,10 @@ impl CustomerGroups {
 
     /// `GET /customer-groups`: the groups, page by page.
     ///
-    /// ```no_run
-    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let flow = flowretail_sdk::sandbox::FlowRetailSandbox::start()?.client()?;
     /// use flowretail_sdk::prelude::*;
     /// use flowretail_sdk::SortOrder;
     ///
@@ -120,16 +122,25 @@ impl CustomerGroups {
     /// `PUT /customer-groups/{customerGroupUid}/customers` (204): adds and/or
     /// removes customers. Every UID is checked before sending.
     ///
-    /// ```no_run
-    /// # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let uids = sandbox.seed_customers(3);
+    /// # let (c1, c2, c9) = (uids[0].clone(), uids[1].clone(), uids[2].clone());
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # let earlier = GroupMembershipChange::new().add_customers([c9.clone()]);
+    /// # flow.customer_groups().update_customers("vip", earlier).await?;
     /// use flowretail_sdk::GroupMembershipChange;
     ///
+    /// // c1, c2 and c9 are customer UIDs.
     /// flow.customer_groups()
     ///     .update_customers(
     ///         "vip",
     ///         GroupMembershipChange::new()
-    ///             .add_customers(["c-1", "c-2"])
-    ///             .remove_customers(["c-9"]),
+    ///             .add_customers([c1, c2])
+    ///             .remove_customers([c9]),
     ///     )
     ///     .await?;
     /// # Ok(())

@@ -21,13 +21,20 @@
 //!
 //! # One call
 //!
-//! ```no_run
-//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> flowretail_sdk::Result<()> {
+//! use flowretail_sdk::sandbox::FlowRetailSandbox;
 //! use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
+//!
+//! // The in-process sandbox, with two customers; against your tenant: `FlowRetailClient::from_env()?`.
+//! let sandbox = FlowRetailSandbox::start()?;
+//! let customers = sandbox.seed_customers(2);
+//! let flow = sandbox.client()?;
 //!
 //! let group = flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
 //! flow.customer_groups()
-//!     .update_customers(&group.customer_group_uid, GroupMembershipChange::new().add_customers(["c-1"]))
+//!     .update_customers(&group.customer_group_uid, GroupMembershipChange::new().add_customers(customers))
 //!     .await?;
 //! # Ok(())
 //! # }
@@ -40,8 +47,14 @@
 //! fetched at once once the total is known, items still in order. Whether
 //! pages count from 0 or 1 is learned from the first answer.
 //!
-//! ```no_run
-//! # async fn demo(flow: flowretail_sdk::FlowRetailClient) -> flowretail_sdk::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> flowretail_sdk::Result<()> {
+//! # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+//! # let flow = sandbox.client()?;
+//! # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(1_200));
+//! # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+//! # flow.customer_groups().update_customers("vip", members).await?;
 //! use flowretail_sdk::prelude::*;
 //!
 //! let mut customers = flow.customer_groups().customers("vip").page_size(500).paginator().concurrency(4).items();

@@ -1,7 +1,7 @@
 //! The client and the traits most programs need, in one import:
 //! `use flowretail_sdk::prelude::*;`.
 //!
-//! It holds the client, the error and its `Result`, [`SortOrder`](crate::SortOrder),
+//! It holds the client, the error and its `Result`, [`SortOrder`],
 //! and the stream traits (as traits to call, not names to clash with), so
 //! that the streams of [`Listing::items`](crate::Listing::items) have
 //! `.next()` and `.try_collect::<Vec<_>>()`. It holds no model: the preludes

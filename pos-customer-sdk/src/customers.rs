@@ -37,8 +37,12 @@ impl Customers {
     /// and use [`replace`](Self::replace): the API creates the customer under
     /// that id, and sending it again only overwrites it.
     ///
-    /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // the group and customer the document names
+    /// # let pos = sandbox.client()?;
     /// use pos_customer_sdk::CustomerDraft;
     ///
     /// let draft = CustomerDraft::new("1001", "9168aa78-e0a3-42ec-a43c-87f0ad666f69")
@@ -64,8 +68,12 @@ impl Customers {
     /// Safe to retry: with an id you chose ([`CustomerId::new_uuid`]) this is
     /// the idempotent way to create a customer.
     ///
-    /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // the group and customer the document names
+    /// # let pos = sandbox.client()?;
     /// use pos_customer_sdk::{CustomerDraft, CustomerId, Upserted};
     ///
     /// let id = CustomerId::new_uuid();
@@ -98,8 +106,12 @@ impl Customers {
     /// Not retried once it may have reached the server, because an added
     /// address would be added twice.
     ///
-    /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // the group and customer the document names
+    /// # let pos = sandbox.client()?;
     /// use pos_customer_sdk::{Address, CustomerPatch};
     ///
     /// let patch = CustomerPatch::new()
@@ -133,8 +145,12 @@ impl Customers {
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
     ///
-    /// ```no_run
-    /// # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // the group and customer the document names
+    /// # let pos = sandbox.client()?;
     /// let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
     /// let changed = pos.customers().list_modified_since(since).await?;
     /// println!("{} customers changed since {since}", changed.len());

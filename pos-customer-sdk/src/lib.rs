@@ -22,8 +22,10 @@
 //!
 //! # One call
 //!
-//! ```no_run
-//! # async fn demo(pos: pos_customer_sdk::PosClient) -> pos_customer_sdk::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> pos_customer_sdk::Result<()> {
+//! # let pos = pos_customer_sdk::sandbox::PosSandbox::start()?.client()?;
 //! use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft, DiscountDraft};
 //!
 //! let discount = pos.discounts().create(DiscountDraft::new("5 proz", 5)).await?;

@@ -38,8 +38,10 @@ pub const QUERY_ALL_LIMIT: u32 = 500;
 /// one page, or walk every page with [`pages`](Self::pages) or
 /// [`query_all`](Self::query_all).
 ///
-/// ```no_run
-/// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+/// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
 /// use ct_customer_groups_sdk::SortOrder;
 ///
 /// let user_input = "Gold \" or 1=1";
@@ -380,8 +382,10 @@ impl CustomerGroupQuery {
     /// predicates, variables and expands apply; its sort, limit, offset and
     /// `withTotal` are replaced. See [`QueryAll`] for walking it in parallel.
     ///
-    /// ```no_run
-    /// # async fn demo(ct: ct_customer_groups_sdk::CtClient) -> ct_customer_groups_sdk::Result<()> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
     /// use ct_customer_groups_sdk::prelude::*;
     ///
     /// let everything: Vec<_> = ct
