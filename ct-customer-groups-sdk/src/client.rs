@@ -61,6 +61,12 @@ pub enum Region {
 
 impl Region {
     /// The region's name, such as `europe-west1.gcp`.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::Region;
+    ///
+    /// assert_eq!(Region::EuropeWest1Gcp.name(), "europe-west1.gcp");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Region::EuropeWest1Gcp => "europe-west1.gcp",
@@ -72,11 +78,23 @@ impl Region {
     }
 
     /// `https://api.{region}.commercetools.com`.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::Region;
+    ///
+    /// assert_eq!(Region::UsEast2Aws.api_url(), "https://api.us-east-2.aws.commercetools.com");
+    /// ```
     pub fn api_url(self) -> String {
         format!("https://api.{}.commercetools.com", self.name())
     }
 
     /// `https://auth.{region}.commercetools.com`.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::Region;
+    ///
+    /// assert_eq!(Region::UsEast2Aws.auth_url(), "https://auth.us-east-2.aws.commercetools.com");
+    /// ```
     pub fn auth_url(self) -> String {
         format!("https://auth.{}.commercetools.com", self.name())
     }
@@ -110,6 +128,17 @@ pub struct CtClient {
 
 impl CtClient {
     /// Starts building a client of `project_key` with an API client's id and secret.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::{CtClient, Region};
+    ///
+    /// // An API client's project key, id and secret, in its region.
+    /// let ct = CtClient::builder("my-project", "client-id", "client-secret")
+    ///     .region(Region::EuropeWest1Gcp)
+    ///     .build()?;
+    /// assert_eq!(ct.project_key(), "my-project");
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
     pub fn builder(
         project_key: impl Into<String>,
         client_id: impl Into<String>,
@@ -143,6 +172,10 @@ impl CtClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URLs) malformed, never their values.
     ///
+    /// (This example reads the process's environment, so it is compiled, not
+    /// run; `sandbox::CtSandbox::env_vars()` (feature `sandbox`)
+    /// gives the variables that reach a sandbox, for a program of yours.)
+    ///
     /// ```no_run
     /// use ct_customer_groups_sdk::CtClient;
     ///
@@ -168,6 +201,15 @@ impl CtClient {
     }
 
     /// The project key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// assert_eq!(ct.project_key(), ct_customer_groups_sdk::sandbox::SANDBOX_PROJECT);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn project_key(&self) -> &str {
         &self.project_key
     }
@@ -176,11 +218,33 @@ impl CtClient {
     /// call, or when the token endpoint named none). When the grant lacks a
     /// scope that was asked for, a warning names it once per token, and a
     /// 401 or 403 from the API says which.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// // None before the first token; then what the auth service granted.
+    /// ct.customer_groups().query().send().await?;
+    /// println!("{:?}", ct.granted_scopes());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn granted_scopes(&self) -> Option<Vec<String>> {
         self.credentials.granted_scopes()
     }
 
     /// The customer group endpoints.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// let groups = ct.customer_groups();
+    /// let page = groups.query().send().await?;
+    /// # let _ = page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn customer_groups(&self) -> CustomerGroups {
         CustomerGroups::new(self.clone())
     }
@@ -227,6 +291,16 @@ impl CtClientBuilder {
     sdk_core::client_settings_setters!(settings);
 
     /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::{CtClient, Region};
+    ///
+    /// let ct = CtClient::builder("my-project", "client-id", "client-secret")
+    ///     .region(Region::EuCentral1Aws)
+    ///     .build()?;
+    /// assert_eq!(ct.project_key(), "my-project");
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
     pub fn region(mut self, region: Region) -> Self {
         self.api_url = region.api_url();
         self.auth_url = region.auth_url();
@@ -234,6 +308,19 @@ impl CtClientBuilder {
     }
 
     /// Uses any API and auth hosts (the token endpoint is `{auth_url}/oauth/token`).
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::CtClient;
+    /// use ct_customer_groups_sdk::sandbox::{CtSandbox, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SANDBOX_PROJECT};
+    ///
+    /// // Any API and auth URL: a private deployment, a mock, or the sandbox.
+    /// let sandbox = CtSandbox::start()?;
+    /// let ct = CtClient::builder(SANDBOX_PROJECT, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+    ///     .urls(sandbox.url(), sandbox.url())
+    ///     .build()?;
+    /// # let _ = ct;
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
     pub fn urls(mut self, api_url: impl Into<String>, auth_url: impl Into<String>) -> Self {
         self.api_url = api_url.into();
         self.auth_url = auth_url.into();
@@ -241,18 +328,69 @@ impl CtClientBuilder {
     }
 
     /// Asks for one more scope, such as `view_customer_groups:{projectKey}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # use ct_customer_groups_sdk::sandbox::{CtSandbox, SANDBOX_PROJECT};
+    /// # let sandbox = CtSandbox::builder()
+    /// #     .allowed_scopes([format!("view_customer_groups:{SANDBOX_PROJECT}")])
+    /// #     .start()?;
+    /// let view_only = sandbox
+    ///     .client_builder()
+    ///     .scope(format!("view_customer_groups:{}", sandbox.project_key()))
+    ///     .build()?;
+    /// view_only.customer_groups().query().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
 
     /// Asks for these scopes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # use ct_customer_groups_sdk::sandbox::{CtSandbox, SANDBOX_PROJECT};
+    /// # let sandbox = CtSandbox::builder()
+    /// #     .allowed_scopes([
+    /// #         format!("view_customer_groups:{SANDBOX_PROJECT}"),
+    /// #         format!("manage_customer_groups:{SANDBOX_PROJECT}"),
+    /// #     ])
+    /// #     .start()?;
+    /// let project = sandbox.project_key().to_owned();
+    /// let ct = sandbox
+    ///     .client_builder()
+    ///     .scopes([format!("view_customer_groups:{project}"), format!("manage_customer_groups:{project}")])
+    ///     .build()?;
+    /// ct.customer_groups().query().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn scopes<I: IntoIterator<Item = S>, S: Into<String>>(mut self, scopes: I) -> Self {
         self.scopes.extend(scopes.into_iter().map(Into::into));
         self
     }
 
     /// Checks the configuration and builds the client.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let sandbox = ct_customer_groups_sdk::sandbox::CtSandbox::start()?;
+    /// use std::time::Duration;
+    ///
+    /// let ct = sandbox.client_builder().attempt_timeout(Some(Duration::from_secs(10))).build()?;
+    /// # let _ = ct;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build(self) -> Result<CtClient> {
         if self.project_key.trim().is_empty() {
             return Err(Error::invalid_input("project_key", "must not be empty"));

@@ -41,6 +41,20 @@ impl CustomerGroups {
     /// `createdBy.customer`; the expanded resource is in the reference's
     /// [`obj`](crate::Reference::obj). Call again to expand several paths.
     /// Queries take their own [`expand`](CustomerGroupQuery::expand).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// // Every call of this handle asks the API to expand the path.
+    /// let groups = ct.customer_groups().expand("createdBy.customer");
+    /// let group = groups.get(&gold.id).await?;
+    /// assert_eq!(group.key.as_deref(), Some("gold"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn expand(&self, path: impl Into<String>) -> Self {
         let mut expanding = self.clone();
         expanding.expand.push(path.into());
@@ -72,11 +86,35 @@ impl CustomerGroups {
 
     /// `HEAD /{projectKey}/customer-groups/{id}`: whether the group exists
     /// (a 404 is `false`; any other failure is an error).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// assert!(ct.customer_groups().exists(&gold.id).await?);
+    /// assert!(!ct.customer_groups().exists("no-such-id").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn exists(&self, id: impl Into<String>) -> Call<bool> {
         self.exists_target(Target::Id(id.into()))
     }
 
     /// `HEAD /{projectKey}/customer-groups/key={key}`: whether a group has this key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// assert!(ct.customer_groups().exists_by_key("gold").await?);
+    /// assert!(!ct.customer_groups().exists_by_key("silver").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn exists_by_key(&self, key: impl Into<String>) -> Call<bool> {
         self.exists_target(Target::Key(key.into()))
     }
@@ -109,16 +147,52 @@ impl CustomerGroups {
     }
 
     /// `GET /{projectKey}/customer-groups/{id}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let group = ct.customer_groups().get(&gold.id).await?;
+    /// assert_eq!(group.name, "Gold members");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, id: impl Into<String>) -> Call<CustomerGroup> {
         self.get_target(Target::Id(id.into()))
     }
 
     /// `GET /{projectKey}/customer-groups/key={key}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let group = ct.customer_groups().get_by_key("gold").await?;
+    /// assert_eq!(group.id, gold.id);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_by_key(&self, key: impl Into<String>) -> Call<CustomerGroup> {
         self.get_target(Target::Key(key.into()))
     }
 
     /// A query of the project's customer groups.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().key_is("gold").send().await?;
+    /// assert_eq!(page.results.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn query(&self) -> CustomerGroupQuery {
         CustomerGroupQuery::new(self.client.clone())
     }
@@ -199,6 +273,21 @@ impl CustomerGroups {
     }
 
     /// `POST /{projectKey}/customer-groups/key={key}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// use ct_customer_groups_sdk::{CustomerGroupUpdate, UpdateAction};
+    ///
+    /// let update = CustomerGroupUpdate::for_group(&gold).action(UpdateAction::change_name("Gold"));
+    /// let renamed = ct.customer_groups().update_by_key("gold", update).await?;
+    /// assert_eq!(renamed.name, "Gold");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_by_key(
         &self,
         key: impl Into<String>,
@@ -208,17 +297,58 @@ impl CustomerGroups {
     }
 
     /// `DELETE /{projectKey}/customer-groups/{id}?version=N`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// // The version is the one the caller saw: a stale one is a 409.
+    /// let deleted = ct.customer_groups().delete(&gold.id, gold.version).await?;
+    /// assert!(!ct.customer_groups().exists(&deleted.id).await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, id: impl Into<String>, version: u64) -> Call<CustomerGroup> {
         self.delete_target(Target::Id(id.into()), version)
     }
 
     /// `DELETE /{projectKey}/customer-groups/key={key}?version=N`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// ct.customer_groups().delete_by_key("gold", gold.version).await?;
+    /// assert!(!ct.customer_groups().exists_by_key("gold").await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_by_key(&self, key: impl Into<String>, version: u64) -> Call<CustomerGroup> {
         self.delete_target(Target::Key(key.into()), version)
     }
 
     /// Every customer group of the project, by keyset: see
     /// [`CustomerGroupQuery::query_all`] and [`QueryAll`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    /// # for n in 0..30 {
+    /// #     ct.customer_groups().create(ct_customer_groups_sdk::CustomerGroupDraft::new(format!("Group {n}"))).await?;
+    /// # }
+    ///
+    /// // Any number of groups, by id, past the API's offset limit.
+    /// let all: Vec<_> = ct.customer_groups().query_all().items().try_collect().await?;
+    /// assert_eq!(all.len(), 30);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn query_all(&self) -> QueryAll {
         self.query().query_all()
     }

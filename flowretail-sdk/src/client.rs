@@ -73,6 +73,17 @@ pub struct FlowRetailClient {
 
 impl FlowRetailClient {
     /// Starts building a client for `tenant`, authenticated with a bearer `token`.
+    ///
+    /// ```
+    /// use flowretail_sdk::FlowRetailClient;
+    /// use flowretail_sdk::sandbox::{FlowRetailSandbox, SANDBOX_TENANT, SANDBOX_TOKEN};
+    ///
+    /// // Against your tenant: its token and UID (the production server is the default).
+    /// let sandbox = FlowRetailSandbox::start()?;
+    /// let flow = FlowRetailClient::builder(SANDBOX_TOKEN, SANDBOX_TENANT).base_url(sandbox.url()).build()?;
+    /// assert_eq!(flow.tenant(), SANDBOX_TENANT);
+    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// ```
     pub fn builder(
         token: impl Into<SecretString>,
         tenant: impl Into<String>,
@@ -99,6 +110,10 @@ impl FlowRetailClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URL) malformed, never their values.
     ///
+    /// (This example reads the process's environment, so it is compiled, not
+    /// run; `sandbox::FlowRetailSandbox::env_vars()` (feature `sandbox`)
+    /// gives the variables that reach a sandbox, for a program of yours.)
+    ///
     /// ```no_run
     /// use flowretail_sdk::{FlowRetailClient, RetryPolicy};
     ///
@@ -122,6 +137,20 @@ impl FlowRetailClient {
     }
 
     /// The same client for another tenant (same pool, token and retry budget).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// use flowretail_sdk::sandbox::FlowRetailSandbox;
+    ///
+    /// let sandbox = FlowRetailSandbox::builder().tenants(["north", "south"]).start()?;
+    /// let north = sandbox.client()?;
+    /// let south = north.for_tenant("south")?;
+    /// south.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP")).await?;
+    /// assert_eq!(south.tenant(), "south");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn for_tenant(&self, tenant: impl Into<String>) -> Result<Self> {
         let tenant = tenant.into();
         check_uid("tenant", &tenant)?;
@@ -132,11 +161,32 @@ impl FlowRetailClient {
     }
 
     /// The tenant this client works in.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// assert_eq!(flow.tenant(), flowretail_sdk::sandbox::SANDBOX_TENANT);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tenant(&self) -> &str {
         &self.tenant
     }
 
     /// The customer group endpoints.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// let groups = flow.customer_groups();
+    /// groups.create(flowretail_sdk::CreateCustomerGroup::new("VIP")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn customer_groups(&self) -> CustomerGroups {
         CustomerGroups::new(self.clone())
     }
@@ -180,24 +230,86 @@ impl FlowRetailClientBuilder {
     sdk_core::client_settings_setters!(settings);
 
     /// Uses the stage server instead of production.
+    ///
+    /// ```
+    /// use flowretail_sdk::FlowRetailClient;
+    ///
+    /// let flow = FlowRetailClient::builder("token", "tenant-uid").stage().build()?;
+    /// # let _ = flow;
+    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// ```
     pub fn stage(self) -> Self {
         self.base_url(STAGE_URL)
     }
 
     /// Uses any server URL, including its `/v2`: a URL of the host alone is
     /// refused when the client is built.
+    ///
+    /// ```
+    /// use flowretail_sdk::FlowRetailClient;
+    ///
+    /// // The host alone is refused when the client is built: the URL names the API version.
+    /// let refused = FlowRetailClient::builder("token", "tenant").base_url("https://api.example.com").build();
+    /// assert!(refused.is_err());
+    /// let flow = FlowRetailClient::builder("token", "tenant").base_url("https://api.example.com/v2").build()?;
+    /// # let _ = flow;
+    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
     /// Gets the `Authorization` header from your own provider instead of a fixed token.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// use flowretail_sdk::sandbox::{FlowRetailSandbox, SANDBOX_TOKEN};
+    /// use flowretail_sdk::{AuthProvider, HeaderMap, async_trait};
+    ///
+    /// /// Reads the token from wherever your service keeps it.
+    /// #[derive(Debug)]
+    /// struct Vault;
+    ///
+    /// #[async_trait]
+    /// impl AuthProvider for Vault {
+    ///     async fn authenticate(&self, headers: &mut HeaderMap) -> flowretail_sdk::Result<()> {
+    ///         let value = format!("Bearer {SANDBOX_TOKEN}").parse().expect("a header value");
+    ///         headers.insert("authorization", value);
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let sandbox = FlowRetailSandbox::start()?;
+    /// let flow = sandbox.client_builder().token_provider(Vault).build()?;
+    /// flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn token_provider(mut self, provider: impl AuthProvider) -> Self {
         self.auth = Auth::Provider(Arc::new(provider));
         self
     }
 
     /// Checks the configuration and builds the client.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// use std::time::Duration;
+    ///
+    /// let flow = sandbox
+    ///     .client_builder()
+    ///     .retry_policy(flowretail_sdk::RetryPolicy::default().with_max_attempts(5))
+    ///     .attempt_timeout(Some(Duration::from_secs(10)))
+    ///     .build()?;
+    /// # let _ = flow;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build(self) -> Result<FlowRetailClient> {
         check_uid("tenant", &self.tenant)?;
         let url =

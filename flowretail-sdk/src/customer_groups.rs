@@ -69,6 +69,21 @@ impl CustomerGroups {
     /// the server; choose the UID ([`CreateCustomerGroup::uid`]) to make a
     /// second attempt fail instead of creating a twin. The UID is an
     /// `OptionalUID`: an empty one is sent, and the server assigns one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// use flowretail_sdk::CreateCustomerGroup;
+    ///
+    /// let group = flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// assert_eq!(group.customer_group_uid, "vip");
+    /// // The same UID again fails instead of making a twin.
+    /// assert!(flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, group: CreateCustomerGroup) -> Call<CustomerGroup> {
         let checked = match &group.customer_group_uid {
             Some(uid) => check_optional_uid("customerGroupUid", uid),
@@ -82,6 +97,20 @@ impl CustomerGroups {
     }
 
     /// `GET /customer-groups/{customerGroupUid}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// let group = flow.customer_groups().get("vip").await?;
+    /// println!("{} created {}", group.name, group.created_at);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, uid: impl Into<String>) -> Call<CustomerGroup> {
         Call::json(
             self.client.http(),
@@ -90,6 +119,22 @@ impl CustomerGroups {
     }
 
     /// `PUT /customer-groups/{customerGroupUid}`: renames the group.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// use flowretail_sdk::UpdateCustomerGroup;
+    ///
+    /// let group = flow.customer_groups().update("vip", UpdateCustomerGroup::name("Very important")).await?;
+    /// assert_eq!(group.name, "Very important");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         uid: impl Into<String>,
@@ -102,6 +147,20 @@ impl CustomerGroups {
     }
 
     /// `DELETE /customer-groups/{customerGroupUid}` (204).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// flow.customer_groups().delete("vip").await?;
+    /// assert!(flow.customer_groups().get("vip").await.unwrap_err().is_not_found());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, uid: impl Into<String>) -> Call<()> {
         Call::empty(
             self.client.http(),
@@ -111,6 +170,22 @@ impl CustomerGroups {
 
     /// `GET /customer-groups/{customerGroupUid}/customers`: the group's
     /// customers, page by page. A UID that is not one fails the first page.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// use flowretail_sdk::prelude::*;
+    ///
+    /// let members: Vec<_> = flow.customer_groups().customers("vip").items().try_collect().await?;
+    /// assert_eq!(members.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn customers(&self, uid: impl Into<String>) -> Listing<Customer> {
         Listing::new(
             self.clone(),
@@ -254,6 +329,20 @@ where
     sdk_core::page_options_setters!(options);
 
     /// Items per page (default 100).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// let first = flow.customer_groups().customers("vip").page_size(2).page(None).await?;
+    /// assert_eq!(first.items.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn page_size(mut self, size: u64) -> Self {
         self.page_size = size.max(1);
         self
@@ -261,6 +350,28 @@ where
 
     /// Sorts by `field` (groups: `name`, `createdAt`, `lastModifiedAt`;
     /// customers: `lastname`, `createdAt`) in `direction`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// use flowretail_sdk::prelude::*;
+    ///
+    /// let by_name: Vec<_> = flow
+    ///     .customer_groups()
+    ///     .customers("vip")
+    ///     .sort_by("lastname", SortOrder::Desc)
+    ///     .items()
+    ///     .try_collect()
+    ///     .await?;
+    /// assert!(by_name.windows(2).all(|pair| pair[0].lastname >= pair[1].lastname));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort_by(mut self, field: impl Into<String>, direction: SortOrder) -> Self {
         self.sort_by = Some(field.into());
         self.sort_direction = Some(direction);
@@ -292,6 +403,21 @@ where
     }
 
     /// One page: `None` asks for the server's first page.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// // One page on its own: `None` is the first, whichever number the server starts at.
+    /// let first = flow.customer_groups().customers("vip").page_size(2).page(None).await?;
+    /// println!("page {:?} of {:?} customers", first.paging.page_number, first.paging.total_count);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn page(&self, number: Option<u64>) -> Call<ListResponse<T>> {
         Call::json_page(
             self.groups.client.http(),
@@ -303,6 +429,23 @@ where
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded
     /// concurrency once the total is known); this listing's size and sort
     /// apply to each page.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// use flowretail_sdk::prelude::*;
+    ///
+    /// // Up to four pages in flight once the total is known; items stay in order.
+    /// let members: Vec<_> = flow.customer_groups().customers("vip").page_size(1).paginator().concurrency(4).items().try_collect().await?;
+    /// assert_eq!(members.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn paginator(self) -> Paginator<T> {
         let size = self.page_size;
         let operation = self.operation;
@@ -321,6 +464,24 @@ where
     }
 
     /// Every item, page after page, with one page prefetched.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # let flow = sandbox.client()?;
+    /// # let members = flowretail_sdk::GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    /// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// # flow.customer_groups().update_customers("vip", members).await?;
+    /// use flowretail_sdk::prelude::*;
+    ///
+    /// let mut members = flow.customer_groups().customers("vip").items();
+    /// while let Some(customer) = members.try_next().await? {
+    ///     println!("{} {}", customer.customer_uid, customer.lastname);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn items(self) -> sdk_core::pagination::ItemStream<T> {
         self.paginator().items()
     }

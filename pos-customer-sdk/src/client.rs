@@ -52,6 +52,17 @@ impl PosClient {
     /// Starts building a client for the POS Cloud at `base_url` (the host,
     /// such as `https://mycompany.pos-cloud.example`), authenticated with
     /// `token` for `operator`.
+    ///
+    /// ```
+    /// use pos_customer_sdk::PosClient;
+    /// use pos_customer_sdk::sandbox::{PosSandbox, SANDBOX_OPERATOR, SANDBOX_TOKEN};
+    ///
+    /// // Against your POS Cloud: its host, your token and operator.
+    /// let sandbox = PosSandbox::start()?;
+    /// let pos = PosClient::builder(sandbox.url(), SANDBOX_TOKEN, SANDBOX_OPERATOR).build()?;
+    /// # let _ = pos;
+    /// # Ok::<(), pos_customer_sdk::Error>(())
+    /// ```
     pub fn builder(
         base_url: impl Into<String>,
         token: impl Into<SecretString>,
@@ -78,6 +89,10 @@ impl PosClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URL) malformed, never their values.
     ///
+    /// (This example reads the process's environment, so it is compiled, not
+    /// run; `sandbox::PosSandbox::env_vars()` (feature `sandbox`)
+    /// gives the variables that reach a sandbox, for a program of yours.)
+    ///
     /// ```no_run
     /// use std::time::Duration;
     /// use pos_customer_sdk::PosClient;
@@ -98,21 +113,68 @@ impl PosClient {
     }
 
     /// Customers: get, create, replace, patch, list, list modified since, and the list variants.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let everyone = pos.customers().list().await?;
+    /// # let _ = everyone;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn customers(&self) -> Customers {
         Customers::new(self.clone())
     }
 
     /// Customer discounts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let discounts = pos.discounts().list().await?;
+    /// # let _ = discounts;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn discounts(&self) -> Discounts {
         Discounts::new(self.clone())
     }
 
     /// Customer groups (named as in the other vendor crates).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let groups = pos.customer_groups().list().await?;
+    /// # let _ = groups;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn customer_groups(&self) -> CustomerGroups {
         CustomerGroups::new(self.clone())
     }
 
     /// Whether requests are validated before they are sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// assert!(pos.validates());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn validates(&self) -> bool {
         self.validate
     }
@@ -158,12 +220,42 @@ impl PosClientBuilder {
 
     /// Whether requests are checked against the document's field rules
     /// before they are sent (default: on).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerDraft;
+    ///
+    /// // Without validation a draft the SDK would refuse is sent, and the server judges it.
+    /// let unchecked = sandbox.client_builder().validation(false).build()?;
+    /// let error = unchecked.customers().create(CustomerDraft::new("", "no-such-group")).await.unwrap_err();
+    /// assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn validation(mut self, validate: bool) -> Self {
         self.validate = validate;
         self
     }
 
     /// Checks the configuration and builds the client.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use std::time::Duration;
+    ///
+    /// let pos = sandbox.client_builder().deadline(Some(Duration::from_secs(10))).build()?;
+    /// # let _ = pos;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn build(self) -> Result<PosClient> {
         let auth = StaticHeaders::new()
             .with("X-Token", self.token)?

@@ -22,6 +22,22 @@ impl Customers {
     }
 
     /// `GET /customers/{id}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let customer = pos.customers().get("231b949c-332b-4194-aba5-8f00e828a49b").await?;
+    /// assert_eq!(customer.last_name.as_deref(), Some("Hede"));
+    /// match pos.customers().get("no-such-customer").await {
+    ///     Err(error) if error.is_not_found() => println!("not there"),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, id: impl Into<CustomerId>) -> Call<Customer> {
         let request = Request::get("get_customer")
             .segment("customers")
@@ -138,6 +154,19 @@ impl Customers {
     }
 
     /// `GET /customers`: every customer of the operator.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let customers = pos.customers().list().await?;
+    /// println!("{} customers", customers.len());
+    /// assert!(customers.iter().any(|c| c.id.to_string() == "231b949c-332b-4194-aba5-8f00e828a49b"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Call<Vec<Customer>> {
         let request = Request::get("list_customers").segment("customers");
         Call::json(self.client.http(), request).map(all)
@@ -167,6 +196,29 @@ impl Customers {
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
     /// answer says whether any was created (201) or all were replaced (200).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::{CustomerDraft, CustomerId};
+    ///
+    /// let group = "9168aa78-e0a3-42ec-a43c-87f0ad666f69";
+    /// let (first, second) = (CustomerId::new_uuid(), CustomerId::new_uuid());
+    /// let saved = pos
+    ///     .customers()
+    ///     .replace_many(vec![
+    ///         (first, CustomerDraft::new("2001", group).last_name("Reese")),
+    ///         (second, CustomerDraft::new("2002", group).last_name("Connor")),
+    ///     ])
+    ///     .await?;
+    /// assert!(saved.was_created());
+    /// assert_eq!(saved.get().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn replace_many(
         &self,
         customers: Vec<(CustomerId, CustomerDraft)>,
@@ -193,6 +245,26 @@ impl Customers {
     }
 
     /// `PATCH /customers/list`: patches many customers by id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerPatch;
+    ///
+    /// let patched = pos
+    ///     .customers()
+    ///     .patch_many(vec![(
+    ///         "231b949c-332b-4194-aba5-8f00e828a49b".into(),
+    ///         CustomerPatch::new().active(false),
+    ///     )])
+    ///     .await?;
+    /// assert_eq!(patched[0].active, Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn patch_many(&self, patches: Vec<(CustomerId, CustomerPatch)>) -> Call<Vec<Customer>> {
         let checked = self.client.check(|| {
             patches.iter().enumerate().try_for_each(|(i, (_, patch))| {

@@ -38,6 +38,20 @@ impl CustomerGroups {
     /// `POST /groups`. Not retried once it may have reached the server.
     ///
     /// An unknown discount id is refused by the server with 422.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerGroupDraft;
+    ///
+    /// let group = pos.customer_groups().create(CustomerGroupDraft::new("Regulars").discount(13)).await?;
+    /// println!("group #{} {:?}", group.id, group.name);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, draft: CustomerGroupDraft) -> Call<CustomerGroup> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_group").segment("groups").json(&draft);
@@ -45,6 +59,20 @@ impl CustomerGroups {
     }
 
     /// `PUT /groups/{id}`: replaces the group.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerGroupDraft;
+    ///
+    /// let group = pos.customer_groups().replace(1, CustomerGroupDraft::new("Regulars").discount(13)).await?;
+    /// assert_eq!(group.name.as_deref(), Some("Regulars"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn replace(
         &self,
         id: impl Into<CustomerGroupId>,
@@ -56,6 +84,20 @@ impl CustomerGroups {
     }
 
     /// `PATCH /groups/{id}`: changes only the fields the patch sets.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerGroupPatch;
+    ///
+    /// let group = pos.customer_groups().patch(1, CustomerGroupPatch::new().name("Gold")).await?;
+    /// assert_eq!(group.name.as_deref(), Some("Gold"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn patch(
         &self,
         id: impl Into<CustomerGroupId>,
@@ -70,18 +112,56 @@ impl CustomerGroups {
     }
 
     /// `GET /groups`: every customer group.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let groups = pos.customer_groups().list().await?;
+    /// println!("{} groups", groups.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> Call<Vec<CustomerGroup>> {
         let request = Request::get("list_groups").segment("groups");
         Call::json(self.client.http(), request).map(|list: GroupList| list.customer_groups)
     }
 
     /// `GET /groups/{id}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let group = pos.customer_groups().get("9168aa78-e0a3-42ec-a43c-87f0ad666f69").await?;
+    /// assert_eq!(group.name.as_deref(), Some("Stammkunden"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, id: impl Into<CustomerGroupId>) -> Call<CustomerGroup> {
         let request = item("get_group", Request::get, id.into());
         Call::json(self.client.http(), request).map(one)
     }
 
     /// `DELETE /groups/{id}`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// use pos_customer_sdk::CustomerGroupDraft;
+    ///
+    /// let empty = pos.customer_groups().create(CustomerGroupDraft::new("Nobody yet")).await?;
+    /// pos.customer_groups().delete(empty.id).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, id: impl Into<CustomerGroupId>) -> Call<Deleted> {
         let request = item("delete_group", Request::delete, id.into());
         Call::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())

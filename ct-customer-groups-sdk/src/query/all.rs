@@ -70,6 +70,22 @@ impl QueryAll {
 
     /// Walks this many id ranges at once (default 1; at most
     /// [`MAX_QUERY_ALL_CONCURRENCY`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    /// # for n in 0..30 {
+    /// #     ct.customer_groups().create(ct_customer_groups_sdk::CustomerGroupDraft::new(format!("Group {n}"))).await?;
+    /// # }
+    ///
+    /// // Four disjoint id ranges walked at once; the groups still come in id order.
+    /// let all: Vec<_> = ct.customer_groups().query_all().concurrency(4).items().try_collect().await?;
+    /// assert!(all.windows(2).all(|pair| pair[0].id < pair[1].id));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn concurrency(mut self, ranges: usize) -> Self {
         self.concurrency = ranges.clamp(1, MAX_QUERY_ALL_CONCURRENCY);
         self
@@ -77,12 +93,41 @@ impl QueryAll {
 
     /// Yields pages as they arrive, in no particular order, instead of in
     /// id order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    /// # for n in 0..30 {
+    /// #     ct.customer_groups().create(ct_customer_groups_sdk::CustomerGroupDraft::new(format!("Group {n}"))).await?;
+    /// # }
+    ///
+    /// // Each group as soon as its range yields it.
+    /// let count = ct.customer_groups().query_all().concurrency(4).unordered().items().try_collect::<Vec<_>>().await?.len();
+    /// assert_eq!(count, 30);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn unordered(mut self) -> Self {
         self.ordered = false;
         self
     }
 
     /// The walk as a [`Partitioned`] listing (one part per id range).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    ///
+    /// let walk = ct.customer_groups().query_all().concurrency(2).partitioned();
+    /// let groups: Vec<_> = walk.items().try_collect().await?;
+    /// assert!(groups.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn partitioned(self) -> Partitioned<CustomerGroup> {
         let Self {
             query,
@@ -99,11 +144,43 @@ impl QueryAll {
     }
 
     /// The pages, empty ones left out.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    ///
+    /// let mut pages = ct.customer_groups().query_all().pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} groups", page.items.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pages(self) -> PartitionedPages<CustomerGroup> {
         self.partitioned().pages()
     }
 
     /// The groups.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    ///
+    /// let mut groups = ct.customer_groups().query_all().items();
+    /// while let Some(group) = groups.try_next().await? {
+    ///     println!("{} {}", group.id, group.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn items(self) -> ItemStream<CustomerGroup> {
         self.partitioned().items()
     }

@@ -125,6 +125,25 @@ impl CustomerGroupQuery {
     /// Adds a `where` predicate, written by you, naming variables as
     /// `:name`; several predicates must all hold. Put values in
     /// [`var`](Self::var), never in this text.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// // User text goes in as a variable, never spliced into the predicate.
+    /// let page = ct
+    ///     .customer_groups()
+    ///     .query()
+    ///     .predicate("name = :name")
+    ///     .var("name", "Gold members")
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(page.results[0].id, gold.id);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn predicate(mut self, predicate: impl Into<String>) -> Self {
         let predicate = predicate.into();
         if predicate.trim().is_empty() {
@@ -135,6 +154,18 @@ impl CustomerGroupQuery {
     }
 
     /// Sets the input variable `name` (used as `:name` in a predicate).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().predicate("key = :key").var("key", "gold").send().await?;
+    /// assert_eq!(page.results.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
         if !valid_variable_name(&name) {
@@ -148,6 +179,24 @@ impl CustomerGroupQuery {
     }
 
     /// Sets the input variable `name` to several values (for `in :name`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct
+    ///     .customer_groups()
+    ///     .query()
+    ///     .predicate("key in :keys")
+    ///     .var_list("keys", ["gold", "silver"])
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(page.results.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn var_list<I, S>(self, name: &str, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -181,32 +230,106 @@ impl CustomerGroupQuery {
     }
 
     /// Only the group named `name`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let found = ct.customer_groups().query().name_is("Gold members").send().await?;
+    /// assert_eq!(found.results[0].key.as_deref(), Some("gold"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name_is(self, name: impl Into<String>) -> Self {
         self.field_is("name", name.into())
     }
 
     /// Only the group with key `key`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let found = ct.customer_groups().query().key_is("gold").send().await?;
+    /// assert_eq!(found.results[0].id, gold.id);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn key_is(self, key: impl Into<String>) -> Self {
         self.field_is("key", key.into())
     }
 
     /// Only groups whose key is one of `keys`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let found = ct.customer_groups().query().key_in(["gold", "platinum"]).send().await?;
+    /// assert_eq!(found.results.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn key_in<I: IntoIterator<Item = S>, S: Into<String>>(self, keys: I) -> Self {
         self.field_in("key", keys)
     }
 
     /// Only groups whose id is one of `ids`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let found = ct.customer_groups().query().id_in([gold.id.clone()]).send().await?;
+    /// assert_eq!(found.results.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn id_in<I: IntoIterator<Item = S>, S: Into<String>>(self, ids: I) -> Self {
         self.field_in("id", ids)
     }
 
     /// Adds a sort expression such as `name asc`; repeat for ties.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().sort("name asc").send().await?;
+    /// # let _ = page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort(mut self, expression: impl Into<String>) -> Self {
         self.sort.push(expression.into());
         self
     }
 
     /// Adds a sort by `field` in `order`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// use ct_customer_groups_sdk::SortOrder;
+    ///
+    /// let page = ct.customer_groups().query().sort_by("createdAt", SortOrder::Desc).send().await?;
+    /// # let _ = page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sort_by(self, field: impl Into<String>, order: SortOrder) -> Self {
         let field = field.into();
         let order = match order {
@@ -218,6 +341,18 @@ impl CustomerGroupQuery {
 
     /// Results per page, 0 to 500 (the API's default is 20; 0 asks only
     /// for the total). Walking [`pages`](Self::pages) needs at least 1.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().limit(100).send().await?;
+    /// assert_eq!(page.limit, 100);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn limit(mut self, limit: u32) -> Self {
         if limit > MAX_LIMIT {
             return self.refuse("limit", format!("must be 0 to {MAX_LIMIT} (is {limit})"));
@@ -227,6 +362,18 @@ impl CustomerGroupQuery {
     }
 
     /// Results to skip, 0 to 10,000.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().offset(1).send().await?;
+    /// assert!(page.results.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn offset(mut self, offset: u32) -> Self {
         if offset > MAX_OFFSET {
             return self.refuse(
@@ -241,12 +388,37 @@ impl CustomerGroupQuery {
     }
 
     /// Whether the server counts the total (the API's default is true).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// // Counting costs the API time: leave it out when the total is not needed.
+    /// let page = ct.customer_groups().query().with_total(false).send().await?;
+    /// assert_eq!(page.total, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_total(mut self, with_total: bool) -> Self {
         self.with_total = Some(with_total);
         self
     }
 
     /// Expands a reference path in the results.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().key_is("gold").expand("createdBy.customer").send().await?;
+    /// # let _ = page;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn expand(mut self, path: impl Into<String>) -> Self {
         self.expand.push(path.into());
         self
@@ -284,6 +456,17 @@ impl CustomerGroupQuery {
 
     /// `HEAD /{projectKey}/customer-groups?where=...`: whether any group
     /// matches this query's predicates (a 404 is `false`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// assert!(ct.customer_groups().query().name_is("Gold members").exists().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn exists(&self) -> Call<bool> {
         let mut request = self
             .client
@@ -303,6 +486,18 @@ impl CustomerGroupQuery {
     /// A page holding more results than the limit asked for is a decode
     /// error. Without a limit the API answers 20; an emulator may answer
     /// more, so then only the API's maximum of 500 is held against it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// let page = ct.customer_groups().query().send().await?;
+    /// println!("{} of {:?} groups", page.count, page.total);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send(&self) -> Call<PagedQueryResult<CustomerGroup>> {
         let request = self.request(self.offset, self.limit, self.with_total);
         let limit = self.limit.unwrap_or(MAX_LIMIT);
@@ -331,6 +526,24 @@ impl CustomerGroupQuery {
     /// more groups remain (use [`query_all`](Self::query_all) for those), on
     /// a group seen twice (pages shifted or repeated), or on a short page
     /// before `total`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// # let draft = ct_customer_groups_sdk::CustomerGroupDraft::new("Gold members").key("gold");
+    /// # let gold = ct.customer_groups().create(draft).await?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    ///
+    /// // Offset paging, for up to 10,000 groups; `query_all` walks any number.
+    /// let paginator = ct.customer_groups().query().limit(500).pages();
+    /// let mut pages = paginator.pages(); // or `.items()`, or `.concurrency(n)` first
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} groups", page.items.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pages(self) -> Paginator<CustomerGroup> {
         let limit = u64::from(self.limit.unwrap_or(DEFAULT_LIMIT).max(1));
         let with_total = self.with_total.unwrap_or(true);
