@@ -264,7 +264,7 @@ pub(crate) fn check_field_names<'a>(
 /// ```
 /// use ct_customer_groups_sdk::CustomFields;
 ///
-/// let custom: CustomFields = serde_json::from_str(
+/// let custom: CustomFields = ct_customer_groups_sdk::serde_json::from_str(
 ///     r#"{"type": {"typeId": "type", "id": "t-1"}, "fields": {"tier": 2, "perks": ["lounge"]}}"#,
 /// )?;
 /// assert_eq!(custom.field_as::<u32>("tier")?, Some(2));
@@ -381,7 +381,7 @@ pub fn check_key(field: &str, key: &str) -> Result<(), sdk_core::error::InvalidI
 ///
 /// let draft = CustomerGroupDraft::new("Gold members").key("gold");
 /// assert_eq!(
-///     serde_json::to_string(&draft).unwrap(),
+///     ct_customer_groups_sdk::serde_json::to_string(&draft).unwrap(),
 ///     r#"{"key":"gold","groupName":"Gold members"}"#
 /// );
 /// ```

@@ -17,12 +17,12 @@ pub const MAX_ACTIONS: usize = 500;
 ///
 /// let action = UpdateAction::change_name("Platinum");
 /// assert_eq!(
-///     serde_json::to_string(&action).unwrap(),
+///     ct_customer_groups_sdk::serde_json::to_string(&action).unwrap(),
 ///     r#"{"action":"changeName","name":"Platinum"}"#
 /// );
 /// // An absent key removes the key.
 /// assert_eq!(
-///     serde_json::to_string(&UpdateAction::set_key(None::<String>)).unwrap(),
+///     ct_customer_groups_sdk::serde_json::to_string(&UpdateAction::set_key(None::<String>)).unwrap(),
 ///     r#"{"action":"setKey"}"#
 /// );
 /// ```

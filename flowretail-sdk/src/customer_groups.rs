@@ -414,7 +414,7 @@ where
     /// # flow.customer_groups().update_customers("vip", members).await?;
     /// // One page on its own: `None` is the first, whichever number the server starts at.
     /// let first = flow.customer_groups().customers("vip").page_size(2).page(None).await?;
-    /// println!("page {:?} of {:?} customers", first.paging.page_number, first.paging.total_count);
+    /// println!("page {} of {} customers", first.paging.page_number, first.paging.total_count);
     /// # Ok(())
     /// # }
     /// ```
@@ -454,9 +454,9 @@ where
             async move {
                 let response = listing.page(page.number).await?;
                 Ok(Page::new(response.items)
-                    .with_total(response.paging.total_count)
-                    .with_page_number(response.paging.page_number)
-                    .with_page_size(response.paging.page_size))
+                    .with_total(Some(response.paging.total_count))
+                    .with_page_number(Some(response.paging.page_number))
+                    .with_page_size(Some(response.paging.page_size)))
             }
         })
         .operation(operation)

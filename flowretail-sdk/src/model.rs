@@ -120,22 +120,24 @@ pub struct CustomerGroup {
     pub last_modified_at: DateTime<Utc>,
 }
 
-/// `Paging`: where a page stands in its result set.
+/// `Paging`: where a page stands in its result set. The document requires
+/// all three numbers: a page without one is a decode error naming it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Paging {
-    /// The page's number (the document does not say whether the first is 0 or 1).
-    pub page_number: Option<u64>,
+    /// The page's number (the document does not say whether the first is 0
+    /// or 1: the listing learns it from the first answer).
+    pub page_number: u64,
     /// Items per page.
-    pub page_size: Option<u64>,
+    pub page_size: u64,
     /// Items in the whole result set.
-    pub total_count: Option<u64>,
+    pub total_count: u64,
 }
 
-/// A page of a listing: `{items, paging}`.
+/// A page of a listing: `{items, paging}`, both required by the document
+/// (`items` may be null, read as empty).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// The items of this page.

@@ -180,7 +180,7 @@ impl Customers {
     /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
     /// # sandbox.seed_documented_examples(); // the group and customer the document names
     /// # let pos = sandbox.client()?;
-    /// let since = chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+    /// let since = pos_customer_sdk::NaiveDate::from_ymd_opt(2024, 1, 31).expect("a valid date");
     /// let changed = pos.customers().list_modified_since(since).await?;
     /// println!("{} customers changed since {since}", changed.len());
     /// # Ok(())

@@ -164,6 +164,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     }
 
     /// A call that sends `request` once (with retries) and reads the answer with `decode`.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
     pub fn new<D>(client: &Client, request: Request, decode: D) -> Self
     where
         D: FnOnce(Response) -> Result<T> + Send + 'a,
@@ -181,6 +183,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     }
 
     /// A call that sends `request` and decodes the answer's JSON body into `T`.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
     pub fn json(client: &Client, request: Request) -> Self
     where
         T: DeserializeOwned,
@@ -190,6 +194,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
 
     /// A call that decodes a page of at most `max_items` items (see
     /// [`Response::json_page`]).
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
     pub fn json_page(client: &Client, request: Request, max_items: u64) -> Self
     where
         T: DeserializeOwned,
@@ -202,6 +208,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     /// A call made of several requests, which `run` sends, each through
     /// [`CallOptions::apply`]. The deadline bounds the whole call, waits
     /// between its requests included.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
     pub fn from_fn<F, Fut>(operation: &'static str, run: F) -> Self
     where
         F: FnOnce(CallOptions) -> Fut + Send + 'a,
@@ -294,6 +302,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
 impl ScopedCall<'_, ()> {
     /// A call that sends `request` and drops the answer's body, for answers
     /// without one, such as `204 No Content`.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
     pub fn empty(client: &Client, request: Request) -> Self {
         Self::new(client, request, |_| Ok(()))
     }

@@ -99,9 +99,9 @@ pub(super) fn page_of<T: Clone>(
             .cloned()
             .collect(),
         paging: Paging {
-            page_number: Some(number),
-            page_size: Some(params.size as u64),
-            total_count: Some(total),
+            page_number: number,
+            page_size: params.size as u64,
+            total_count: total,
         },
     })
 }

@@ -88,7 +88,11 @@ pub struct Customer {
     pub urls: Vec<String>,
     /// The customer of the nested answer shape, `{"customer": {..}}`: moved
     /// out while decoding, so always `None` in a decoded customer.
-    #[serde(rename = "customer", skip_serializing)]
+    #[serde(
+        rename = "customer",
+        skip_serializing,
+        deserialize_with = "nested_customer"
+    )]
     nested: Option<Box<Customer>>,
 }
 
@@ -173,10 +177,19 @@ impl<'de> Deserialize<'de> for Customer {
     }
 }
 
-/// The answer to `PATCH /customers/{id}`, which the document shows without
-/// the customer's id: [`Customers::patch`](crate::customers::Customers::patch)
-/// gives it the id it patched.
+/// A customer that may lack its id: the one inside `{"customer": {..}}`
+/// (the outer customer is checked once it is unwrapped), and the answer to
+/// `PATCH /customers/{id}`, which the document shows without one:
+/// [`Customers::patch`](crate::customers::Customers::patch) gives it the id
+/// it patched.
 pub(crate) struct PatchedCustomer(pub(crate) Customer);
+
+fn nested_customer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Box<Customer>>, D::Error> {
+    Option::<PatchedCustomer>::deserialize(deserializer)
+        .map(|nested| nested.map(|PatchedCustomer(customer)| Box::new(customer)))
+}
 
 impl<'de> Deserialize<'de> for PatchedCustomer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -35,10 +35,8 @@ pub struct Discount {
 /// use pos_customer_sdk::DiscountDraft;
 ///
 /// let draft = DiscountDraft::new("5 proz", 5).absolute(false).check_discountable(false);
-/// assert_eq!(
-///     serde_json::to_string(&draft).unwrap(),
-///     r#"{"name":"5 proz","value":5,"absolute":false,"checkDiscountable":false}"#
-/// );
+/// // Sent as {"name":"5 proz","value":5,"absolute":false,"checkDiscountable":false}
+/// # assert_eq!(serde_json::to_string(&draft).unwrap(), r#"{"name":"5 proz","value":5,"absolute":false,"checkDiscountable":false}"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

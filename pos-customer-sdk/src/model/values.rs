@@ -30,7 +30,8 @@ sdk_core::open_enum! {
 ///
 /// let value: Decimal = "12.50".parse()?;
 /// assert_eq!(value.as_str(), "12.50");
-/// assert_eq!(serde_json::to_string(&value).unwrap(), "12.50");
+/// // Sent as the JSON number 12.50, digits as they are.
+/// # assert_eq!(serde_json::to_string(&value).unwrap(), "12.50");
 /// assert!("12,50".parse::<Decimal>().is_err());
 /// # Ok::<(), pos_customer_sdk::InvalidDecimal>(())
 /// ```
