@@ -339,3 +339,20 @@ fn the_three_preludes_import_together() {
     }
     let _ = clients;
 }
+
+/// The README's shape: `main() -> vendor::Result<()>`, a sandbox started
+/// with `?` (its error is the vendor crate's), and a client from a sandbox
+/// value that is dropped at once, which keeps the sandbox running.
+#[tokio::test]
+async fn a_sandbox_starts_with_the_vendor_result_and_lives_with_its_client()
+-> pos_customer_sdk::Result<()> {
+    let pos = PosSandbox::start()?.client()?;
+    let ct = CtSandbox::start()?.client()?;
+    let flow = FlowRetailSandbox::start()?.client()?;
+    pos.customer_groups().list().await?;
+    ct.customer_groups().query().send().await?;
+    flow.customer_groups()
+        .create(flowretail_sdk::CreateCustomerGroup::new("VIP"))
+        .await?;
+    Ok(())
+}
