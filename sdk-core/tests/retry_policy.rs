@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::{quiet_http, received};
 use futures::future::BoxFuture;
 use sdk_core::retry::{
-    Attempt, AttemptOutcome, DefaultRetryClassifier, RetryClassifier, RetryDecision, Sleeper,
+    Attempt, AttemptOutcome, DefaultRetryClassifier, RetryCause, RetryClassifier, RetryDecision,
+    Sleeper,
 };
 use sdk_core::{Backoff, Client, Request, RetryPolicy};
 use wiremock::matchers::method;
@@ -104,7 +105,7 @@ impl RetryClassifier for RetryConflicts {
     fn classify(&self, attempt: &Attempt<'_>) -> RetryDecision {
         match attempt.outcome {
             AttemptOutcome::Status { status, .. } if status == 409 && attempt.number < 3 => {
-                RetryDecision::Retry
+                RetryDecision::retry(RetryCause::Error)
             }
             _ => DefaultRetryClassifier.classify(attempt),
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -20,10 +20,10 @@ use crate::error::{Error, ErrorBodyParser, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
 
+mod attempt;
 mod builder;
 mod proxy;
 mod response;
-mod retry_loop;
 mod settings;
 mod tls;
 
@@ -200,66 +200,6 @@ impl Client {
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("elapsed_ms", elapsed_ms);
         outcome
-    }
-
-    async fn headers_for(
-        &self,
-        request: &Request,
-        correlation_id: Option<&str>,
-    ) -> Result<HeaderMap> {
-        let inner = &*self.inner;
-        let mut headers = inner.profile.default_headers.clone();
-        headers.insert(USER_AGENT, inner.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if let Some(body) = &request.body {
-            headers.insert(CONTENT_TYPE, body.content_type.clone());
-        }
-        if let (Some(name), Some(id)) = (&inner.profile.correlation_id_header, correlation_id) {
-            let value = HeaderValue::from_str(id)
-                .map_err(|_| Error::invalid_input("correlation id", "not a valid header value"))?;
-            headers.insert(name.clone(), value);
-        }
-        for (name, value) in &request.headers {
-            headers.insert(name.clone(), value.clone());
-        }
-        inner
-            .auth
-            .authenticate(&mut headers)
-            .await
-            .map_err(|error| match error {
-                Error::Auth(auth) => Error::Auth(auth),
-                other => Error::Auth(Box::new(crate::error::AuthError {
-                    source: Some(Box::new(other)),
-                    ..crate::error::AuthError::new("could not authenticate the request")
-                })),
-            })?;
-        Ok(headers)
-    }
-
-    /// Logs the API's deprecation notice for `operation`, the first time
-    /// an answer to it carries one.
-    fn note_deprecation(&self, operation: &'static str, headers: &HeaderMap) {
-        let inner = &*self.inner;
-        let Some(notice) = inner
-            .profile
-            .deprecation_header
-            .as_ref()
-            .and_then(|name| headers.get(name))
-        else {
-            return;
-        };
-        let first = inner
-            .deprecations_logged
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(operation);
-        if first {
-            tracing::warn!(
-                operation,
-                notice = %String::from_utf8_lossy(notice.as_bytes()),
-                "the API reports this operation as deprecated"
-            );
-        }
     }
 
     fn url_for(&self, request: &Request) -> Url {

@@ -105,8 +105,9 @@ pub fn decode_json<T: DeserializeOwned>(
     })
 }
 
-/// Why an attempt brought no answer to classify.
-pub(super) enum AttemptFailure {
+/// Why an exchange brought no answer: the HTTP client failed, the attempt
+/// timed out, or the answer could not be read (too large).
+pub(super) enum ExchangeError {
     Http(reqwest::Error),
     Timeout(Duration),
     Other(Error),
@@ -117,12 +118,12 @@ pub(super) async fn read_limited(
     mut response: reqwest::Response,
     max: usize,
     operation: &'static str,
-) -> std::result::Result<Bytes, AttemptFailure> {
+) -> std::result::Result<Bytes, ExchangeError> {
     let status = response.status();
     // No snippet: the start of an answer too large to read is not what went
     // wrong, and it may hold a secret (a token endpoint's `access_token`).
     let too_large = || {
-        AttemptFailure::Other(Error::Decode(Box::new(DecodeError {
+        ExchangeError::Other(Error::Decode(Box::new(DecodeError {
             operation,
             status,
             path: String::new(),
@@ -135,10 +136,10 @@ pub(super) async fn read_limited(
         if usize::try_from(length).map_or(true, |length| length > max) {
             return Err(too_large());
         }
-        return response.bytes().await.map_err(AttemptFailure::Http);
+        return response.bytes().await.map_err(ExchangeError::Http);
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(AttemptFailure::Http)? {
+    while let Some(chunk) = response.chunk().await.map_err(ExchangeError::Http)? {
         if body.len().saturating_add(chunk.len()) > max {
             return Err(too_large());
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::{is_transient_server_status, parse_retry_after};
+use super::{RetryCause, is_transient_server_status, parse_retry_after};
 
 /// How one failed attempt ended, as a [`RetryClassifier`] sees it.
 #[derive(Debug, Clone, Copy)]
@@ -46,26 +46,52 @@ pub struct Attempt<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RetryDecision {
-    /// Try again after the policy's backoff.
-    Retry,
-    /// Try again, but not sooner than this (the server's `Retry-After`).
-    /// A wait longer than the policy's `max_retry_after` ends the call with
-    /// [`Error::RateLimited`](crate::Error::RateLimited) instead.
-    RetryAfter(Duration),
+    /// Try again, after the policy's backoff and not sooner than
+    /// `not_before` (the server's `Retry-After`; a wait longer than the
+    /// policy's `max_retry_after` ends the call with
+    /// [`Error::RateLimited`](crate::Error::RateLimited) instead). The retry
+    /// costs the client's retry budget what `cause` costs.
+    Retry {
+        /// What the retry costs the budget.
+        cause: RetryCause,
+        /// The earliest the next attempt may start.
+        not_before: Option<Duration>,
+    },
     /// Fail the call with this attempt's error.
     GiveUp,
+}
+
+impl RetryDecision {
+    /// Try again after the policy's backoff, at the cost of `cause`.
+    pub fn retry(cause: RetryCause) -> Self {
+        RetryDecision::Retry {
+            cause,
+            not_before: None,
+        }
+    }
+
+    /// Try again at the cost of `cause`, not sooner than `wait`.
+    pub fn retry_not_before(cause: RetryCause, wait: Duration) -> Self {
+        RetryDecision::Retry {
+            cause,
+            not_before: Some(wait),
+        }
+    }
 }
 
 /// Decides whether a failed attempt is tried again.
 ///
 /// The retry loop asks it once per failed attempt; the loop itself still
 /// counts attempts, waits, charges the retry budget and keeps the deadline,
-/// so a classifier only answers "is this worth another try". A vendor crate
+/// so a classifier answers "is this worth another try, and what does it
+/// cost" (the [`RetryCause`] it names). A vendor crate
 /// extends the default table by answering the cases it knows and handing
 /// the rest to [`DefaultRetryClassifier`]:
 ///
 /// ```
-/// use sdk_core::retry::{Attempt, AttemptOutcome, DefaultRetryClassifier, RetryClassifier, RetryDecision};
+/// use sdk_core::retry::{
+///     Attempt, AttemptOutcome, DefaultRetryClassifier, RetryCause, RetryClassifier, RetryDecision,
+/// };
 ///
 /// /// This API answers 409 to a create that raced with another, and the race is safe to replay.
 /// #[derive(Debug)]
@@ -75,7 +101,7 @@ pub enum RetryDecision {
 ///     fn classify(&self, attempt: &Attempt<'_>) -> RetryDecision {
 ///         match attempt.outcome {
 ///             AttemptOutcome::Status { status, .. } if status == 409 && attempt.number < 3 => {
-///                 RetryDecision::Retry
+///                 RetryDecision::retry(RetryCause::Error)
 ///             }
 ///             _ => DefaultRetryClassifier.classify(attempt),
 ///         }
@@ -114,11 +140,18 @@ impl RetryClassifier for DefaultRetryClassifier {
                 if !retryable {
                     return RetryDecision::GiveUp;
                 }
-                parse_retry_after(headers).map_or(RetryDecision::Retry, RetryDecision::RetryAfter)
+                RetryDecision::Retry {
+                    cause: RetryCause::Error,
+                    not_before: parse_retry_after(headers),
+                }
             }
-            AttemptOutcome::NotConnected => RetryDecision::Retry,
-            AttemptOutcome::TimedOut | AttemptOutcome::ConnectionLost if attempt.idempotent => {
-                RetryDecision::Retry
+            AttemptOutcome::NotConnected => RetryDecision::retry(RetryCause::Error),
+            // Timeouts tie up servers longest: their retries cost more.
+            AttemptOutcome::TimedOut if attempt.idempotent => {
+                RetryDecision::retry(RetryCause::Timeout)
+            }
+            AttemptOutcome::ConnectionLost if attempt.idempotent => {
+                RetryDecision::retry(RetryCause::Error)
             }
             AttemptOutcome::TimedOut | AttemptOutcome::ConnectionLost => RetryDecision::GiveUp,
         }
@@ -148,20 +181,29 @@ mod tests {
             status: StatusCode::from_u16(code).unwrap(),
             headers,
         };
-        assert_eq!(decide(status(429, &none), false), RetryDecision::Retry);
+        assert_eq!(
+            decide(status(429, &none), false),
+            RetryDecision::retry(RetryCause::Error)
+        );
         assert_eq!(
             decide(status(429, &later), false),
-            RetryDecision::RetryAfter(Duration::from_secs(7))
+            RetryDecision::retry_not_before(RetryCause::Error, Duration::from_secs(7))
         );
-        assert_eq!(decide(status(503, &none), true), RetryDecision::Retry);
+        assert_eq!(
+            decide(status(503, &none), true),
+            RetryDecision::retry(RetryCause::Error)
+        );
         assert_eq!(decide(status(503, &none), false), RetryDecision::GiveUp);
         assert_eq!(decide(status(501, &none), true), RetryDecision::GiveUp);
         assert_eq!(decide(status(404, &later), true), RetryDecision::GiveUp);
         assert_eq!(
             decide(AttemptOutcome::NotConnected, false),
-            RetryDecision::Retry
+            RetryDecision::retry(RetryCause::Error)
         );
-        assert_eq!(decide(AttemptOutcome::TimedOut, true), RetryDecision::Retry);
+        assert_eq!(
+            decide(AttemptOutcome::TimedOut, true),
+            RetryDecision::retry(RetryCause::Timeout)
+        );
         assert_eq!(
             decide(AttemptOutcome::TimedOut, false),
             RetryDecision::GiveUp

@@ -26,6 +26,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 mod budget;
 mod classifier;
+pub(crate) mod run;
 mod sleep;
 
 pub use budget::{RetryBudget, RetryBudgetConfig, RetryCause};
