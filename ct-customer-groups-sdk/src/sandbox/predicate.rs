@@ -23,109 +23,126 @@ enum Token {
 }
 
 fn tokenize(input: &str) -> Result<Vec<Token>, String> {
-    let chars: Vec<char> = input.chars().collect();
+    let mut lexer = Lexer {
+        chars: input.chars().collect(),
+        at: 0,
+    };
     let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            ' ' | '\t' | '\n' | '\r' => i += 1,
-            '(' => {
-                tokens.push(Token::Open);
-                i += 1;
+    while let Some(&c) = lexer.chars.get(lexer.at) {
+        let token = match c {
+            ' ' | '\t' | '\n' | '\r' => {
+                lexer.at += 1;
+                continue;
             }
-            ')' => {
-                tokens.push(Token::Close);
-                i += 1;
-            }
-            ',' => {
-                tokens.push(Token::Comma);
-                i += 1;
-            }
-            '"' => {
-                let mut text = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => return Err("unterminated string".into()),
-                        Some('"') => {
-                            i += 1;
-                            break;
-                        }
-                        Some('\\') => {
-                            let escaped = chars.get(i + 1).ok_or("unterminated escape")?;
-                            text.push(*escaped);
-                            i += 2;
-                        }
-                        Some(other) => {
-                            text.push(*other);
-                            i += 1;
-                        }
-                    }
-                }
-                tokens.push(Token::Text(text));
-            }
-            ':' => {
-                let start = i + 1;
-                i = start;
-                while chars
-                    .get(i)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-                {
-                    i += 1;
-                }
-                if i == start {
-                    return Err("a variable needs a name after ':'".into());
-                }
-                tokens.push(Token::Variable(chars[start..i].iter().collect()));
-            }
-            '=' => {
-                tokens.push(Token::Operator("="));
-                i += 1;
-            }
-            '!' if chars.get(i + 1) == Some(&'=') => {
-                tokens.push(Token::Operator("!="));
-                i += 2;
-            }
-            '<' | '>' => {
-                let next = chars.get(i + 1);
-                let operator = match (c, next) {
-                    ('<', Some('>')) => "!=",
-                    ('<', Some('=')) => "<=",
-                    ('>', Some('=')) => ">=",
-                    ('<', _) => "<",
-                    _ => ">",
-                };
-                i += if operator.len() == 2 { 2 } else { 1 };
-                tokens.push(Token::Operator(operator));
-            }
-            c if c.is_ascii_digit() || c == '-' => {
-                let start = i;
-                i += 1;
-                while chars
-                    .get(i)
-                    .is_some_and(|c| c.is_ascii_digit() || *c == '.')
-                {
-                    i += 1;
-                }
-                let text: String = chars[start..i].iter().collect();
-                let number = text.parse().map_err(|_| format!("bad number {text}"))?;
-                tokens.push(Token::Number(number));
-            }
-            c if c.is_alphabetic() || c == '_' => {
-                let start = i;
-                while chars
-                    .get(i)
-                    .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
-                {
-                    i += 1;
-                }
-                tokens.push(Token::Word(chars[start..i].iter().collect()));
-            }
+            '(' => lexer.single(Token::Open),
+            ')' => lexer.single(Token::Close),
+            ',' => lexer.single(Token::Comma),
+            '"' => lexer.text()?,
+            ':' => lexer.variable()?,
+            '=' | '!' | '<' | '>' => lexer.operator()?,
+            c if c.is_ascii_digit() || c == '-' => lexer.number()?,
+            c if c.is_alphabetic() || c == '_' => lexer.word(),
             other => return Err(format!("unexpected character {other:?}")),
-        }
+        };
+        tokens.push(token);
     }
     Ok(tokens)
+}
+
+/// The predicate's characters and the position read up to.
+struct Lexer {
+    chars: Vec<char>,
+    at: usize,
+}
+
+impl Lexer {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.at + ahead).copied()
+    }
+
+    /// The characters from `start` to where the lexer stands.
+    fn since(&self, start: usize) -> String {
+        self.chars[start..self.at].iter().collect()
+    }
+
+    fn skip_while(&mut self, keep: impl Fn(char) -> bool) {
+        while self.peek(0).is_some_and(&keep) {
+            self.at += 1;
+        }
+    }
+
+    fn single(&mut self, token: Token) -> Token {
+        self.at += 1;
+        token
+    }
+
+    /// `"..."`, with `\` escaping the next character.
+    fn text(&mut self) -> Result<Token, String> {
+        let mut text = String::new();
+        self.at += 1;
+        loop {
+            match self.peek(0) {
+                None => return Err("unterminated string".into()),
+                Some('"') => {
+                    self.at += 1;
+                    return Ok(Token::Text(text));
+                }
+                Some('\\') => {
+                    text.push(self.peek(1).ok_or("unterminated escape")?);
+                    self.at += 2;
+                }
+                Some(other) => {
+                    text.push(other);
+                    self.at += 1;
+                }
+            }
+        }
+    }
+
+    /// `:name`.
+    fn variable(&mut self) -> Result<Token, String> {
+        self.at += 1;
+        let start = self.at;
+        self.skip_while(|c| c.is_ascii_alphanumeric() || c == '_');
+        if self.at == start {
+            return Err("a variable needs a name after ':'".into());
+        }
+        Ok(Token::Variable(self.since(start)))
+    }
+
+    /// `=`, `!=`, `<>`, `<`, `<=`, `>`, `>=`.
+    fn operator(&mut self) -> Result<Token, String> {
+        let operator = match (self.peek(0), self.peek(1)) {
+            (Some('='), _) => "=",
+            (Some('!'), Some('=')) | (Some('<'), Some('>')) => "!=",
+            (Some('<'), Some('=')) => "<=",
+            (Some('>'), Some('=')) => ">=",
+            (Some('<'), _) => "<",
+            (Some('>'), _) => ">",
+            (other, _) => return Err(format!("unexpected character {other:?}")),
+        };
+        self.at += if operator == "=" || operator.len() == 1 {
+            1
+        } else {
+            2
+        };
+        Ok(Token::Operator(operator))
+    }
+
+    fn number(&mut self) -> Result<Token, String> {
+        let start = self.at;
+        self.at += 1;
+        self.skip_while(|c| c.is_ascii_digit() || c == '.');
+        let text = self.since(start);
+        let number = text.parse().map_err(|_| format!("bad number {text}"))?;
+        Ok(Token::Number(number))
+    }
+
+    fn word(&mut self) -> Token {
+        let start = self.at;
+        self.skip_while(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        Token::Word(self.since(start))
+    }
 }
 
 /// A parsed predicate.

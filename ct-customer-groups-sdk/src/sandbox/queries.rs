@@ -26,6 +26,101 @@ pub(super) fn sorter(sort: &[String]) -> Result<Vec<(String, bool)>, Refusal> {
         .collect()
 }
 
+/// The query parameters of a request, read and checked.
+struct QueryParams {
+    predicates: Vec<predicate::Predicate>,
+    order: Vec<(String, bool)>,
+    limit: u64,
+    offset: u64,
+    with_total: bool,
+}
+
+impl QueryParams {
+    /// Reads `where`, `sort`, `limit`, `offset`, `withTotal` and `var.*`,
+    /// refusing what the live API refuses.
+    fn read(query: &str) -> Result<Self, Refusal> {
+        let mut variables: predicate::Variables = HashMap::new();
+        let (mut wheres, mut sorts) = (Vec::new(), Vec::new());
+        let (mut limit, mut offset, mut with_total) = (20u64, 0u64, true);
+        for (name, value) in form_pairs(query) {
+            match name.as_str() {
+                "where" => wheres.push(value),
+                "sort" => sorts.push(value),
+                "limit" => {
+                    limit = value
+                        .parse()
+                        .map_err(|_| invalid_input("Malformed limit."))?
+                }
+                "offset" => {
+                    offset = value
+                        .parse()
+                        .map_err(|_| invalid_input("Malformed offset."))?
+                }
+                "withTotal" => with_total = value != "false",
+                other => {
+                    if let Some(variable) = other.strip_prefix("var.") {
+                        variables
+                            .entry(variable.to_owned())
+                            .or_default()
+                            .push(value);
+                    }
+                }
+            }
+        }
+        if limit > API_MAX_LIMIT {
+            return Err(invalid_input(format!(
+                "The limit must be 0 to {API_MAX_LIMIT}."
+            )));
+        }
+        if offset > API_MAX_OFFSET {
+            return Err(invalid_input(format!(
+                "The offset must be at most {API_MAX_OFFSET}."
+            )));
+        }
+        let predicates = wheres
+            .iter()
+            .map(|text| {
+                predicate::parse(text, &variables)
+                    .map_err(|e| invalid_input(format!("Malformed parameter: where: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let order = sorter(&sorts)?;
+        Ok(Self {
+            predicates,
+            order,
+            limit,
+            offset,
+            with_total,
+        })
+    }
+
+    fn matches(&self, group: &Value) -> bool {
+        self.predicates.iter().all(|p| p.matches(group))
+    }
+
+    /// With a predicate the live API stops counting at 10,000.
+    fn capped(&self, total: usize) -> usize {
+        if self.predicates.is_empty() {
+            total
+        } else {
+            total.min(TOTAL_CAP)
+        }
+    }
+
+    fn skip(&self) -> usize {
+        usize::try_from(self.offset).unwrap_or(usize::MAX)
+    }
+
+    fn take(&self) -> usize {
+        usize::try_from(self.limit).unwrap_or(usize::MAX)
+    }
+
+    /// `sort=id asc`: the order the store (keyed by id) is read in already.
+    fn by_id_ascending(&self) -> bool {
+        self.order.len() == 1 && self.order[0].0 == "id" && !self.order[0].1
+    }
+}
+
 pub(super) async fn query_groups(
     State(state): State<Shared>,
     Path(project): Path<String>,
@@ -35,130 +130,86 @@ pub(super) async fn query_groups(
 ) -> Answer {
     let store = state.lock();
     authorize(&store, &headers, &Method::GET, &project)?;
-    let pairs = form_pairs(query.as_deref().unwrap_or_default());
-    let mut variables: predicate::Variables = HashMap::new();
-    let (mut wheres, mut sorts) = (Vec::new(), Vec::new());
-    let (mut limit, mut offset, mut with_total) = (20u64, 0u64, true);
-    for (name, value) in pairs {
-        match name.as_str() {
-            "where" => wheres.push(value),
-            "sort" => sorts.push(value),
-            "limit" => {
-                limit = value
-                    .parse()
-                    .map_err(|_| invalid_input("Malformed limit."))?
-            }
-            "offset" => {
-                offset = value
-                    .parse()
-                    .map_err(|_| invalid_input("Malformed offset."))?
-            }
-            "withTotal" => with_total = value != "false",
-            "expand" => {}
-            other => {
-                if let Some(variable) = other.strip_prefix("var.") {
-                    variables
-                        .entry(variable.to_owned())
-                        .or_default()
-                        .push(value);
-                }
-            }
-        }
-    }
-    if limit > API_MAX_LIMIT {
-        return Err(invalid_input(format!(
-            "The limit must be 0 to {API_MAX_LIMIT}."
-        )));
-    }
-    if offset > API_MAX_OFFSET {
-        return Err(invalid_input(format!(
-            "The offset must be at most {API_MAX_OFFSET}."
-        )));
-    }
-    let predicates = wheres
-        .iter()
-        .map(|text| {
-            predicate::parse(text, &variables)
-                .map_err(|e| invalid_input(format!("Malformed parameter: where: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let params = QueryParams::read(query.as_deref().unwrap_or_default())?;
     if method == Method::HEAD {
-        // An existence check: 200 when something matches, 404 when nothing does.
-        let any = store
-            .groups
-            .values()
-            .any(|group| predicates.iter().all(|p| p.matches(group)));
-        return if any {
-            ok(StatusCode::OK, &json!({}))
-        } else {
-            Err(refuse(
-                StatusCode::NOT_FOUND,
-                "ResourceNotFound",
-                "No customer group matches the query.",
-                json!({}),
-            ))
-        };
+        return exists(&store, &params);
     }
-    // With a predicate the live API stops counting at 10,000.
-    let cap = |total: usize| {
-        if predicates.is_empty() {
-            total
-        } else {
-            total.min(TOTAL_CAP)
-        }
-    };
-    let order = sorter(&sorts)?;
-    // The store is keyed by id, so `sort=id asc` is the order it is read in
-    // already: a page needs only its own matches, from the lowest id the
-    // predicates allow (an index scan, as a real server does).
-    let by_id_ascending = order.len() == 1 && order[0].0 == "id" && !order[0].1;
-    if by_id_ascending {
-        let start = predicates
-            .iter()
-            .filter_map(predicate::Predicate::id_lower_bound)
-            .max()
-            .unwrap_or_default();
-        let end = predicates
-            .iter()
-            .filter_map(predicate::Predicate::id_upper_bound)
-            .min()
-            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included);
-        let results: Vec<&serde_json::value::RawValue> = store
-            .groups
-            .range::<str, _>((std::ops::Bound::Included(start), end))
-            .filter(|(_, group)| predicates.iter().all(|p| p.matches(group)))
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .filter_map(|(id, _)| store.rendered.get(id).map(|json| &**json))
-            .collect();
-        let total = with_total.then(|| {
-            cap(store
+    if params.by_id_ascending() {
+        return page_by_id(&store, &params);
+    }
+    page_sorted(&store, &params)
+}
+
+/// An existence check: 200 when something matches, 404 when nothing does.
+fn exists(store: &Store, params: &QueryParams) -> Answer {
+    if store.groups.values().any(|group| params.matches(group)) {
+        return ok(StatusCode::OK, &json!({}));
+    }
+    Err(refuse(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        "No customer group matches the query.",
+        json!({}),
+    ))
+}
+
+/// A page in id order: only its own matches are read, from the lowest id
+/// the predicates allow (an index scan, as a real server does), and sent
+/// from each group's stored JSON without copying the groups.
+fn page_by_id(store: &Store, params: &QueryParams) -> Answer {
+    let start = params
+        .predicates
+        .iter()
+        .filter_map(predicate::Predicate::id_lower_bound)
+        .max()
+        .unwrap_or_default();
+    let end = params
+        .predicates
+        .iter()
+        .filter_map(predicate::Predicate::id_upper_bound)
+        .min()
+        .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included);
+    let results: Vec<&serde_json::value::RawValue> = store
+        .groups
+        .range::<str, _>((std::ops::Bound::Included(start), end))
+        .filter(|(_, group)| params.matches(group))
+        .skip(params.skip())
+        .take(params.take())
+        .filter_map(|(id, _)| store.rendered.get(id).map(|json| &**json))
+        .collect();
+    let total = params.with_total.then(|| {
+        params.capped(
+            store
                 .groups
                 .values()
-                .filter(|group| predicates.iter().all(|p| p.matches(group)))
-                .count())
-        });
-        // Serialized from each group's stored JSON, without copying the groups.
-        let body = PageAnswer {
-            limit,
-            offset,
-            count: results.len(),
-            total,
-            results,
-        };
-        return Ok(json_response(StatusCode::OK, &body));
+                .filter(|group| params.matches(group))
+                .count(),
+        )
+    });
+    let body = PageAnswer {
+        limit: params.limit,
+        offset: params.offset,
+        count: results.len(),
+        total,
+        results,
+    };
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// A page in the order of `sort` (ties by id).
+fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
+    fn text<'a>(group: &'a Value, field: &str) -> Option<&'a str> {
+        group.get(field).and_then(Value::as_str)
     }
     let mut matching: Vec<&Value> = store
         .groups
         .values()
-        .filter(|group| predicates.iter().all(|p| p.matches(group)))
+        .filter(|group| params.matches(group))
         .collect();
-    if !order.is_empty() && !by_id_ascending {
-        fn text<'a>(group: &'a Value, field: &str) -> Option<&'a str> {
-            group.get(field).and_then(Value::as_str)
-        }
+    if !params.order.is_empty() {
         matching.sort_by(|a, b| {
-            order
+            params
+                .order
                 .iter()
                 .map(|(field, descending)| {
                     let ordering = text(a, field).cmp(&text(b, field));
@@ -172,19 +223,19 @@ pub(super) async fn query_groups(
                 .unwrap_or_else(|| text(a, "id").cmp(&text(b, "id")))
         });
     }
-    let total = cap(matching.len());
+    let total = params.capped(matching.len());
     let results: Vec<&Value> = matching
         .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .skip(params.skip())
+        .take(params.take())
         .collect();
     let mut body = json!({
-        "limit": limit,
-        "offset": offset,
+        "limit": params.limit,
+        "offset": params.offset,
         "count": results.len(),
         "results": results,
     });
-    if with_total {
+    if params.with_total {
         body["total"] = json!(total);
     }
     ok(StatusCode::OK, &body)
