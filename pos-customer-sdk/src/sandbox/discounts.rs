@@ -69,13 +69,9 @@ pub(super) async fn get_discount(State(state): State<Shared>, Path(id): Path<Str
 pub(super) async fn create_discount(State(state): State<Shared>, body: Bytes) -> Answer {
     let fields = object_body(&body)?;
     validate_discount(&fields, true)?;
-    let mut store = state.lock();
-    if let Some(why) = over_capacity("discounts", store.discounts.len(), 1) {
-        return Err(error(StatusCode::BAD_REQUEST, why));
-    }
-    let id = store.next_integer_id();
-    let discount = discount_defaults(json!(id), fields);
-    store.discounts.insert(id.to_string(), discount.clone());
+    let discount = state
+        .lock()
+        .insert_new(Table::Discounts, |id| discount_defaults(json!(id), fields))?;
     ok(StatusCode::CREATED, &json!({"customerDiscount": discount}))
 }
 
@@ -115,24 +111,19 @@ pub(super) async fn patch_discount(
 }
 
 pub(super) async fn delete_discount(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
-    let mut store = state.lock();
-    if !store.discounts.contains_key(&id) {
-        return Err(discount_not_found(&id));
-    }
-    let used = store.groups.values().any(|g| {
-        g.get("discount")
-            .and_then(|d| d.get("id"))
-            .is_some_and(|d| id_text(d) == id)
-    });
-    if used {
-        return Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Customer discount {id} is used by a customer group"),
-        ));
-    }
-    store.discounts.remove(&id);
-    ok(
-        StatusCode::OK,
-        &json!({"result": {"details": format!("Customer discount {id} was deleted")}}),
+    let used_by_a_group = |store: &Store| {
+        let used = store.groups.values().any(|g| {
+            g.get("discount")
+                .and_then(|d| d.get("id"))
+                .is_some_and(|d| id_text(d) == id)
+        });
+        used.then(|| format!("Customer discount {id} is used by a customer group"))
+    };
+    state.lock().delete_unless_referenced(
+        Table::Discounts,
+        &id,
+        "Customer discount",
+        || discount_not_found(&id),
+        used_by_a_group,
     )
 }

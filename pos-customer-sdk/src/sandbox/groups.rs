@@ -77,15 +77,12 @@ pub(super) async fn create_group(State(state): State<Shared>, body: Bytes) -> An
     let fields = object_body(&body)?;
     let mut store = state.lock();
     validate_group(&store, &fields, true)?;
-    if let Some(why) = over_capacity("customer groups", store.groups.len(), 1) {
-        return Err(error(StatusCode::BAD_REQUEST, why));
-    }
-    let id = store.next_integer_id();
-    let mut group = Map::new();
-    group.insert("id".into(), json!(id));
-    group.extend(group_fields(fields));
-    let group = Value::Object(group);
-    store.groups.insert(id.to_string(), group.clone());
+    let group = store.insert_new(Table::Groups, |id| {
+        let mut group = Map::new();
+        group.insert("id".into(), json!(id));
+        group.extend(group_fields(fields));
+        Value::Object(group)
+    })?;
     ok(
         StatusCode::CREATED,
         &json!({"customerGroup": store.render_group(&group)}),
@@ -135,25 +132,20 @@ pub(super) async fn patch_group(
 }
 
 pub(super) async fn delete_group(State(state): State<Shared>, Path(id): Path<String>) -> Answer {
-    let mut store = state.lock();
-    if !store.groups.contains_key(&id) {
-        return Err(group_not_found(&id));
-    }
-    let used = store.customers.values().any(|c| {
-        c.fields
-            .get("customerGroup")
-            .and_then(|g| g.get("id"))
-            .is_some_and(|g| id_text(g) == id)
-    });
-    if used {
-        return Err(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Customer group {id} still has customers"),
-        ));
-    }
-    store.groups.remove(&id);
-    ok(
-        StatusCode::OK,
-        &json!({"result": {"details": format!("Customer group {id} was deleted")}}),
+    let has_customers = |store: &Store| {
+        let used = store.customers.values().any(|c| {
+            c.fields
+                .get("customerGroup")
+                .and_then(|g| g.get("id"))
+                .is_some_and(|g| id_text(g) == id)
+        });
+        used.then(|| format!("Customer group {id} still has customers"))
+    };
+    state.lock().delete_unless_referenced(
+        Table::Groups,
+        &id,
+        "Customer group",
+        || group_not_found(&id),
+        has_customers,
     )
 }

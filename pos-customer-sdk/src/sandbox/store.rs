@@ -13,6 +13,23 @@ pub(super) struct Store {
     pub(super) date: Option<NaiveDate>,
 }
 
+/// The tables of records filed under integer ids.
+#[derive(Clone, Copy)]
+pub(super) enum Table {
+    Discounts,
+    Groups,
+}
+
+impl Table {
+    /// As the API names it in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Table::Discounts => "discounts",
+            Table::Groups => "customer groups",
+        }
+    }
+}
+
 pub(super) struct StoredCustomer {
     pub(super) sequence: u64,
     pub(super) modified: NaiveDate,
@@ -29,6 +46,53 @@ impl Store {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    fn table(&mut self, table: Table) -> &mut BTreeMap<String, Value> {
+        match table {
+            Table::Discounts => &mut self.discounts,
+            Table::Groups => &mut self.groups,
+        }
+    }
+
+    /// Files the record `build(id)` under the next integer id, unless the
+    /// table holds as many records as a sandbox keeps (the API's 400).
+    pub(super) fn insert_new(
+        &mut self,
+        table: Table,
+        build: impl FnOnce(i64) -> Value,
+    ) -> Result<Value, Refusal> {
+        if let Some(why) = over_capacity(table.name(), self.table(table).len(), 1) {
+            return Err(error(StatusCode::BAD_REQUEST, why));
+        }
+        let id = self.next_integer_id();
+        let record = build(id);
+        self.table(table).insert(id.to_string(), record.clone());
+        Ok(record)
+    }
+
+    /// Deletes record `id` of `table`: 404 (`not_found`) when there is
+    /// none, 422 (`in_use`, said before anything changes) when something
+    /// still refers to it, and the API's confirmation naming it `what` otherwise.
+    pub(super) fn delete_unless_referenced(
+        &mut self,
+        table: Table,
+        id: &str,
+        what: &str,
+        not_found: impl FnOnce() -> Refusal,
+        in_use: impl FnOnce(&Store) -> Option<String>,
+    ) -> Answer {
+        if !self.table(table).contains_key(id) {
+            return Err(not_found());
+        }
+        if let Some(why) = in_use(self) {
+            return Err(error(StatusCode::UNPROCESSABLE_ENTITY, why));
+        }
+        self.table(table).remove(id);
+        ok(
+            StatusCode::OK,
+            &json!({"result": {"details": format!("{what} {id} was deleted")}}),
+        )
     }
 
     /// The customer as answered: the group's name filled in, read-only defaults present.
