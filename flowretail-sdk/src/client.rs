@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use sdk_core::auth::{AuthProvider, BearerToken};
+use sdk_core::auth::{AuthProvider, Authorization};
 use sdk_core::env::EnvReader;
 use sdk_core::error::InvalidInput;
 use sdk_core::{Client, ClientSettings, Request, Result, SecretString};
@@ -322,7 +322,7 @@ impl FlowRetailClientBuilder {
             ));
         }
         let auth: Arc<dyn AuthProvider> = match self.auth {
-            Auth::Token(token) => Arc::new(BearerToken::new(token)?),
+            Auth::Token(token) => Arc::new(Authorization::bearer(token)?),
             Auth::Provider(provider) => provider,
         };
         let builder = Client::builder(self.base_url)

@@ -3,7 +3,7 @@
 //! An [`AuthProvider`] adds credentials to each attempt and is told when the
 //! server answered 401, so that a provider that can refresh (OAuth2) drops
 //! its token and the request is replayed once. Providers here: [`NoAuth`],
-//! [`StaticHeaders`], [`BearerToken`], and
+//! [`StaticHeaders`], [`Authorization`], and
 //! [`ClientCredentials`](crate::oauth::ClientCredentials).
 //!
 //! Secrets are held as [`SecretString`] and written into headers marked
@@ -124,62 +124,56 @@ impl AuthProvider for StaticHeaders {
     }
 }
 
-/// A fixed bearer token (`Authorization: Bearer ...`).
+/// A fixed `Authorization` header: a bearer token, or HTTP Basic
+/// credentials (as OAuth2 token endpoints expect for client credentials).
+/// The value is marked sensitive and never shown by `Debug`.
+///
+/// ```
+/// use sdk_core::auth::Authorization;
+/// use sdk_core::SecretString;
+///
+/// let bearer = Authorization::bearer("abc.def")?;
+/// let basic = Authorization::basic("client", &SecretString::from("s3cret"))?;
+/// assert_eq!(format!("{bearer:?}"), "Authorization(Bearer [REDACTED])");
+/// # let _ = basic;
+/// # Ok::<(), sdk_core::Error>(())
+/// ```
 #[derive(Clone)]
-pub struct BearerToken {
+pub struct Authorization {
+    scheme: &'static str,
     header: HeaderValue,
 }
 
-impl BearerToken {
-    /// Wraps a token. Fails when the token cannot appear in an HTTP header.
-    pub fn new(token: impl Into<SecretString>) -> Result<Self> {
+impl Authorization {
+    /// `Authorization: Bearer <token>`. Fails when the token is blank or
+    /// cannot appear in an HTTP header.
+    pub fn bearer(token: impl Into<SecretString>) -> Result<Self> {
         Ok(Self {
+            scheme: "Bearer",
             header: bearer_header(&token.into())?,
         })
     }
-}
 
-impl fmt::Debug for BearerToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BearerToken([REDACTED])")
-    }
-}
-
-#[async_trait]
-impl AuthProvider for BearerToken {
-    async fn authenticate(&self, headers: &mut HeaderMap) -> Result<()> {
-        headers.insert(AUTHORIZATION, self.header.clone());
-        Ok(())
-    }
-}
-
-/// HTTP Basic auth (`Authorization: Basic base64(user:password)`), as OAuth2
-/// token endpoints expect for client credentials.
-#[derive(Clone)]
-pub struct BasicAuth {
-    header: HeaderValue,
-}
-
-impl BasicAuth {
-    /// Credentials of `user` with `password`.
-    pub fn new(user: &str, password: &SecretString) -> Result<Self> {
+    /// `Authorization: Basic base64(user:password)`.
+    pub fn basic(user: &str, password: &SecretString) -> Result<Self> {
         use base64::Engine as _;
         let encoded = base64::engine::general_purpose::STANDARD
             .encode(format!("{user}:{}", password.expose_secret()));
         Ok(Self {
+            scheme: "Basic",
             header: sensitive_header(&format!("Basic {encoded}"), "basic credentials")?,
         })
     }
 }
 
-impl fmt::Debug for BasicAuth {
+impl fmt::Debug for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BasicAuth([REDACTED])")
+        write!(f, "Authorization({} [REDACTED])", self.scheme)
     }
 }
 
 #[async_trait]
-impl AuthProvider for BasicAuth {
+impl AuthProvider for Authorization {
     async fn authenticate(&self, headers: &mut HeaderMap) -> Result<()> {
         headers.insert(AUTHORIZATION, self.header.clone());
         Ok(())
@@ -228,7 +222,7 @@ mod tests {
 
     #[tokio::test]
     async fn bearer_is_sent_and_hidden() {
-        let auth = BearerToken::new("abc.def").unwrap();
+        let auth = Authorization::bearer("abc.def").unwrap();
         let mut headers = HeaderMap::new();
         auth.authenticate(&mut headers).await.unwrap();
         assert_eq!(headers[AUTHORIZATION], "Bearer abc.def");
@@ -238,7 +232,7 @@ mod tests {
 
     #[tokio::test]
     async fn basic_auth_is_encoded_and_hidden() {
-        let auth = BasicAuth::new("client", &SecretString::from("s3cret")).unwrap();
+        let auth = Authorization::basic("client", &SecretString::from("s3cret")).unwrap();
         let mut headers = HeaderMap::new();
         auth.authenticate(&mut headers).await.unwrap();
         // base64("client:s3cret")
@@ -248,7 +242,7 @@ mod tests {
 
     #[test]
     fn header_injection_is_refused() {
-        let err = BearerToken::new("a\r\nX-Evil: 1").unwrap_err();
+        let err = Authorization::bearer("a\r\nX-Evil: 1").unwrap_err();
         assert!(!err.to_string().contains("X-Evil"));
         assert!(StaticHeaders::new().with("bad name", "v").is_err());
     }

@@ -76,6 +76,7 @@ pub mod oauth;
 #[doc(hidden)]
 pub mod open_enum;
 pub mod pagination;
+mod protocol;
 pub mod random;
 pub mod request;
 pub mod retry;

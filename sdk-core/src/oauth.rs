@@ -31,7 +31,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::auth::{AuthProvider, BasicAuth, bearer_header};
+use crate::auth::{AuthProvider, Authorization, bearer_header};
 use crate::client::{Client, ClientSettings, Redirects};
 use crate::encoding::encode_query_component;
 use crate::error::{AuthError, Error, Result};
@@ -521,7 +521,7 @@ impl ClientCredentialsBuilder {
             .settings(self.settings)
             .redirects(Redirects::Never)
             .max_response_bytes(MAX_TOKEN_RESPONSE_BYTES)
-            .auth(BasicAuth::new(&self.client_id, &self.client_secret)?);
+            .auth(Authorization::basic(&self.client_id, &self.client_secret)?);
         let mut form = String::from("grant_type=client_credentials");
         if !self.scopes.is_empty() {
             form.push_str("&scope=");

@@ -7,7 +7,7 @@ mod common;
 use sdk_core::test_util::CapturedLogs as Captured;
 
 use common::builder;
-use sdk_core::auth::{BasicAuth, BearerToken, StaticHeaders};
+use sdk_core::auth::{Authorization, StaticHeaders};
 use sdk_core::oauth::ClientCredentials;
 use sdk_core::{Client, Request, SecretString};
 use serde_json::json;
@@ -71,8 +71,9 @@ async fn secrets_never_appear_in_debug_display_or_traces() {
         .unwrap()
         .with("X-Operator", "operator-secret")
         .unwrap();
-    let bearer = BearerToken::new("bearer-secret-value").unwrap();
-    let basic = BasicAuth::new("client-id", &SecretString::from("client-secret-value")).unwrap();
+    let bearer = Authorization::bearer("bearer-secret-value").unwrap();
+    let basic =
+        Authorization::basic("client-id", &SecretString::from("client-secret-value")).unwrap();
 
     let oauth_client = builder(&server).auth(oauth.clone()).build().unwrap();
     let static_client = builder(&server)

@@ -89,7 +89,7 @@ pub(crate) fn api_error_from_response(
         code: parsed.code,
         message: parsed.message,
         request_id,
-        retry_after: crate::retry::parse_retry_after(headers),
+        retry_after: crate::protocol::parse_retry_after(headers),
         details,
         body: lossy_prefix(body, MAX_KEPT_BODY),
         attempts,

@@ -130,8 +130,10 @@ impl Error {
         match self {
             Error::Connect(transport) => transport.failure != TransportFailure::Certificate,
             Error::Timeout(_) | Error::Transport(_) | Error::RateLimited(_) => true,
-            Error::Api(api) => crate::retry::is_retryable_status(api.status),
-            Error::Auth(auth) => auth.status.is_some_and(crate::retry::is_retryable_status),
+            Error::Api(api) => crate::protocol::is_retryable_status(api.status),
+            Error::Auth(auth) => auth
+                .status
+                .is_some_and(crate::protocol::is_retryable_status),
             Error::InvalidInput(_)
             | Error::Decode(_)
             | Error::IncompleteListing(_)

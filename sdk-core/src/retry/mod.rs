@@ -19,10 +19,7 @@
 
 #![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
 
-use std::time::{Duration, SystemTime};
-
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use std::time::Duration;
 
 mod budget;
 mod classifier;
@@ -34,6 +31,10 @@ pub use classifier::{
     Attempt, AttemptOutcome, DefaultRetryClassifier, RetryClassifier, RetryDecision,
 };
 pub use sleep::{Sleeper, TokioSleeper};
+
+// What HTTP itself says about an answer, read by this module and by `error`.
+pub(crate) use crate::protocol::is_transient_server_status;
+pub use crate::protocol::{is_retryable_status, parse_retry_after};
 
 /// How many attempts a request gets and how the waits between them are chosen.
 ///
@@ -176,35 +177,9 @@ impl Backoff {
     }
 }
 
-/// Statuses that mean "try again later": 429 and 500, 502, 503, 504.
-pub fn is_retryable_status(status: StatusCode) -> bool {
-    status == StatusCode::TOO_MANY_REQUESTS || is_transient_server_status(status)
-}
-
-/// 500, 502, 503, 504: retried for idempotent requests only.
-pub(crate) fn is_transient_server_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 500 | 502 | 503 | 504)
-}
-
-/// Reads `Retry-After` in either form: delta-seconds (`120`) or an HTTP-date.
-///
-/// A date in the past means "now" (zero). An unreadable value is ignored.
-pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
 
     #[test]
     fn backoff_ceiling_doubles_up_to_the_cap() {
@@ -233,27 +208,5 @@ mod tests {
             policy.delay_before_retry(1, Some(Duration::from_secs(61))),
             Err(Duration::from_secs(61))
         );
-    }
-
-    #[test]
-    fn retry_after_parses_both_forms() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(7)));
-
-        let later = SystemTime::now() + Duration::from_secs(120);
-        let date = httpdate::fmt_http_date(later);
-        headers.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
-        let parsed = parse_retry_after(&headers).unwrap();
-        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
-
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
-
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(parse_retry_after(&headers), None);
     }
 }
