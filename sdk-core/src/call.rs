@@ -24,7 +24,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -55,13 +55,15 @@ pub struct CallOptions {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// A header that cannot be sent: the call fails with it, nothing sent.
     invalid_header: Option<InvalidInput>,
-    requests_started: Arc<AtomicU32>,
+    /// Attempts sent by every request of the call: what a deadline error
+    /// for the whole call reports.
+    attempts: Arc<AtomicU32>,
 }
 
 impl CallOptions {
     /// `request` with these options set on it.
     pub fn apply(&self, mut request: Request) -> Request {
-        self.requests_started.fetch_add(1, Ordering::Relaxed);
+        request.call_attempts = Some(Arc::clone(&self.attempts));
         if let Some(timeout) = self.attempt_timeout {
             request = request.attempt_timeout(Some(timeout));
         }
@@ -293,9 +295,9 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
             return start(options);
         };
         let operation = self.operation;
-        let requests_started = Arc::clone(&options.requests_started);
+        let attempts = Arc::clone(&options.attempts);
         let running = start(options);
-        Box::pin(async move { within_deadline(operation, limit, &requests_started, running).await })
+        Box::pin(async move { within_deadline(operation, limit, &attempts, running).await })
     }
 }
 

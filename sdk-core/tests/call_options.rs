@@ -99,13 +99,61 @@ async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
         .deadline(Duration::from_secs(5))
         .await
         .unwrap_err();
-    let (kind, limit, requests) = timeout_of(&error);
+    let (kind, limit, attempts) = timeout_of(&error);
     assert_eq!(
         (kind, limit),
         (TimeoutKind::Deadline, Duration::from_secs(5))
     );
-    assert_eq!(requests, 1, "the second request was never started");
+    // The error counts attempts sent: the requests here were built, never sent.
+    assert_eq!(attempts, 0);
     assert!(error.to_string().contains("two_steps"), "{error}");
+}
+
+#[tokio::test]
+async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_requests() {
+    use wiremock::matchers::path;
+    let server = MockServer::start().await;
+    Mock::given(path("/a"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(path("/a"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/b"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let client = builder(&server)
+        .retry_policy(RetryPolicy::default().with_backoff(sdk_core::Backoff::new(
+            Duration::from_millis(1),
+            Duration::from_millis(2),
+        )))
+        .attempt_timeout(None)
+        .build()
+        .unwrap();
+    let read_then_write = Call::from_fn("read_then_write", move |options| async move {
+        client
+            .send(options.apply(Request::get("read").segment("a")))
+            .await?;
+        client
+            .send(options.apply(Request::get("write").segment("b")))
+            .await?;
+        Ok(())
+    });
+    let error = read_then_write
+        .deadline(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    let (kind, _, attempts) = timeout_of(&error);
+    assert_eq!(kind, TimeoutKind::Deadline);
+    assert_eq!(
+        attempts, 4,
+        "3 attempts at the read, 1 at the write: {error}"
+    );
+    assert_eq!(received(&server).await, 4);
 }
 
 #[tokio::test]

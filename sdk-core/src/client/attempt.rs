@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::response::{ExchangeError, Response, read_limited, read_prefix};
-use super::{Client, MAX_ERROR_BODY_BYTES};
+use super::{Client, Limits, MAX_ERROR_BODY_BYTES};
 use crate::error::{
     AuthError, Error, Result, TimeoutError, TimeoutKind, TransportError, TransportFailure,
     api_error_from_response, innermost_cause,
@@ -43,6 +43,7 @@ impl Client {
     pub(super) async fn attempts(
         &self,
         request: &Request,
+        limits: &Limits,
         deadline: Option<Instant>,
         sent: &AtomicU32,
     ) -> Result<Response> {
@@ -68,15 +69,13 @@ impl Client {
             request,
             url,
             correlation_id,
-            attempt_timeout: request.attempt_timeout.unwrap_or(inner.attempt_timeout),
+            attempt_timeout: limits.attempt_timeout,
             sent,
         };
         let retrying = Retrying {
             operation: request.operation,
             idempotent: request.idempotent,
-            max_attempts: request
-                .max_attempts
-                .unwrap_or_else(|| inner.retry.max_attempts()),
+            max_attempts: limits.max_attempts,
             policy: &inner.retry,
             classifier: &*inner.profile.classifier,
             budget: inner.budget.as_ref(),
@@ -92,6 +91,9 @@ impl Client {
         let mut replayed_unauthorized = false;
         loop {
             let sent = call.sent.fetch_add(1, Ordering::Relaxed).saturating_add(1);
+            if let Some(call_attempts) = &call.request.call_attempts {
+                call_attempts.fetch_add(1, Ordering::Relaxed);
+            }
             tracing::Span::current().record("attempt", sent);
             let headers = match self.headers_for(call).await {
                 Ok(headers) => headers,

@@ -181,12 +181,14 @@ impl Client {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let deadline = request.deadline.unwrap_or(inner.deadline);
+        let limits = self.limits_for(&request);
+        let deadline = limits.deadline;
         let operation = request.operation;
         let sent = AtomicU32::new(0);
         let outcome = async {
             let attempts = self.attempts(
                 &request,
+                &limits,
                 deadline.and_then(|limit| started.checked_add(limit)),
                 &sent,
             );
@@ -202,6 +204,19 @@ impl Client {
         outcome
     }
 
+    /// The limits `request` is sent under: its own where it sets them, the
+    /// client's otherwise. Resolved here and nowhere else.
+    fn limits_for(&self, request: &Request) -> Limits {
+        let inner = &*self.inner;
+        Limits {
+            attempt_timeout: request.attempt_timeout.over(inner.attempt_timeout),
+            deadline: request.deadline.over(inner.deadline),
+            max_attempts: request
+                .max_attempts
+                .unwrap_or_else(|| inner.retry.max_attempts()),
+        }
+    }
+
     fn url_for(&self, request: &Request) -> Url {
         let mut url = self.inner.base_url.clone();
         let base_path = url.path().trim_end_matches('/').to_owned();
@@ -215,6 +230,14 @@ impl Client {
 
 /// Runs `work` for at most `limit`; past it, a deadline timeout of
 /// `operation` that reports the `attempts` counted so far.
+/// The limits one request is sent under, resolved against the client's settings.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_attempts: u32,
+}
+
 pub(crate) async fn within_deadline<T>(
     operation: &'static str,
     limit: Duration,
