@@ -1,6 +1,7 @@
 //! Every endpoint's method, path, query, headers and body against wiremock,
 //! every error code, and the OAuth behaviour through the CtClient.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use ct_customer_groups_sdk::{
@@ -456,7 +457,9 @@ async fn concurrent_cold_start_fetches_one_token() {
         .mount(&server)
         .await;
     let groups = client(&server).customer_groups();
-    let calls: Vec<_> = (0..120).map(|_| tokio::spawn(groups.get("x"))).collect();
+    let calls: Vec<_> = (0..120)
+        .map(|_| tokio::spawn(groups.get("x").into_future()))
+        .collect();
     for call in calls {
         call.await.unwrap().unwrap();
     }

@@ -134,7 +134,8 @@ fn every_readme_program_runs_against_the_sandboxes() {
                     runtime
                         .block_on(
                             flow.customer_groups()
-                                .create(flowretail_sdk::CreateCustomerGroup::new(name)),
+                                .create(flowretail_sdk::CreateCustomerGroup::new(name))
+                                .send(),
                         )
                         .expect("the sandbox takes the group");
                 }

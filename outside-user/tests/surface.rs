@@ -3,6 +3,7 @@
 //! `builder_from_env`, error predicates, names shared across vendors, ids
 //! from `&str` and `String`, and updates whose closures borrow or await.
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use ct_customer_groups_sdk::sandbox::CtSandbox;
@@ -204,7 +205,7 @@ async fn flow_with_its_own_re_exports() -> flowretail_sdk::Result<()> {
     assert_eq!(members.len(), 3);
     let group: CustomerGroup = groups.get("vip").deadline(Duration::from_secs(5)).await?;
     assert_eq!(group.name, "VIP");
-    let spawned = tokio::spawn(groups.get("vip"));
+    let spawned = tokio::spawn(groups.get("vip").into_future());
     spawned.await.expect("the task runs")?;
     let missing: flowretail_sdk::Error = groups.get("missing").await.unwrap_err();
     assert!(missing.is_not_found(), "{missing}");

@@ -1,6 +1,7 @@
 //! One call to an API operation, as vendor crates return it: await it as it
-//! is, or tune it first with per-call options. A call is a future, and so
-//! also `IntoFuture`.
+//! is, or tune it first with per-call options. A call is `IntoFuture`: it
+//! starts when it is awaited (or turned into its future), and a started
+//! call has no options left to change.
 //!
 //! ```
 //! use std::time::Duration;
@@ -21,17 +22,16 @@
 //! ```
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
 use crate::client::{Client, Response, within_deadline};
-use crate::error::{Error, InvalidInput, Result};
+use crate::error::{InvalidInput, Result};
 use crate::request::Request;
 use reqwest::header::{HeaderName, HeaderValue};
 
@@ -131,14 +131,20 @@ macro_rules! page_options_setters {
     };
 }
 
-type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> BoxedFuture<'a, T> + Send + 'a>;
-type BoxedFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> CallFuture<'a, T> + Send + 'a>;
+
+/// The future a call becomes when it is awaited (or turned into one with
+/// [`IntoFuture::into_future`](std::future::IntoFuture::into_future), to
+/// spawn or join it).
+pub type CallFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// A call to one operation, not sent yet: `.await` it, or set per-call
-/// limits first. Nothing is sent before it is first polled.
+/// limits first. Nothing is sent before it is awaited.
 ///
-/// It is itself a `Send + 'static` future, so it can also be spawned
-/// (`tokio::spawn(call)`) or joined with others.
+/// It is `IntoFuture`, and its future is `Send + 'static`, so it can also
+/// be spawned (`tokio::spawn(call.send())`) or joined with others.
+/// Options are set before it starts, and it starts once: a call that runs
+/// cannot be changed, by construction.
 pub type Call<T> = ScopedCall<'static, T>;
 
 /// A [`Call`] that may borrow from its caller for `'a`, such as an update
@@ -149,9 +155,7 @@ pub struct ScopedCall<'a, T> {
     /// Several requests: the deadline bounds all of them together.
     spans_requests: bool,
     operation: &'static str,
-    /// Taken on the first poll, which starts the call.
-    start: Option<Start<'a, T>>,
-    running: Option<BoxedFuture<'a, T>>,
+    start: Start<'a, T>,
 }
 
 impl<'a, T: Send + 'a> ScopedCall<'a, T> {
@@ -160,8 +164,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
             options: CallOptions::default(),
             spans_requests,
             operation,
-            start: Some(start),
-            running: None,
+            start,
         }
     }
 
@@ -230,11 +233,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         U: Send + 'a,
         F: FnOnce(T) -> U + Send + 'a,
     {
-        let Some(start) = self.start else {
-            return ScopedCall::from_fn(self.operation, |_| async move {
-                Err(Error::invalid_input("call", "mapped after it was started"))
-            });
-        };
+        let start = self.start;
         let mut mapped = ScopedCall::with_start(
             self.operation,
             self.spans_requests,
@@ -278,6 +277,13 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         self
     }
 
+    /// Starts the call and returns its future: what `.await` does, for
+    /// where a future is needed by name (`tokio::spawn(call.send())`,
+    /// `runtime.block_on(call.send())`, joining several).
+    pub fn send(self) -> CallFuture<'a, T> {
+        self.into_future()
+    }
+
     /// The options set so far.
     pub fn options(&self) -> &CallOptions {
         &self.options
@@ -286,18 +292,6 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     /// The operation's name, as errors and traces give it.
     pub fn operation(&self) -> &'static str {
         self.operation
-    }
-
-    /// Starts the call: the future of its first poll.
-    fn started(&mut self, start: Start<'a, T>) -> BoxedFuture<'a, T> {
-        let options = std::mem::take(&mut self.options);
-        let Some(limit) = options.deadline.filter(|_| self.spans_requests) else {
-            return start(options);
-        };
-        let operation = self.operation;
-        let attempts = Arc::clone(&options.attempts);
-        let running = start(options);
-        Box::pin(async move { within_deadline(operation, limit, &attempts, running).await })
     }
 }
 
@@ -311,28 +305,25 @@ impl ScopedCall<'_, ()> {
     }
 }
 
-impl<'a, T: Send + 'a> Future for ScopedCall<'a, T> {
+impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
     type Output = Result<T>;
+    type IntoFuture = CallFuture<'a, T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        let this = &mut *self;
-        if this.running.is_none() {
-            let Some(start) = this.start.take() else {
-                return Poll::Ready(Err(Error::invalid_input(
-                    "call",
-                    "polled again after it completed",
-                )));
-            };
-            this.running = Some(this.started(start));
-        }
-        let Some(running) = this.running.as_mut() else {
-            return Poll::Pending;
+    /// Starts the call. A deadline of a call made of several requests
+    /// bounds all of them together, waits between them included.
+    fn into_future(self) -> CallFuture<'a, T> {
+        let Self {
+            options,
+            spans_requests,
+            operation,
+            start,
+        } = self;
+        let Some(limit) = options.deadline.filter(|_| spans_requests) else {
+            return start(options);
         };
-        let outcome = running.as_mut().poll(cx);
-        if outcome.is_ready() {
-            this.running = None;
-        }
-        outcome
+        let attempts = Arc::clone(&options.attempts);
+        let running = start(options);
+        Box::pin(async move { within_deadline(operation, limit, &attempts, running).await })
     }
 }
 
@@ -341,7 +332,6 @@ impl<T> fmt::Debug for ScopedCall<'_, T> {
         f.debug_struct("Call")
             .field("operation", &self.operation)
             .field("options", &self.options)
-            .field("started", &self.start.is_none())
             .finish_non_exhaustive()
     }
 }

@@ -87,7 +87,7 @@ pub mod sandbox;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
-pub use call::{Call, CallOptions, ScopedCall};
+pub use call::{Call, CallFuture, CallOptions, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result, SetupError};
 pub use pagination::{Page, Paginator};

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::future::IntoFuture;
 use std::time::Duration;
 
 use common::{builder, received};
@@ -184,6 +185,6 @@ async fn a_call_is_a_send_static_future_that_can_be_spawned_and_mapped() {
     let call = Call::<serde_json::Value>::json(&client, Request::get("get_n").segment("n"))
         .map(|value| value["n"].as_i64().unwrap_or_default() + 1);
     assert_eq!(call.operation(), "get_n");
-    let spawned = tokio::spawn(call);
+    let spawned = tokio::spawn(call.into_future());
     assert_eq!(spawned.await.unwrap().unwrap(), 42);
 }

@@ -5,6 +5,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::{Customer, PosClient};
 use sdk_core::sandbox::{StaticAnswer, StaticServer};
+use std::future::IntoFuture;
 
 const TASKS: usize = 32;
 
@@ -44,7 +45,13 @@ async fn raw(client: &reqwest::Client, url: &str) {
 
 async fn sdk(pos: &PosClient) {
     let calls: Vec<_> = (0..TASKS)
-        .map(|_| tokio::spawn(pos.customers().get("231b949c-332b-4194-aba5-8f00e828a49b")))
+        .map(|_| {
+            tokio::spawn(
+                pos.customers()
+                    .get("231b949c-332b-4194-aba5-8f00e828a49b")
+                    .into_future(),
+            )
+        })
         .collect();
     for call in calls {
         call.await.unwrap().unwrap();
