@@ -134,7 +134,7 @@ macro_rules! page_options_setters {
 type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> CallFuture<'a, T> + Send + 'a>;
 
 /// The future a call becomes when it is awaited (or turned into one with
-/// [`IntoFuture::into_future`](std::future::IntoFuture::into_future), to
+/// [`IntoFuture::into_future`], to
 /// spawn or join it).
 pub type CallFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
