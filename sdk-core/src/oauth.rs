@@ -254,34 +254,7 @@ impl ClientCredentials {
             .send(request)
             .await
             .map_err(token_endpoint_error)?;
-        // Decoded by hand: a decode error must never quote this body, it holds the token.
-        let token: TokenResponse =
-            serde_json::from_slice(response.body()).map_err(|error| AuthError {
-                status: Some(response.status()),
-                ..AuthError::new(format!(
-                    "the token endpoint's answer is not a token response ({})",
-                    json_error_kind(&error)
-                ))
-            })?;
-        if let Some(kind) = &token.token_type
-            && !kind.eq_ignore_ascii_case("bearer")
-        {
-            return Err(AuthError::new(format!(
-                "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
-            )));
-        }
-        let Some(access_token) = token
-            .access_token
-            .filter(|token| !token.expose_secret().trim().is_empty())
-        else {
-            return Err(AuthError {
-                status: Some(response.status()),
-                ..AuthError::new("the token endpoint's answer has no access_token, or an empty one")
-            });
-        };
-        let header = bearer_header(&access_token).map_err(|_| {
-            AuthError::new("the token endpoint issued a token that cannot be sent in a header")
-        })?;
+        let token = bearer_token(&response)?;
         let lifetime = token.expires_in.as_ref().and_then(lifetime_seconds);
         let refresh_at = lifetime.and_then(|seconds| {
             let usable = reuse_time(
@@ -293,30 +266,79 @@ impl ClientCredentials {
             Instant::now().checked_add(usable)
         });
         tracing::debug!(expires_in = lifetime, "fetched an OAuth token");
-        let granted = token
-            .scope
-            .as_ref()
-            .and_then(serde_json::Value::as_str)
-            .map(|scope| {
-                scope
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            });
-        let missing = missing_scopes(&inner.requested, granted.as_deref());
-        if !missing.is_empty() {
-            // Not refused: the token may still do what the caller needs, and
-            // emulators answer placeholder scopes (commercetools-mock: "todo").
-            tracing::warn!(
-                missing = %missing.join(" "),
-                "the token endpoint granted fewer scopes than were asked for; calls that need them will be refused with 403"
-            );
-        }
+        let granted = granted_scopes(&token);
+        warn_of_missing_scopes(&inner.requested, granted.as_deref());
         Ok(CachedToken {
-            header,
+            header: token.header,
             refresh_at,
             granted,
         })
+    }
+}
+
+/// A token answer, checked: a bearer token that can go in a header.
+struct IssuedToken {
+    header: HeaderValue,
+    expires_in: Option<serde_json::Value>,
+    scope: Option<serde_json::Value>,
+}
+
+/// Reads the token endpoint's answer. Decoded by hand: no error may quote
+/// this body, it holds the token.
+fn bearer_token(response: &crate::Response) -> std::result::Result<IssuedToken, AuthError> {
+    let token: TokenResponse =
+        serde_json::from_slice(response.body()).map_err(|error| AuthError {
+            status: Some(response.status()),
+            ..AuthError::new(format!(
+                "the token endpoint's answer is not a token response ({})",
+                json_error_kind(&error)
+            ))
+        })?;
+    if let Some(kind) = &token.token_type
+        && !kind.eq_ignore_ascii_case("bearer")
+    {
+        return Err(AuthError::new(format!(
+            "the token endpoint issued a `{kind}` token; only bearer tokens are supported"
+        )));
+    }
+    let Some(access_token) = token
+        .access_token
+        .filter(|token| !token.expose_secret().trim().is_empty())
+    else {
+        return Err(AuthError {
+            status: Some(response.status()),
+            ..AuthError::new("the token endpoint's answer has no access_token, or an empty one")
+        });
+    };
+    let header = bearer_header(&access_token).map_err(|_| {
+        AuthError::new("the token endpoint issued a token that cannot be sent in a header")
+    })?;
+    Ok(IssuedToken {
+        header,
+        expires_in: token.expires_in,
+        scope: token.scope,
+    })
+}
+
+/// The scopes the answer says were granted, when it says.
+fn granted_scopes(token: &IssuedToken) -> Option<Vec<String>> {
+    token
+        .scope
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .map(|scope| scope.split_whitespace().map(str::to_owned).collect())
+}
+
+/// Logs the requested scopes a grant lacks. Not a refusal: the token may
+/// still do what the caller needs, and emulators answer placeholder scopes
+/// (commercetools-mock: "todo").
+fn warn_of_missing_scopes(requested: &[String], granted: Option<&[String]>) {
+    let missing = missing_scopes(requested, granted);
+    if !missing.is_empty() {
+        tracing::warn!(
+            missing = %missing.join(" "),
+            "the token endpoint granted fewer scopes than were asked for; calls that need them will be refused with 403"
+        );
     }
 }
 
