@@ -94,20 +94,16 @@ pub use update::{CustomerGroupUpdate, UpdateAction};
 pub use chrono::{DateTime, Utc};
 // Sort order for [`CustomerGroupQuery::sort_by`], shared with the other vendor crates.
 pub use sdk_core::SortOrder;
-// The redirect setting of the client builders.
-pub use sdk_core::client::Redirects;
 // The streams that [`CustomerGroupQuery::pages`] and [`QueryAll`] return.
 pub use sdk_core::pagination::{ItemStream, PageStream, Partitioned, PartitionedPages};
 // The JSON types custom fields and update actions take (`Map`, `Value`),
 // and open-ended JSON kept as text (custom field values, expanded `obj`).
 pub use sdk_core::json::RawJson;
 pub use serde_json::{self, Map, Value};
-// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
-pub use sdk_core::client::http_client_builder;
-// The error every call returns, and its `Result`, from `sdk-core`.
-pub use sdk_core::{ApiError, Error, Result};
-// A call's request value (await it, or set per-call limits first), and the
-// settings, retry policy and backoff that every client builder takes.
-pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
+// What every vendor crate re-exports: the error and its `Result`, a call,
+// its future and options, and the settings every client builder takes
+// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`).
+#[doc(inline)]
+pub use sdk_core::common::*;
 // One page of a listing, and the paginator [`CustomerGroupQuery::pages`] returns.
 pub use sdk_core::{Page, Paginator};

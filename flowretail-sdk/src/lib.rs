@@ -104,8 +104,6 @@ pub use model::{
 pub use chrono::{DateTime, Utc};
 // Sort order for [`Listing::sort_by`], shared with the other vendor crates.
 pub use sdk_core::SortOrder;
-// The redirect setting of the client builders.
-pub use sdk_core::client::Redirects;
 // The streams that [`Listing::items`] and [`Listing::paginator`] return.
 pub use sdk_core::pagination::{ItemStream, PageStream};
 // What a provider of your own for `token_provider` implements, and the
@@ -113,12 +111,10 @@ pub use sdk_core::pagination::{ItemStream, PageStream};
 pub use async_trait::async_trait;
 pub use sdk_core::auth::AuthProvider;
 pub use sdk_core::http::header::HeaderMap;
-// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
-pub use sdk_core::client::http_client_builder;
-// The error every call returns, and its `Result`, from `sdk-core`.
-pub use sdk_core::{ApiError, Error, Result};
-// A call's request value (await it, or set per-call limits first), and the
-// settings, retry policy and backoff that every client builder takes.
-pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
+// What every vendor crate re-exports: the error and its `Result`, a call,
+// its future and options, and the settings every client builder takes
+// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`).
+#[doc(inline)]
+pub use sdk_core::common::*;
 // One page of a listing, and the paginator [`Listing::paginator`] returns.
 pub use sdk_core::{Page, Paginator};

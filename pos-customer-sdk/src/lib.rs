@@ -122,12 +122,8 @@ pub use model::{
 // and customer birthdays use, and the clock to read today's date from
 // (`Utc::now().date_naive()`).
 pub use chrono::{NaiveDate, Utc};
-// The redirect setting of the client builders.
-pub use sdk_core::client::Redirects;
-// A `reqwest::ClientBuilder` with TLS ready, for the `http_client` of a builder.
-pub use sdk_core::client::http_client_builder;
-// The error every call returns, and its `Result`, from `sdk-core`.
-pub use sdk_core::{ApiError, Error, Result};
-// A call's request value (await it, or set per-call limits first), and the
-// settings, retry policy and backoff that every client builder takes.
-pub use sdk_core::{Backoff, Call, CallOptions, ClientSettings, RetryPolicy, ScopedCall};
+// What every vendor crate re-exports: the error and its `Result`, a call,
+// its future and options, and the settings every client builder takes
+// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`).
+#[doc(inline)]
+pub use sdk_core::common::*;

@@ -94,6 +94,17 @@ pub use pagination::{Page, Paginator};
 pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 
+/// What every vendor crate re-exports whole to its users
+/// (`pub use sdk_core::common::*;`): the error and its `Result`, a call and
+/// its future and options, and the settings every client builder takes. A
+/// vendor crate adds what only it needs (listings, sort order, dates).
+pub mod common {
+    pub use crate::call::{Call, CallFuture, CallOptions, ScopedCall};
+    pub use crate::client::{ClientSettings, IntoHttpClient, Redirects, http_client_builder};
+    pub use crate::error::{ApiError, Error, Result};
+    pub use crate::retry::{Backoff, RetryPolicy};
+}
+
 // The README's sample, compiled as a doc test (the vendor crates' READMEs
 // are compiled by `outside-user/`, which depends on them as a user would).
 #[cfg(doctest)]
