@@ -106,13 +106,18 @@ impl Region {
 /// the retry budget. Every request carries an `X-Correlation-ID` (a new UUID
 /// unless you give one), which API errors report.
 ///
-/// ```no_run
-/// use ct_customer_groups_sdk::{CtClient, Region};
+/// ```
+/// use ct_customer_groups_sdk::CtClient;
+/// use ct_customer_groups_sdk::sandbox::{CtSandbox, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET};
 ///
-/// # async fn demo() -> ct_customer_groups_sdk::Result<()> {
-/// let ct = CtClient::builder("my-project", "client-id", "client-secret")
-///     .region(Region::EuropeWest1Gcp)
-///     .scope("manage_customer_groups:my-project")
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+/// let sandbox = CtSandbox::start()?;
+/// // Against your project: its key and API client, and `.region(Region::EuropeWest1Gcp)`
+/// // instead of the sandbox's URLs.
+/// let ct = CtClient::builder(sandbox.project_key(), SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+///     .urls(sandbox.url(), sandbox.url())
+///     .scope(format!("manage_customer_groups:{}", sandbox.project_key()))
 ///     .build()?;
 /// let page = ct.customer_groups().query().limit(20).send().await?;
 /// println!("{} of {:?}", page.count, page.total);
@@ -172,16 +177,27 @@ impl CtClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URLs) malformed, never their values.
     ///
-    /// (This example reads the process's environment, so it is compiled, not
-    /// run; `sandbox::CtSandbox::env_vars()` (feature `sandbox`)
-    /// gives the variables that reach a sandbox, for a program of yours.)
+    /// `sandbox::CtSandbox::env_vars()` (feature `sandbox`) gives the
+    /// variables that reach a sandbox, which is how this example runs.
     ///
-    /// ```no_run
+    /// ```standalone_crate
     /// use ct_customer_groups_sdk::CtClient;
     ///
-    /// let ct = CtClient::builder_from_env()?.scope("view_customer_groups:my-project").build()?;
-    /// # let _ = ct;
-    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let sandbox = ct_customer_groups_sdk::sandbox::CtSandbox::start()?;
+    /// # for (name, value) in sandbox.env_vars() {
+    /// #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+    /// #     // and no thread of it reads the environment while it is set.
+    /// #     unsafe { std::env::set_var(name, value) };
+    /// # }
+    /// let project = std::env::var("CTP_PROJECT_KEY").unwrap_or_default();
+    /// let ct = CtClient::builder_from_env()?
+    ///     .scope(format!("manage_customer_groups:{project}"))
+    ///     .build()?;
+    /// ct.customer_groups().query().send().await?;
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn builder_from_env() -> Result<CtClientBuilder> {
         let mut env = EnvReader::new();

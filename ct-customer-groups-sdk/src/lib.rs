@@ -4,10 +4,16 @@
 //!
 //! # A client
 //!
-//! ```no_run
+//! ```standalone_crate
 //! use ct_customer_groups_sdk::{CtClient, Region};
 //!
-//! # fn demo() -> ct_customer_groups_sdk::Result<()> {
+//! # fn main() -> ct_customer_groups_sdk::Result<()> {
+//! # let sandbox = ct_customer_groups_sdk::sandbox::CtSandbox::start()?;
+//! # for (name, value) in sandbox.env_vars() {
+//! #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+//! #     // and no thread of it reads the environment while it is set.
+//! #     unsafe { std::env::set_var(name, value) };
+//! # }
 //! let ct = CtClient::builder("my-project", "client-id", "client-secret")
 //!     .region(Region::EuropeWest1Gcp)
 //!     .scopes(["manage_customer_groups:my-project"])

@@ -55,11 +55,18 @@ pub fn check_optional_uid(field: &str, uid: &str) -> std::result::Result<(), Inv
 /// auth service. To fetch or rotate tokens yourself, plug in an
 /// [`AuthProvider`] with [`FlowRetailClientBuilder::token_provider`].
 ///
-/// ```no_run
+/// ```
 /// use flowretail_sdk::FlowRetailClient;
+/// use flowretail_sdk::sandbox::{FlowRetailSandbox, SANDBOX_TENANT, SANDBOX_TOKEN};
 ///
-/// # async fn demo() -> flowretail_sdk::Result<()> {
-/// let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> flowretail_sdk::Result<()> {
+/// let sandbox = FlowRetailSandbox::start()?;
+/// // Against your tenant: your token and tenant UID, and the production URL (the default).
+/// let flow = FlowRetailClient::builder(SANDBOX_TOKEN, SANDBOX_TENANT)
+///     .base_url(sandbox.url())
+///     .build()?;
+/// # flow.customer_groups().create(flowretail_sdk::CreateCustomerGroup::new("VIP").uid("vip")).await?;
 /// let group = flow.customer_groups().get("vip").await?;
 /// println!("{}", group.name);
 /// # Ok(())
@@ -110,18 +117,26 @@ impl FlowRetailClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URL) malformed, never their values.
     ///
-    /// (This example reads the process's environment, so it is compiled, not
-    /// run; `sandbox::FlowRetailSandbox::env_vars()` (feature `sandbox`)
-    /// gives the variables that reach a sandbox, for a program of yours.)
+    /// `sandbox::FlowRetailSandbox::env_vars()` (feature `sandbox`) gives the
+    /// variables that reach a sandbox, which is how this example runs.
     ///
-    /// ```no_run
+    /// ```standalone_crate
     /// use flowretail_sdk::{FlowRetailClient, RetryPolicy};
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+    /// # for (name, value) in sandbox.env_vars() {
+    /// #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+    /// #     // and no thread of it reads the environment while it is set.
+    /// #     unsafe { std::env::set_var(name, value) };
+    /// # }
     /// let flow = FlowRetailClient::builder_from_env()?
     ///     .retry_policy(RetryPolicy::default().with_max_attempts(5))
     ///     .build()?;
-    /// # let _ = flow;
-    /// # Ok::<(), flowretail_sdk::Error>(())
+    /// flow.customer_groups().list().page(None).await?;
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn builder_from_env() -> Result<FlowRetailClientBuilder> {
         let mut env = EnvReader::new();

@@ -4,10 +4,16 @@
 //!
 //! # A client
 //!
-//! ```no_run
+//! ```standalone_crate
 //! use flowretail_sdk::FlowRetailClient;
 //!
-//! # fn demo() -> flowretail_sdk::Result<()> {
+//! # fn main() -> flowretail_sdk::Result<()> {
+//! # let sandbox = flowretail_sdk::sandbox::FlowRetailSandbox::start()?;
+//! # for (name, value) in sandbox.env_vars() {
+//! #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+//! #     // and no thread of it reads the environment while it is set.
+//! #     unsafe { std::env::set_var(name, value) };
+//! # }
 //! // Any of the three token kinds works: they are all sent as a bearer token.
 //! let flow = FlowRetailClient::builder("integration-token", "my-tenant").build()?;
 //! let stage = FlowRetailClient::builder("integration-token", "my-tenant").stage().build()?;

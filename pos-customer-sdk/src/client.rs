@@ -30,10 +30,18 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
 /// Cheap to clone (one connection pool and retry budget behind an `Arc`);
 /// every call returns a `Send + 'static` future.
 ///
-/// ```no_run
+/// ```standalone_crate
 /// use pos_customer_sdk::PosClient;
 ///
-/// # async fn demo() -> pos_customer_sdk::Result<()> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> pos_customer_sdk::Result<()> {
+/// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+/// # sandbox.seed_documented_examples();
+/// # for (name, value) in sandbox.env_vars() {
+/// #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+/// #     // and no thread of it reads the environment while it is set.
+/// #     unsafe { std::env::set_var(name, value) };
+/// # }
 /// // POS_BASE_URL, POS_TOKEN and POS_OPERATOR from the environment:
 /// let pos = PosClient::from_env()?;
 /// for customer in pos.customers().list().await? {
@@ -89,19 +97,27 @@ impl PosClient {
     /// Every variable is read first: one error names each one that is not
     /// set, blank, or (the URL) malformed, never their values.
     ///
-    /// (This example reads the process's environment, so it is compiled, not
-    /// run; `sandbox::PosSandbox::env_vars()` (feature `sandbox`)
-    /// gives the variables that reach a sandbox, for a program of yours.)
+    /// `sandbox::PosSandbox::env_vars()` (feature `sandbox`) gives the
+    /// variables that reach a sandbox, which is how this example runs.
     ///
-    /// ```no_run
+    /// ```standalone_crate
     /// use std::time::Duration;
     /// use pos_customer_sdk::PosClient;
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # for (name, value) in sandbox.env_vars() {
+    /// #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+    /// #     // and no thread of it reads the environment while it is set.
+    /// #     unsafe { std::env::set_var(name, value) };
+    /// # }
     /// let pos = PosClient::builder_from_env()?
     ///     .attempt_timeout(Some(Duration::from_secs(5)))
     ///     .build()?;
-    /// # let _ = pos;
-    /// # Ok::<(), pos_customer_sdk::Error>(())
+    /// pos.customer_groups().list().await?;
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn builder_from_env() -> Result<PosClientBuilder> {
         let mut env = EnvReader::new();

@@ -7,10 +7,16 @@
 //! them as the `X-Token` and `X-Operator` headers (never shown in `Debug`
 //! or logs).
 //!
-//! ```no_run
+//! ```standalone_crate
 //! use pos_customer_sdk::PosClient;
 //!
-//! # fn demo() -> pos_customer_sdk::Result<()> {
+//! # fn main() -> pos_customer_sdk::Result<()> {
+//! # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+//! # for (name, value) in sandbox.env_vars() {
+//! #     // SAFETY: this example runs in a process of its own (`standalone_crate`),
+//! #     // and no thread of it reads the environment while it is set.
+//! #     unsafe { std::env::set_var(name, value) };
+//! # }
 //! let pos = PosClient::builder("https://mycompany.pos-cloud.example", "token", "operator-id")
 //!     .build()?;
 //! // or from POS_BASE_URL, POS_TOKEN and POS_OPERATOR:
