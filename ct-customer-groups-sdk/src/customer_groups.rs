@@ -81,7 +81,7 @@ impl CustomerGroups {
 
     fn exists_target(&self, target: Target) -> Call<bool> {
         let request = self.request(Request::head("customer_group_exists"), &target);
-        exists(self.client.http().clone(), request)
+        Call::exists(self.client.http(), request)
     }
 
     /// `HEAD /{projectKey}/customer-groups/{id}`: whether the group exists
@@ -539,16 +539,4 @@ fn key_given(key: &str) -> std::result::Result<(), sdk_core::error::InvalidInput
         ));
     }
     Ok(())
-}
-
-/// A HEAD call: `true` on a success, `false` on a 404.
-pub(crate) fn exists(client: sdk_core::Client, request: Request) -> Call<bool> {
-    let operation = request.operation();
-    Call::from_fn(operation, move |options| async move {
-        match client.send(options.apply(request)).await {
-            Ok(_) => Ok(true),
-            Err(error) if error.is_not_found() => Ok(false),
-            Err(error) => Err(error),
-        }
-    })
 }

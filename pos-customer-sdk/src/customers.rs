@@ -6,7 +6,7 @@ use sdk_core::{Call, Request, Response, Result};
 use crate::client::PosClient;
 use crate::ids::CustomerId;
 use crate::model::{
-    Customer, CustomerDraft, CustomerList, CustomerPatch, PatchedCustomer, Upserted, WithId,
+    Customer, CustomerDraft, CustomerList, CustomerPatch, CustomerWithoutId, Upserted, WithId,
 };
 use crate::validation::{in_entry, validate_draft, validate_patch};
 
@@ -150,7 +150,7 @@ impl Customers {
             .json(&patch);
         // The document's PATCH answer has no id: the one patched is it.
         Call::json(self.client.http(), request.check(checked))
-            .map(move |patched: PatchedCustomer| patched.with_id(id))
+            .map(move |patched: CustomerWithoutId| patched.with_id(id))
     }
 
     /// `GET /customers`: every customer of the operator.

@@ -295,6 +295,30 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     }
 }
 
+impl ScopedCall<'_, bool> {
+    /// A call that asks whether `request`'s resource exists, usually a
+    /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
+    pub fn exists(client: &Client, request: Request) -> Self {
+        let client = client.clone();
+        Self::with_start(
+            request.operation(),
+            false,
+            Box::new(move |options| {
+                let sending = client.send(options.apply(request));
+                Box::pin(async move {
+                    match sending.await {
+                        Ok(_) => Ok(true),
+                        Err(error) if error.is_not_found() => Ok(false),
+                        Err(error) => Err(error),
+                    }
+                })
+            }),
+        )
+    }
+}
+
 impl ScopedCall<'_, ()> {
     /// A call that sends `request` and drops the answer's body, for answers
     /// without one, such as `204 No Content`.

@@ -431,13 +431,7 @@ impl CustomerGroupQuery {
         limit: Option<u32>,
         with_total: Option<bool>,
     ) -> Request {
-        let mut request = self
-            .client
-            .customer_groups_request(Request::get("query_customer_groups"))
-            .check(self.invalid.clone().map_or(Ok(()), Err));
-        for predicate in &self.predicates {
-            request = request.query("where", predicate);
-        }
+        let mut request = self.filtered(Request::get("query_customer_groups"));
         for sort in &self.sort {
             request = request.query("sort", sort);
         }
@@ -448,10 +442,27 @@ impl CustomerGroupQuery {
         for path in &self.expand {
             request = request.query("expand", path);
         }
+        self.options.apply(self.with_variables(request))
+    }
+
+    /// `request` to the customer groups, narrowed by this query's predicates.
+    fn filtered(&self, request: Request) -> Request {
+        let mut request = self
+            .client
+            .customer_groups_request(request)
+            .check(self.invalid.clone().map_or(Ok(()), Err));
+        for predicate in &self.predicates {
+            request = request.query("where", predicate);
+        }
+        request
+    }
+
+    /// `request` with the values of the predicates' variables, sent last.
+    fn with_variables(&self, mut request: Request) -> Request {
         for (name, value) in &self.variables {
             request = request.query(&format!("var.{name}"), value);
         }
-        self.options.apply(request)
+        request
     }
 
     /// `HEAD /{projectKey}/customer-groups?where=...`: whether any group
@@ -468,17 +479,9 @@ impl CustomerGroupQuery {
     /// # }
     /// ```
     pub fn exists(&self) -> Call<bool> {
-        let mut request = self
-            .client
-            .customer_groups_request(Request::head("customer_groups_exist"))
-            .check(self.invalid.clone().map_or(Ok(()), Err));
-        for predicate in &self.predicates {
-            request = request.query("where", predicate);
-        }
-        for (name, value) in &self.variables {
-            request = request.query(&format!("var.{name}"), value);
-        }
-        crate::customer_groups::exists(self.client.http().clone(), self.options.apply(request))
+        let request = self.with_variables(self.filtered(Request::head("customer_groups_exist")));
+        let request = self.options.apply(request);
+        Call::exists(self.client.http(), request)
     }
 
     /// Sends the query for one page.

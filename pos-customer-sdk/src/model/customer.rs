@@ -169,7 +169,7 @@ impl Address {
 // customer's fields is needed for the wire.
 impl<'de> Deserialize<'de> for Customer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let customer = Customer::deserialize(deserializer).map(Customer::unwrapped)?;
+        let CustomerWithoutId(customer) = CustomerWithoutId::deserialize(deserializer)?;
         if customer.id.is_missing() {
             return Err(serde::de::Error::missing_field("id"));
         }
@@ -182,24 +182,24 @@ impl<'de> Deserialize<'de> for Customer {
 /// `PATCH /customers/{id}`, which the document shows without one:
 /// [`Customers::patch`](crate::customers::Customers::patch) gives it the id
 /// it patched.
-pub(crate) struct PatchedCustomer(pub(crate) Customer);
+pub(crate) struct CustomerWithoutId(pub(crate) Customer);
 
 fn nested_customer<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Box<Customer>>, D::Error> {
-    Option::<PatchedCustomer>::deserialize(deserializer)
-        .map(|nested| nested.map(|PatchedCustomer(customer)| Box::new(customer)))
+    Option::<CustomerWithoutId>::deserialize(deserializer)
+        .map(|nested| nested.map(|CustomerWithoutId(customer)| Box::new(customer)))
 }
 
-impl<'de> Deserialize<'de> for PatchedCustomer {
+impl<'de> Deserialize<'de> for CustomerWithoutId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Customer::deserialize(deserializer)
             .map(Customer::unwrapped)
-            .map(PatchedCustomer)
+            .map(CustomerWithoutId)
     }
 }
 
-impl PatchedCustomer {
+impl CustomerWithoutId {
     /// The customer, with `id` when the answer carried none.
     pub(crate) fn with_id(self, id: CustomerId) -> Customer {
         let mut customer = self.0;

@@ -18,7 +18,7 @@ pub use discount::{Discount, DiscountDraft, DiscountPatch};
 pub use group::{CustomerGroup, CustomerGroupDraft, CustomerGroupPatch, GroupDiscount};
 pub use values::{Decimal, Deleted, Gender, InvalidDecimal, Upserted};
 
-pub(crate) use customer::{CustomerList, PatchedCustomer, WithId};
+pub(crate) use customer::{CustomerList, CustomerWithoutId, WithId};
 pub(crate) use discount::{DiscountEnvelope, DiscountList};
 pub(crate) use group::{GroupEnvelope, GroupList};
 pub(crate) use values::DeleteEnvelope;
