@@ -1,7 +1,10 @@
 //! Every endpoint's method, path, query, headers and body against wiremock,
 //! every error code, and the OAuth behaviour through the CtClient.
 
-use std::future::IntoFuture;
+mod common;
+
+use common::api_requests;
+
 use std::time::Duration;
 
 use ct_customer_groups_sdk::{
@@ -12,7 +15,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{
     body_json, body_string, header, header_exists, method, path, query_param,
 };
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PROJECT: &str = "my-project";
 
@@ -53,16 +56,6 @@ fn api(verb: &str, api_path: &str) -> wiremock::MockBuilder {
 
 fn group_answer(status: u16) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(fixture("customer_group.json"))
-}
-
-async fn api_requests(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() != "/oauth/token")
-        .collect()
 }
 
 #[tokio::test]

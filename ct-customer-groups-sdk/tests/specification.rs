@@ -3,6 +3,10 @@
 //! errors, granted scopes, refusals before sending, headers, required
 //! fields. Against wiremock, with answers shaped as the specification's.
 
+mod common;
+
+use common::api_requests;
+
 use ct_customer_groups_sdk::{
     CtCallExt, CtClient, CtErrorCode, CtErrorExt, CustomFieldsDraft, CustomerGroup,
     CustomerGroupDraft, CustomerGroupUpdate, ResourceIdentifier, UpdateAction,
@@ -40,16 +44,6 @@ async fn mount_token(server: &MockServer, scope: &str) {
 
 fn groups_path(rest: &str) -> String {
     format!("/{PROJECT}/customer-groups{rest}")
-}
-
-async fn api_requests(server: &MockServer) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() != "/oauth/token")
-        .collect()
 }
 
 #[tokio::test]
@@ -364,11 +358,7 @@ async fn what_the_api_would_refuse_is_refused_before_sending() {
 #[tokio::test]
 async fn an_external_user_id_is_sent_and_a_deprecation_notice_logged_once() {
     let captured = sdk_core::test_util::CapturedLogs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.capture_on_this_thread();
     let server = MockServer::start().await;
     mount_token(&server, SCOPE).await;
     Mock::given(method("GET"))
@@ -439,11 +429,7 @@ fn url_errors_name_the_parameter_and_suggest_the_fix() {
 #[tokio::test]
 async fn a_grant_lacking_a_scope_is_logged_once_per_token() {
     let captured = sdk_core::test_util::CapturedLogs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(captured.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = captured.capture_on_this_thread();
     let server = MockServer::start().await;
     mount_token(&server, "view_customer_groups:my-project").await;
     Mock::given(method("GET"))

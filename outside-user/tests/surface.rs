@@ -3,7 +3,6 @@
 //! `builder_from_env`, error predicates, names shared across vendors, ids
 //! from `&str` and `String`, and updates whose closures borrow or await.
 
-use std::future::IntoFuture;
 use std::time::Duration;
 
 use ct_customer_groups_sdk::sandbox::CtSandbox;

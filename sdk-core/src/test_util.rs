@@ -85,6 +85,26 @@ macro_rules! fixture {
 pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
 
 impl CapturedLogs {
+    /// Makes a plain-text subscriber writing here the current thread's
+    /// default, for as long as the guard lives.
+    ///
+    /// ```
+    /// use sdk_core::test_util::CapturedLogs;
+    ///
+    /// let logs = CapturedLogs::default();
+    /// let guard = logs.capture_on_this_thread();
+    /// tracing::warn!("seen");
+    /// drop(guard);
+    /// assert!(logs.text().contains("seen"));
+    /// ```
+    pub fn capture_on_this_thread(&self) -> tracing::subscriber::DefaultGuard {
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(self.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
     /// What was written so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::future::IntoFuture;
 use std::time::Duration;
 
 use common::{builder, received};

@@ -8,11 +8,7 @@ use tracing::Instrument;
 #[tokio::test]
 async fn prefetched_pages_are_fetched_in_the_callers_span() {
     let logs = CapturedLogs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    let _default = logs.capture_on_this_thread();
 
     let paginator = Paginator::offset_with_total(10, |page: OffsetCursor| async move {
         tracing::info!(offset = page.offset, "fetching a page");

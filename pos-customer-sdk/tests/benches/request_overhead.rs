@@ -5,7 +5,6 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::{Customer, PosClient};
 use sdk_core::sandbox::{StaticAnswer, StaticServer};
-use std::future::IntoFuture;
 
 const TASKS: usize = 32;
 
