@@ -64,6 +64,7 @@ mod items;
 mod key_range;
 mod partitioned;
 mod stream;
+mod walk;
 
 pub use items::ItemStream;
 use items::PageSource;
@@ -170,6 +171,8 @@ enum Strategy<T> {
     Keyset {
         limit: u64,
         fetch: Fetch<KeysetCursor, T>,
+        /// The sort key of an item: its id.
+        key: Arc<KeyFn<T>>,
     },
 }
 
@@ -188,6 +191,7 @@ where
 /// See the [module docs](self) for how its streams end.
 pub struct Paginator<T> {
     strategy: Strategy<T>,
+    /// The identity of an item, for offset and page-number listings.
     key: Option<Arc<KeyFn<T>>>,
     key_range: KeyRange,
     start_after: Option<String>,
@@ -278,12 +282,11 @@ impl<T: Send + 'static> Paginator<T> {
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
         K: Fn(&T) -> String + Send + Sync + 'static,
     {
-        let mut paginator = Self::with_strategy(Strategy::Keyset {
+        Self::with_strategy(Strategy::Keyset {
             limit: limit.max(1),
             fetch: boxed(fetch),
-        });
-        paginator.key = Some(Arc::new(key));
-        paginator
+            key: Arc::new(key),
+        })
     }
 
     /// For a keyset walk over one partition of the keys: every key must lie
