@@ -18,14 +18,15 @@ pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
 pub const EXTERNAL_USER_ID_HEADER: &str = "X-External-User-ID";
 
 /// commercetools' per-call options, on top of the core ones
-/// (`.deadline(..)`, `.correlation_id(..)`, ...).
+/// ([`CallOptionsBuilder`](sdk_core::CallOptionsBuilder): `.deadline(..)`,
+/// `.correlation_id(..)`, ...), for calls and queries alike.
 pub trait CtCallExt: Sized {
     /// Sends `X-External-User-ID: id` with the call: the API records it as
     /// `externalUserId` in the group's `createdBy` or `lastModifiedBy`.
     fn external_user_id(self, id: impl AsRef<str>) -> Self;
 }
 
-impl<'a, T: Send + 'a> CtCallExt for sdk_core::ScopedCall<'a, T> {
+impl<C: sdk_core::CallOptionsBuilder> CtCallExt for C {
     fn external_user_id(self, id: impl AsRef<str>) -> Self {
         self.header(EXTERNAL_USER_ID_HEADER, id)
     }

@@ -467,8 +467,9 @@ impl CustomerGroups {
                     }
                     updates = updates.saturating_add(1);
                     let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
-                    let request = options.apply(groups.update_request(&target, &update));
-                    match groups.client.http().send_json(request).await {
+                    let request = groups.update_request(&target, &update);
+                    let sending = groups.client.http().send_with(request, &options);
+                    match sending.await.and_then(|answer| answer.json()) {
                         Err(conflict) if conflict.is_concurrent_modification() => {
                             tracing::debug!(
                                 current = ?conflict.current_version(),
@@ -490,8 +491,11 @@ impl CustomerGroups {
     }
 
     async fn read(&self, target: &Target, options: &CallOptions) -> Result<CustomerGroup> {
-        let request = options.apply(self.get_request(target));
-        self.client.http().send_json(request).await
+        let sending = self
+            .client
+            .http()
+            .send_with(self.get_request(target), options);
+        sending.await?.json()
     }
 
     /// Reads the group until its version is at least `current` (bounded):

@@ -10,7 +10,11 @@
 //! vendor crates can be glob-imported together, since each vendor has its
 //! own `CustomerGroup`. Name models by path
 //! (`ct_customer_groups_sdk::CustomerGroupDraft`) or import them by name.
+//!
+//! The per-call setters (`.deadline(..)`, `.max_attempts(..)`, ...) come
+//! with it, as [`CallOptionsBuilder`](crate::CallOptionsBuilder).
 
+pub use crate::CallOptionsBuilder as _;
 pub use crate::CtCallExt as _;
 pub use crate::CtErrorExt as _;
 pub use crate::{CtClient, Error, Result, SortOrder};

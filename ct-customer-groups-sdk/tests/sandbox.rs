@@ -14,7 +14,7 @@ use ct_customer_groups_sdk::{
 };
 use futures::{StreamExt, TryStreamExt};
 use sdk_core::sandbox::{Fault, FaultBody};
-use sdk_core::{Backoff, Error, RetryPolicy};
+use sdk_core::{Backoff, CallOptionsBuilder, Error, RetryPolicy};
 use serde_json::json;
 
 fn client(sandbox: &CtSandbox) -> CtClient {
@@ -712,7 +712,7 @@ async fn a_listing_takes_per_page_limits() {
     let error = groups
         .query()
         .max_attempts(1)
-        .page_deadline(Duration::from_secs(30))
+        .deadline(Duration::from_secs(30))
         .pages()
         .items()
         .try_collect::<Vec<_>>()

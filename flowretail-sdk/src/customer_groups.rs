@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use sdk_core::pagination::PageNumberCursor;
-use sdk_core::{Call, CallOptions, Page, Paginator, Request, SortOrder};
+use sdk_core::{Call, CallOptions, HasCallOptions, Page, Paginator, Request, SortOrder};
 use serde::de::DeserializeOwned;
 
 use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
@@ -275,6 +275,12 @@ pub struct Listing<T> {
     item: PhantomData<fn() -> T>,
 }
 
+impl<T> HasCallOptions for Listing<T> {
+    fn call_options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+}
+
 impl<T> Clone for Listing<T> {
     fn clone(&self) -> Self {
         Self {
@@ -325,8 +331,6 @@ where
             item: PhantomData,
         }
     }
-
-    sdk_core::page_options_setters!(options);
 
     /// Items per page (default 100).
     ///
@@ -387,7 +391,7 @@ where
                 .segment("customers"),
             None => self.groups.collection(request),
         };
-        let request = request
+        request
             .query_opt("pageNumber", number.map(|n| n.to_string()))
             .query("pageSize", self.page_size.to_string())
             .query_opt("sortBy", self.sort_by.as_deref())
@@ -398,8 +402,7 @@ where
                     SortOrder::Asc => "ASC",
                     SortOrder::Desc => "DESC",
                 }),
-            );
-        self.options.apply(request)
+            )
     }
 
     /// One page: `None` asks for the server's first page.
@@ -424,6 +427,7 @@ where
             self.request(number),
             self.page_size,
         )
+        .with_options(self.options.clone())
     }
 
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded

@@ -8,6 +8,10 @@
 //! of the three vendor crates can be glob-imported together, since each
 //! vendor has its own `CustomerGroup`. Name models by path
 //! (`flowretail_sdk::CreateCustomerGroup`) or import them by name.
+//!
+//! The per-call setters (`.deadline(..)`, `.max_attempts(..)`, ...) come
+//! with it, as [`CallOptionsBuilder`](crate::CallOptionsBuilder).
 
+pub use crate::CallOptionsBuilder as _;
 pub use crate::{Error, FlowRetailClient, Result, SortOrder};
 pub use futures::{StreamExt as _, TryStreamExt as _};

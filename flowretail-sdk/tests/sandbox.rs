@@ -9,7 +9,7 @@ use flowretail_sdk::{
 };
 use futures::TryStreamExt;
 use sdk_core::sandbox::{Fault, FaultBody};
-use sdk_core::{Backoff, Error, RetryPolicy};
+use sdk_core::{Backoff, CallOptionsBuilder, Error, RetryPolicy};
 
 fn client(sandbox: &FlowRetailSandbox) -> FlowRetailClient {
     sandbox

@@ -228,6 +228,8 @@ fn builders_from_the_environment_can_take_more_settings() {
 /// listing a `Send + 'static` stream, so that both can be spawned.
 #[test]
 fn calls_and_listings_are_send_and_static() {
+    // The per-call setters are one trait, the same through every vendor crate.
+    use pos_customer_sdk::CallOptionsBuilder;
     fn spawnable<T: std::future::IntoFuture + Send + 'static>(_: T)
     where
         T::IntoFuture: Send + 'static,
@@ -264,7 +266,7 @@ fn calls_and_listings_are_send_and_static() {
     stream(
         flow.customer_groups()
             .customers("vip")
-            .page_deadline(Duration::from_secs(5))
+            .deadline(Duration::from_secs(5))
             .items(),
     );
 }

@@ -7,6 +7,10 @@
 //! can be glob-imported together, since each vendor has its own
 //! `CustomerGroup`. Name models by path (`pos_customer_sdk::CustomerDraft`)
 //! or import them by name.
+//!
+//! The per-call setters (`.deadline(..)`, `.max_attempts(..)`, ...) come
+//! with it, as [`CallOptionsBuilder`](crate::CallOptionsBuilder).
 
+pub use crate::CallOptionsBuilder as _;
 pub use crate::PosErrorExt as _;
 pub use crate::{Error, PosClient, Result};

@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use sdk_core::{Call, Client, Request};
+//! use sdk_core::{Call, CallOptionsBuilder, Client, Request};
 //!
 //! # async fn demo(client: Client) -> sdk_core::Result<()> {
 //! // What a vendor method returns...
@@ -35,11 +35,11 @@ use crate::error::{InvalidInput, Result};
 use crate::request::Request;
 use reqwest::header::{HeaderName, HeaderValue};
 
-/// Limits one call sets for itself, over the client's settings.
-///
-/// A vendor crate that sends several requests for one call (a read, then an
-/// update) hands each request to [`apply`](Self::apply).
-#[derive(Debug, Clone, Default)]
+/// What one call sets for itself over its client's settings: limits, a
+/// correlation id, headers. Set through [`CallOptionsBuilder`] on calls and
+/// listings; a vendor crate that sends several requests for one call sends
+/// each with [`Client::send_with`] and these options.
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// Time for each attempt; `None` keeps the client's.
@@ -54,37 +54,28 @@ pub struct CallOptions {
     /// commercetools' `X-External-User-ID`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// A header that cannot be sent: the call fails with it, nothing sent.
-    invalid_header: Option<InvalidInput>,
+    pub(crate) invalid_header: Option<InvalidInput>,
     /// Attempts sent by every request of the call: what a deadline error
     /// for the whole call reports.
-    attempts: Arc<AtomicU32>,
+    pub(crate) attempts: Arc<AtomicU32>,
+}
+
+impl Clone for CallOptions {
+    /// The same options for another call: its attempts are counted afresh.
+    fn clone(&self) -> Self {
+        Self {
+            attempt_timeout: self.attempt_timeout,
+            deadline: self.deadline,
+            max_attempts: self.max_attempts,
+            correlation_id: self.correlation_id.clone(),
+            headers: self.headers.clone(),
+            invalid_header: self.invalid_header.clone(),
+            attempts: Arc::default(),
+        }
+    }
 }
 
 impl CallOptions {
-    /// `request` with these options set on it.
-    pub fn apply(&self, mut request: Request) -> Request {
-        request.call_attempts = Some(Arc::clone(&self.attempts));
-        if let Some(timeout) = self.attempt_timeout {
-            request = request.attempt_timeout(Some(timeout));
-        }
-        if let Some(deadline) = self.deadline {
-            request = request.deadline(Some(deadline));
-        }
-        if let Some(attempts) = self.max_attempts {
-            request = request.max_attempts(attempts);
-        }
-        if let Some(id) = &self.correlation_id {
-            request = request.correlation_id(id.clone());
-        }
-        for (name, value) in &self.headers {
-            request = request.header(name.clone(), value.clone());
-        }
-        if let Some(invalid) = &self.invalid_header {
-            request = request.check(Err(invalid.clone()));
-        }
-        request
-    }
-
     /// Adds a header to every request of the call; a name or value that
     /// HTTP cannot carry fails the call before anything is sent.
     pub fn add_header(&mut self, name: &str, value: &str) {
@@ -103,33 +94,75 @@ impl CallOptions {
     }
 }
 
-/// The per-page limits of a listing builder, written once for every vendor:
-/// `attempt_timeout`, `page_deadline` and `max_attempts`, kept in the
-/// builder's [`CallOptions`] field `$field` and applied to each page request.
+/// Something that holds the [`CallOptions`] of a call or listing: what
+/// [`CallOptionsBuilder`]'s setters write to. Vendor crates implement it on
+/// their request builders.
+// A building block of vendor crates.
 #[doc(hidden)]
-#[macro_export]
-macro_rules! page_options_setters {
-    ($field:ident) => {
-        /// Limits each attempt of every page request to `timeout`, instead of
-        /// the client's attempt timeout.
-        pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.$field.attempt_timeout = Some(timeout);
-            self
-        }
-
-        /// Limits each page request, its retries included, to `deadline`.
-        pub fn page_deadline(mut self, deadline: ::std::time::Duration) -> Self {
-            self.$field.deadline = Some(deadline);
-            self
-        }
-
-        /// Makes at most `attempts` attempts per page request (at least 1).
-        pub fn max_attempts(mut self, attempts: u32) -> Self {
-            self.$field.max_attempts = Some(attempts.max(1));
-            self
-        }
-    };
+pub trait HasCallOptions {
+    /// The options, to change.
+    fn call_options_mut(&mut self) -> &mut CallOptions;
 }
+
+/// The per-call setters, the same on every call and listing builder of every
+/// vendor crate: a call's own limits, correlation id and headers, over the
+/// client's settings. In each vendor crate's prelude.
+///
+/// On a call they apply to the whole call; on a listing, to each page
+/// request (a listing as a whole ends when you stop reading its stream).
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_core::{Call, CallOptionsBuilder, Client, Request};
+///
+/// # async fn demo(client: Client) -> sdk_core::Result<()> {
+/// let thing = Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("42"))
+///     .attempt_timeout(Duration::from_secs(2))
+///     .deadline(Duration::from_secs(5))
+///     .max_attempts(2)
+///     .correlation_id("order-1234")
+///     .await?;
+/// # let _ = thing;
+/// # Ok(())
+/// # }
+/// ```
+pub trait CallOptionsBuilder: HasCallOptions + Sized {
+    /// Limits each attempt to `timeout`, instead of the client's attempt timeout.
+    fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.call_options_mut().attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits the call, retries and waits included, to `deadline` (for a
+    /// listing: each page request).
+    fn deadline(mut self, deadline: Duration) -> Self {
+        self.call_options_mut().deadline = Some(deadline);
+        self
+    }
+
+    /// Makes at most `attempts` attempts per request (at least 1), instead
+    /// of the retry policy's.
+    fn max_attempts(mut self, attempts: u32) -> Self {
+        self.call_options_mut().max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// Sends `id` as the correlation id (for vendors that have one) instead
+    /// of a generated one.
+    fn correlation_id(mut self, id: impl Into<String>) -> Self {
+        self.call_options_mut().correlation_id = Some(id.into());
+        self
+    }
+
+    /// Sends the header `name: value` with every request; a name or value
+    /// HTTP cannot carry fails the call, nothing sent.
+    fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.call_options_mut().add_header(name, value.as_ref());
+        self
+    }
+}
+
+impl<T: HasCallOptions> CallOptionsBuilder for T {}
 
 type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> CallFuture<'a, T> + Send + 'a>;
 
@@ -181,7 +214,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
             operation,
             false,
             Box::new(move |options| {
-                let sending = client.send(options.apply(request));
+                let sending = client.send_with(request, &options);
                 Box::pin(async move { decode(sending.await?) })
             }),
         )
@@ -210,8 +243,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         })
     }
 
-    /// A call made of several requests, which `run` sends, each through
-    /// [`CallOptions::apply`]. The deadline bounds the whole call, waits
+    /// A call made of several requests, which `run` sends, each with
+    /// [`Client::send_with`] and the options it is given. The deadline bounds the whole call, waits
     /// between its requests included.
     // A building block of vendor crates, not for calls of your own.
     #[doc(hidden)]
@@ -246,34 +279,12 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         mapped
     }
 
-    /// Limits each attempt of this call to `timeout`, instead of the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-
-    /// Limits the whole call, retries and waits included, to `deadline`.
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.options.deadline = Some(deadline);
-        self
-    }
-
-    /// Makes at most `attempts` attempts per request (at least 1), instead of the retry policy's.
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.options.max_attempts = Some(attempts.max(1));
-        self
-    }
-
-    /// Sends `id` as the correlation id (for vendors that have one) instead of a generated one.
-    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
-        self.options.correlation_id = Some(id.into());
-        self
-    }
-
-    /// Sends the header `name: value` with every request of this call; a
-    /// name or value HTTP cannot carry fails the call, nothing sent.
-    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
-        self.options.add_header(name, value.as_ref());
+    /// Starts from `options` instead of none: a listing's options for the
+    /// call of one of its pages. Setters called afterwards still win.
+    // A building block of vendor crates, not for calls of your own.
+    #[doc(hidden)]
+    pub fn with_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
         self
     }
 
@@ -295,6 +306,12 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     }
 }
 
+impl<T> HasCallOptions for ScopedCall<'_, T> {
+    fn call_options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+}
+
 impl ScopedCall<'_, bool> {
     /// A call that asks whether `request`'s resource exists, usually a
     /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
@@ -306,7 +323,7 @@ impl ScopedCall<'_, bool> {
             request.operation(),
             false,
             Box::new(move |options| {
-                let sending = client.send(options.apply(request));
+                let sending = client.send_with(request, &options);
                 Box::pin(async move {
                     match sending.await {
                         Ok(_) => Ok(true),

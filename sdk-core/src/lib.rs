@@ -87,7 +87,7 @@ pub mod sandbox;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
 
-pub use call::{Call, CallFuture, CallOptions, ScopedCall};
+pub use call::{Call, CallFuture, CallOptions, CallOptionsBuilder, HasCallOptions, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result, SetupError};
 pub use pagination::{Page, Paginator};
@@ -99,7 +99,7 @@ pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 /// its future and options, and the settings every client builder takes. A
 /// vendor crate adds what only it needs (listings, sort order, dates).
 pub mod common {
-    pub use crate::call::{Call, CallFuture, CallOptions, ScopedCall};
+    pub use crate::call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
     pub use crate::client::{ClientSettings, IntoHttpClient, Redirects, http_client_builder};
     pub use crate::error::{ApiError, Error, Result};
     pub use crate::retry::{Backoff, RetryPolicy};

@@ -1,9 +1,8 @@
-//! One API operation to send: method, path, query, body, and how it may be retried.
+//! One HTTP request to send: method, path, query, headers, body, and
+//! whether it may be sent twice. How long it may take and how often it is
+//! tried are the call's ([`CallOptions`](crate::CallOptions)) and the client's.
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
-use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -39,45 +38,10 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) idempotent: bool,
-    pub(crate) attempt_timeout: Limit,
-    pub(crate) deadline: Limit,
-    pub(crate) max_attempts: Option<u32>,
-    pub(crate) correlation_id: Option<String>,
-    /// Attempts sent for the call this request belongs to, across all its
-    /// requests: what a call-wide deadline error reports.
-    pub(crate) call_attempts: Option<Arc<AtomicU32>>,
     pub(crate) build_error: Option<Error>,
     /// A body that could not be serialized: reported only when no rule
     /// refused the request, since a rule's refusal says more.
     pub(crate) body_error: Option<Error>,
-}
-
-/// A time limit a request may set over its client's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Limit {
-    /// The client's setting.
-    #[default]
-    ClientDefault,
-    /// No limit, whatever the client's.
-    Unlimited,
-    /// This one.
-    After(Duration),
-}
-
-impl Limit {
-    /// `Unlimited` for `None`.
-    fn from_option(limit: Option<Duration>) -> Self {
-        limit.map_or(Limit::Unlimited, Limit::After)
-    }
-
-    /// The limit that applies, given the client's.
-    pub(crate) fn over(self, client: Option<Duration>) -> Option<Duration> {
-        match self {
-            Limit::ClientDefault => client,
-            Limit::Unlimited => None,
-            Limit::After(limit) => Some(limit),
-        }
-    }
 }
 
 /// The order of a sorted listing, the same for every vendor; each vendor
@@ -116,11 +80,6 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             idempotent,
-            attempt_timeout: Limit::ClientDefault,
-            deadline: Limit::ClientDefault,
-            max_attempts: None,
-            correlation_id: None,
-            call_attempts: None,
             build_error: None,
             body_error: None,
         }
@@ -309,31 +268,6 @@ impl Request {
     /// server (timeouts, resets, 5xx answers).
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = idempotent;
-        self
-    }
-
-    /// Overrides the client's per-attempt timeout (`None`: no limit).
-    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.attempt_timeout = Limit::from_option(timeout);
-        self
-    }
-
-    /// Overrides the client's deadline for the whole operation, retries included (`None`: no limit).
-    pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
-        self.deadline = Limit::from_option(deadline);
-        self
-    }
-
-    /// Overrides the retry policy's number of attempts for this request,
-    /// the first included (at least 1).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = Some(attempts.max(1));
-        self
-    }
-
-    /// Sets the correlation id sent with this request, instead of a generated one.
-    pub fn correlation_id(mut self, id: impl Into<String>) -> Self {
-        self.correlation_id = Some(id.into());
         self
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{builder, received};
 use sdk_core::error::TimeoutKind;
-use sdk_core::{Call, Error, Request, RetryPolicy};
+use sdk_core::{Call, CallOptionsBuilder, Error, Request, RetryPolicy};
 use tokio::net::TcpListener;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -89,10 +89,10 @@ async fn attempt_timeout_overrides_the_clients_for_one_call() {
 async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
     // No I/O here: with the clock paused, tokio would move time on while a
     // request waits for a real socket, and the race would not be ours.
-    let two_steps = Call::from_fn("two_steps", |options| async move {
-        let _first = options.apply(Request::get("first").segment("a"));
+    let two_steps = Call::from_fn("two_steps", |_options| async move {
+        let _first = Request::get("first").segment("a");
         tokio::time::sleep(Duration::from_secs(60)).await;
-        let _second = options.apply(Request::get("second").segment("b"));
+        let _second = Request::get("second").segment("b");
         Ok(())
     });
     let error = two_steps
@@ -136,10 +136,10 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
         .unwrap();
     let read_then_write = Call::from_fn("read_then_write", move |options| async move {
         client
-            .send(options.apply(Request::get("read").segment("a")))
+            .send_with(Request::get("read").segment("a"), &options)
             .await?;
         client
-            .send(options.apply(Request::get("write").segment("b")))
+            .send_with(Request::get("write").segment("b"), &options)
             .await?;
         Ok(())
     });
@@ -162,10 +162,10 @@ async fn options_reach_every_request_of_a_call_of_several() {
     let client = builder(&server).build().unwrap();
     let both = Call::from_fn("both", move |options| async move {
         let first = client
-            .send(options.apply(Request::get("first").segment("a")))
+            .send_with(Request::get("first").segment("a"), &options)
             .await;
         let second = client
-            .send(options.apply(Request::get("second").segment("b")))
+            .send_with(Request::get("second").segment("b"), &options)
             .await;
         Ok((first.is_err(), second.is_err()))
     });

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{builder, received};
 use sdk_core::error::TimeoutKind;
-use sdk_core::{Error, Request, RetryBudgetConfig, RetryPolicy};
+use sdk_core::{Call, CallOptionsBuilder, Error, Request, RetryBudgetConfig, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
@@ -286,8 +286,8 @@ async fn a_slow_non_idempotent_attempt_is_not_retried() {
         .mount(&server)
         .await;
     let client = builder(&server).build().unwrap();
-    let error = client
-        .send(request("POST").attempt_timeout(Some(Duration::from_secs(1))))
+    let error = Call::empty(&client, request("POST"))
+        .attempt_timeout(Duration::from_secs(1))
         .await
         .unwrap_err();
     let Error::Timeout(timeout) = &error else {
@@ -329,8 +329,8 @@ async fn no_retry_waits_past_the_deadline() {
         .await;
     let client = builder(&server).build().unwrap();
     let started = Instant::now();
-    let error = client
-        .send(request("GET").deadline(Some(Duration::from_secs(10))))
+    let error = Call::empty(&client, request("GET"))
+        .deadline(Duration::from_secs(10))
         .await
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -496,8 +496,8 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
         ))
         .build()
         .unwrap();
-    let error = client
-        .send(request("GET").correlation_id("mine-1"))
+    let error = Call::empty(&client, request("GET"))
+        .correlation_id("mine-1")
         .await
         .unwrap_err();
     assert_eq!(error.api().unwrap().request_id.as_deref(), Some("mine-1"));

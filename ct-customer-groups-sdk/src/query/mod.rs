@@ -10,7 +10,9 @@ use std::fmt;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
 use sdk_core::pagination::{KeysetCursor, OffsetCursor};
-use sdk_core::{Call, CallOptions, Error, Page, Paginator, Request, Result, SortOrder};
+use sdk_core::{
+    Call, CallOptions, Error, HasCallOptions, Page, Paginator, Request, Result, SortOrder,
+};
 
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
@@ -97,6 +99,12 @@ fn valid_variable_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+impl HasCallOptions for CustomerGroupQuery {
+    fn call_options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+}
+
 impl CustomerGroupQuery {
     pub(crate) fn new(client: CtClient) -> Self {
         Self {
@@ -113,8 +121,6 @@ impl CustomerGroupQuery {
             options: CallOptions::default(),
         }
     }
-
-    sdk_core::page_options_setters!(options);
 
     fn refuse(mut self, field: &str, rule: impl Into<String>) -> Self {
         self.invalid
@@ -442,7 +448,7 @@ impl CustomerGroupQuery {
         for path in &self.expand {
             request = request.query("expand", path);
         }
-        self.options.apply(self.with_variables(request))
+        self.with_variables(request)
     }
 
     /// `request` to the customer groups, narrowed by this query's predicates.
@@ -480,8 +486,7 @@ impl CustomerGroupQuery {
     /// ```
     pub fn exists(&self) -> Call<bool> {
         let request = self.with_variables(self.filtered(Request::head("customer_groups_exist")));
-        let request = self.options.apply(request);
-        Call::exists(self.client.http(), request)
+        Call::exists(self.client.http(), request).with_options(self.options.clone())
     }
 
     /// Sends the query for one page.
@@ -505,6 +510,7 @@ impl CustomerGroupQuery {
         let request = self.request(self.offset, self.limit, self.with_total);
         let limit = self.limit.unwrap_or(MAX_LIMIT);
         Call::json_page(self.client.http(), request, u64::from(limit))
+            .with_options(self.options.clone())
     }
 
     /// Sends `request` for one page of at most `limit` results; more is a
@@ -514,7 +520,8 @@ impl CustomerGroupQuery {
         request: Request,
         limit: u64,
     ) -> Result<PagedQueryResult<CustomerGroup>> {
-        self.client.http().send(request).await?.json_page(limit)
+        let sending = self.client.http().send_with(request, &self.options);
+        sending.await?.json_page(limit)
     }
 
     /// Every page by offset, from offset 0, with this query's filters and

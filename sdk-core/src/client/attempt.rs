@@ -35,6 +35,8 @@ struct CallContext<'a> {
     attempt_timeout: Option<Duration>,
     /// Requests sent so far, replays included: what errors report.
     sent: &'a AtomicU32,
+    /// Attempts sent by every request of the call.
+    call_attempts: &'a AtomicU32,
 }
 
 impl Client {
@@ -60,7 +62,7 @@ impl Client {
             ));
         }
         let correlation_id = inner.profile.correlation_id_header.as_ref().map(|_| {
-            request
+            limits
                 .correlation_id
                 .clone()
                 .unwrap_or_else(|| crate::random::uuid_v4().to_string())
@@ -71,6 +73,7 @@ impl Client {
             correlation_id,
             attempt_timeout: limits.attempt_timeout,
             sent,
+            call_attempts: &limits.call_attempts,
         };
         let retrying = Retrying {
             operation: request.operation,
@@ -91,9 +94,7 @@ impl Client {
         let mut replayed_unauthorized = false;
         loop {
             let sent = call.sent.fetch_add(1, Ordering::Relaxed).saturating_add(1);
-            if let Some(call_attempts) = &call.request.call_attempts {
-                call_attempts.fetch_add(1, Ordering::Relaxed);
-            }
+            call.call_attempts.fetch_add(1, Ordering::Relaxed);
             tracing::Span::current().record("attempt", sent);
             let headers = match self.headers_for(call).await {
                 Ok(headers) => headers,

@@ -16,6 +16,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::auth::AuthProvider;
+use crate::call::CallOptions;
 use crate::error::{Error, ErrorBodyParser, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
@@ -143,8 +144,26 @@ impl Client {
         &self,
         request: Request,
     ) -> impl Future<Output = Result<Response>> + Send + 'static {
+        self.send_with(request, &CallOptions::default())
+    }
+
+    /// Sends `request` as part of a call with its own `options` (limits,
+    /// correlation id, headers), which win over the client's settings.
+    pub fn send_with(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> impl Future<Output = Result<Response>> + Send + 'static + use<> {
         let client = self.clone();
-        async move { client.execute(request).await }
+        let limits = self.limits_for(options);
+        let mut request = request;
+        for (name, value) in &options.headers {
+            request = request.header(name.clone(), value.clone());
+        }
+        if let Some(invalid) = &options.invalid_header {
+            request = request.check(Err(invalid.clone()));
+        }
+        async move { client.execute(request, limits).await }
     }
 
     /// Sends `request` and decodes the JSON body of the successful response into `T`.
@@ -166,7 +185,7 @@ impl Client {
         async move { sending.await.map(drop) }
     }
 
-    async fn execute(&self, mut request: Request) -> Result<Response> {
+    async fn execute(&self, mut request: Request, limits: Limits) -> Result<Response> {
         if let Some(error) = request.build_error.take().or(request.body_error.take()) {
             return Err(error);
         }
@@ -181,7 +200,6 @@ impl Client {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let limits = self.limits_for(&request);
         let deadline = limits.deadline;
         let operation = request.operation;
         let sent = AtomicU32::new(0);
@@ -204,16 +222,19 @@ impl Client {
         outcome
     }
 
-    /// The limits `request` is sent under: its own where it sets them, the
-    /// client's otherwise. Resolved here and nowhere else.
-    fn limits_for(&self, request: &Request) -> Limits {
+    /// What a request of a call with `options` is sent under: the call's
+    /// own settings where it has them, the client's otherwise. Resolved here
+    /// and nowhere else.
+    fn limits_for(&self, options: &CallOptions) -> Limits {
         let inner = &*self.inner;
         Limits {
-            attempt_timeout: request.attempt_timeout.over(inner.attempt_timeout),
-            deadline: request.deadline.over(inner.deadline),
-            max_attempts: request
+            attempt_timeout: options.attempt_timeout.or(inner.attempt_timeout),
+            deadline: options.deadline.or(inner.deadline),
+            max_attempts: options
                 .max_attempts
                 .unwrap_or_else(|| inner.retry.max_attempts()),
+            correlation_id: options.correlation_id.clone(),
+            call_attempts: Arc::clone(&options.attempts),
         }
     }
 
@@ -228,16 +249,20 @@ impl Client {
     }
 }
 
-/// Runs `work` for at most `limit`; past it, a deadline timeout of
-/// `operation` that reports the `attempts` counted so far.
-/// The limits one request is sent under, resolved against the client's settings.
-#[derive(Debug, Clone, Copy)]
+/// What one request is sent under, resolved against the client's settings.
+#[derive(Debug)]
 struct Limits {
     attempt_timeout: Option<Duration>,
     deadline: Option<Duration>,
     max_attempts: u32,
+    /// The call's own correlation id; `None` generates one.
+    correlation_id: Option<String>,
+    /// Attempts sent by every request of the call this request belongs to.
+    call_attempts: Arc<AtomicU32>,
 }
 
+/// Runs `work` for at most `limit`; past it, a deadline timeout of
+/// `operation` that reports the `attempts` counted so far.
 pub(crate) async fn within_deadline<T>(
     operation: &'static str,
     limit: Duration,
