@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -216,9 +217,9 @@ impl<T: Send + 'static> PageStream<T> {
         Ok(received > 0 || self.pages_seen == 1)
     }
 
-    /// With nothing in flight: requests pages, or ends the stream (`Some`)
-    /// when none can be requested.
-    fn refill_or_end(&mut self) -> Option<Option<Result<Page<T>>>> {
+    /// With nothing in flight: requests pages, or ends the stream (`Break`
+    /// with its last item, if any) when none can be requested.
+    fn refill_or_end(&mut self) -> ControlFlow<Option<Result<Page<T>>>> {
         let waiting = if self.total.is_some() {
             self.concurrency
         } else {
@@ -226,10 +227,10 @@ impl<T: Send + 'static> PageStream<T> {
         };
         self.fill_window(waiting);
         if !self.in_flight.is_empty() {
-            return None;
+            return ControlFlow::Continue(());
         }
         let stalled = self.stalled.take().filter(|_| !self.exhausted);
-        Some(
+        ControlFlow::Break(
             self.contradiction
                 .take()
                 .or(stalled)
@@ -279,7 +280,7 @@ impl<T: Send + 'static> Stream for PageStream<T> {
                 return Poll::Ready(None);
             }
             if this.in_flight.is_empty()
-                && let Some(end) = this.refill_or_end()
+                && let ControlFlow::Break(end) = this.refill_or_end()
             {
                 return Poll::Ready(end);
             }
