@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use sdk_core::env::EnvReader;
 use sdk_core::http::header::HeaderName;
 use sdk_core::oauth::ClientCredentials;
+use sdk_core::vendor::env::EnvReader;
 use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
@@ -304,8 +304,14 @@ impl fmt::Debug for CtClientBuilder {
     }
 }
 
+impl sdk_core::vendor::HasClientSettings for CtClientBuilder {
+    fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
+        &mut self.settings
+    }
+}
+
 impl CtClientBuilder {
-    sdk_core::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(settings);
 
     /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
     ///
@@ -413,8 +419,8 @@ impl CtClientBuilder {
             return Err(Error::invalid_input("project_key", "must not be empty"));
         }
         // Checked here, so that an error names the parameter the caller gave.
-        sdk_core::client::parse_url("api_url", &self.api_url, self.settings.allow_insecure)?;
-        sdk_core::client::parse_url("auth_url", &self.auth_url, self.settings.allow_insecure)?;
+        sdk_core::vendor::parse_url("api_url", &self.api_url, self.settings.allow_insecure)?;
+        sdk_core::vendor::parse_url("auth_url", &self.auth_url, self.settings.allow_insecure)?;
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
         // The token endpoint gets the same transport settings as the API.
         let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)
@@ -423,7 +429,7 @@ impl CtClientBuilder {
         let api = Client::builder(self.api_url)
             .settings(self.settings)
             .vendor("commercetools")
-            .user_agent(sdk_core::user_agent!())
+            .user_agent(sdk_core::vendor::user_agent!())
             .error_parser(CtErrorParser)
             .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
             .deprecation_header(HeaderName::from_static("x-deprecation-notice"))

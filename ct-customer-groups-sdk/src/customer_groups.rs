@@ -2,6 +2,7 @@
 
 use std::future::Future;
 
+use sdk_core::vendor::calls;
 use sdk_core::{Call, CallOptions, Request, Result, ScopedCall};
 
 use crate::client::CtClient;
@@ -81,7 +82,7 @@ impl CustomerGroups {
 
     fn exists_target(&self, target: Target) -> Call<bool> {
         let request = self.request(Request::head("customer_group_exists"), &target);
-        Call::exists(self.client.http(), request)
+        calls::exists(self.client.http(), request)
     }
 
     /// `HEAD /{projectKey}/customer-groups/{id}`: whether the group exists
@@ -124,11 +125,11 @@ impl CustomerGroups {
     }
 
     fn get_target(&self, target: Target) -> Call<CustomerGroup> {
-        Call::json(self.client.http(), self.get_request(&target))
+        calls::json(self.client.http(), self.get_request(&target))
     }
 
     fn update_target(&self, target: Target, update: CustomerGroupUpdate) -> Call<CustomerGroup> {
-        Call::json(self.client.http(), self.update_request(&target, &update))
+        calls::json(self.client.http(), self.update_request(&target, &update))
     }
 
     fn update_request(&self, target: &Target, update: &CustomerGroupUpdate) -> Request {
@@ -143,7 +144,7 @@ impl CustomerGroups {
         let request = self
             .request(Request::delete("delete_customer_group"), &target)
             .query("version", version.to_string());
-        Call::json(self.client.http(), request)
+        calls::json(self.client.http(), request)
     }
 
     /// `GET /{projectKey}/customer-groups/{id}`.
@@ -231,7 +232,7 @@ impl CustomerGroups {
                     .map_or(Ok(()), CustomFieldsDraft::check),
             )
             .json(&draft);
-        Call::json(self.client.http(), request)
+        calls::json(self.client.http(), request)
     }
 
     /// `POST /{projectKey}/customer-groups/{id}`: applies the actions at the
@@ -449,7 +450,7 @@ impl CustomerGroups {
     {
         let groups = self.clone();
         let target = Target::Id(id.into());
-        ScopedCall::from_fn(
+        calls::several(
             "update_customer_group_with_retry",
             move |options| async move {
                 let mut group = groups.read(&target, &options).await?;

@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value};
 
-use sdk_core::error::{ErrorBodyParser, ParsedErrorBody};
 use sdk_core::http::StatusCode;
+use sdk_core::vendor::{ErrorBodyParser, ParsedErrorBody};
 
 /// Reads code and message from a commercetools error body.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,7 +31,7 @@ impl ErrorBodyParser for CtErrorParser {
             .or_else(|| body.get("error_description").and_then(Value::as_str))
             .map(str::to_owned);
         if code.is_none() && message.is_none() {
-            return sdk_core::error::GenericErrorParser.parse(status, body);
+            return sdk_core::vendor::GenericErrorParser.parse(status, body);
         }
         ParsedErrorBody::new(code, message)
     }

@@ -75,7 +75,7 @@ pub struct ClientLogging {
     pub attributed_to: Option<Attribution>,
 }
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// Where an attributed change came from.
     pub enum AttributionSource {
         /// An export.
@@ -442,7 +442,7 @@ pub struct PagedQueryResult<T> {
     /// never an empty page that would end a listing early. More results
     /// than the limit asked for is a decode error too.
     #[serde(
-        deserialize_with = "sdk_core::json::at_most",
+        deserialize_with = "sdk_core::vendor::json::at_most",
         bound(deserialize = "T: Deserialize<'de>")
     )]
     pub results: Vec<T>,

@@ -9,8 +9,9 @@ use flowretail_sdk::{FlowRetailClient, ListResponse};
 use pos_customer_sdk::client::PosErrorParser;
 use pos_customer_sdk::{Customer, CustomerGroup, Discount, PosClient};
 use proptest::prelude::*;
-use sdk_core::client::decode_json;
-use sdk_core::error::{ErrorBodyParser, GenericErrorParser};
+use sdk_core::vendor::decode_json;
+use sdk_core::vendor::{ErrorBodyParser, GenericErrorParser};
+
 use sdk_core::http::StatusCode;
 use sdk_core::test_util::quiet_http;
 use serde::Deserialize;

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ct_customer_groups_sdk::{CustomerGroup, PagedQueryResult};
 use flowretail_sdk::{Customer as FlowCustomer, ListResponse};
 use pos_customer_sdk::Customer as PosCustomer;
-use sdk_core::client::decode_json;
 use sdk_core::http::StatusCode;
-use sdk_core::json::with_item_limit;
+use sdk_core::vendor::decode_json;
+use sdk_core::vendor::json::with_item_limit;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -172,7 +172,7 @@ fn flow_page(items: Vec<serde_json::Value>, size: usize) -> Vec<u8> {
 /// (crate-private) list type reads it.
 #[derive(serde::Deserialize)]
 struct PosList {
-    #[serde(default, deserialize_with = "sdk_core::json::list")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
     #[allow(dead_code)]
     customers: Vec<PosCustomer>,
 }

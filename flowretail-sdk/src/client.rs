@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use sdk_core::auth::{AuthProvider, Authorization};
-use sdk_core::env::EnvReader;
 use sdk_core::error::InvalidInput;
+use sdk_core::vendor::env::EnvReader;
 use sdk_core::{Client, ClientSettings, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
@@ -241,8 +241,14 @@ impl fmt::Debug for FlowRetailClientBuilder {
     }
 }
 
+impl sdk_core::vendor::HasClientSettings for FlowRetailClientBuilder {
+    fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
+        &mut self.settings
+    }
+}
+
 impl FlowRetailClientBuilder {
-    sdk_core::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(settings);
 
     /// Uses the stage server instead of production.
     ///
@@ -328,7 +334,7 @@ impl FlowRetailClientBuilder {
     pub fn build(self) -> Result<FlowRetailClient> {
         check_uid("tenant", &self.tenant)?;
         let url =
-            sdk_core::client::parse_url("base_url", &self.base_url, self.settings.allow_insecure)?;
+            sdk_core::vendor::parse_url("base_url", &self.base_url, self.settings.allow_insecure)?;
         // The host alone is the usual slip; a gateway may map another path.
         if url.path().trim_end_matches('/').is_empty() {
             return Err(sdk_core::Error::invalid_input(
@@ -343,7 +349,7 @@ impl FlowRetailClientBuilder {
         let builder = Client::builder(self.base_url)
             .settings(self.settings)
             .vendor("flowretail")
-            .user_agent(sdk_core::user_agent!())
+            .user_agent(sdk_core::vendor::user_agent!())
             .shared_auth(auth);
         Ok(FlowRetailClient {
             http: builder.build()?,

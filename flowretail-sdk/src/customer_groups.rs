@@ -2,8 +2,11 @@
 
 use std::marker::PhantomData;
 
-use sdk_core::pagination::PageNumberCursor;
-use sdk_core::{Call, CallOptions, HasCallOptions, Page, Paginator, Request, SortOrder};
+use sdk_core::vendor::{
+    HasCallOptions, calls,
+    paging::{self, PageNumberCursor, PaginatorSetup},
+};
+use sdk_core::{Call, CallOptions, Page, Paginator, Request, SortOrder};
 use serde::de::DeserializeOwned;
 
 use crate::client::{FlowRetailClient, check_optional_uid, check_uid};
@@ -93,7 +96,7 @@ impl CustomerGroups {
             .collection(Request::post("create_customer_group"))
             .check(checked)
             .json(&group);
-        Call::json(self.client.http(), request)
+        calls::json(self.client.http(), request)
     }
 
     /// `GET /customer-groups/{customerGroupUid}`.
@@ -112,7 +115,7 @@ impl CustomerGroups {
     /// # }
     /// ```
     pub fn get(&self, uid: impl Into<String>) -> Call<CustomerGroup> {
-        Call::json(
+        calls::json(
             self.client.http(),
             self.group(Request::get("get_customer_group"), uid),
         )
@@ -143,7 +146,7 @@ impl CustomerGroups {
         let request = self
             .group(Request::put("update_customer_group"), uid)
             .json(&update);
-        Call::json(self.client.http(), request)
+        calls::json(self.client.http(), request)
     }
 
     /// `DELETE /customer-groups/{customerGroupUid}` (204).
@@ -162,7 +165,7 @@ impl CustomerGroups {
     /// # }
     /// ```
     pub fn delete(&self, uid: impl Into<String>) -> Call<()> {
-        Call::empty(
+        calls::empty(
             self.client.http(),
             self.group(Request::delete("delete_customer_group"), uid),
         )
@@ -242,7 +245,7 @@ impl CustomerGroups {
             .check(checked)
             .segment("customers")
             .json(&change);
-        Call::empty(self.client.http(), request)
+        calls::empty(self.client.http(), request)
     }
 }
 
@@ -422,12 +425,12 @@ where
     /// # }
     /// ```
     pub fn page(&self, number: Option<u64>) -> Call<ListResponse<T>> {
-        Call::json_page(
+        calls::json_page(
             self.groups.client.http(),
             self.request(number),
             self.page_size,
         )
-        .with_options(self.options.clone())
+        .with_call_options(self.options.clone())
     }
 
     /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded
@@ -453,7 +456,7 @@ where
     pub fn paginator(self) -> Paginator<T> {
         let size = self.page_size;
         let operation = self.operation;
-        Paginator::page_number(size, move |page: PageNumberCursor| {
+        paging::page_number(size, move |page: PageNumberCursor| {
             let listing = self.clone();
             async move {
                 let response = listing.page(page.number).await?;

@@ -17,7 +17,7 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// `CustomerTypeENUM`.
     pub enum CustomerType {
         /// A company.
@@ -29,7 +29,7 @@ sdk_core::open_enum! {
     }
 }
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// `CustomerAddressTypeENUM`.
     pub enum CustomerAddressType {
         /// Where goods are delivered.
@@ -39,7 +39,7 @@ sdk_core::open_enum! {
     }
 }
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// `CustomerContactRoleENUM`.
     pub enum CustomerContactRole {
         /// Administers the customer account.
@@ -53,7 +53,7 @@ sdk_core::open_enum! {
     }
 }
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// `CustomerExtensionCodeENUM`.
     pub enum CustomerExtensionCode {
         /// The Two Invoice extension.
@@ -142,7 +142,7 @@ pub struct Paging {
 pub struct ListResponse<T> {
     /// The items of this page.
     #[serde(
-        deserialize_with = "sdk_core::json::at_most_or_null",
+        deserialize_with = "sdk_core::vendor::json::at_most_or_null",
         bound(deserialize = "T: Deserialize<'de>")
     )]
     pub items: Vec<T>,
@@ -231,16 +231,16 @@ pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ehf_enabled: Option<bool>,
     /// Addresses.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub addresses: Vec<CustomerAddress>,
     /// Contact persons.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub contacts: Vec<CustomerContact>,
     /// Enabled extensions.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// Consents given or refused.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub consents: Vec<CustomerConsent>,
     /// Credit limit and balance.
     pub credit: CustomerCredit,
@@ -249,7 +249,7 @@ pub struct Customer {
     /// Electronic invoicing (EHF).
     pub ehf: CustomerEhf,
     /// The groups the customer belongs to.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub customer_group_uids: Vec<String>,
     /// The customer's default store (may be null).
     #[serde(default)]
@@ -331,7 +331,7 @@ pub struct CustomerContact {
     /// The contact's role.
     pub role: CustomerContactRole,
     /// Extensions enabled for the contact.
-    #[serde(default, deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub extensions: Vec<CustomerExtension>,
     /// When the contact was created.
     pub created_at: DateTime<Utc>,

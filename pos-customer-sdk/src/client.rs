@@ -3,9 +3,10 @@
 use std::fmt;
 
 use sdk_core::auth::StaticHeaders;
-use sdk_core::env::EnvReader;
-use sdk_core::error::{ErrorBodyParser, InvalidInput, ParsedErrorBody};
+use sdk_core::error::InvalidInput;
 use sdk_core::http::StatusCode;
+use sdk_core::vendor::env::EnvReader;
+use sdk_core::vendor::{ErrorBodyParser, ParsedErrorBody};
 use sdk_core::{Client, ClientSettings, Error, Result, SecretString};
 
 use crate::customers::Customers;
@@ -231,8 +232,14 @@ impl fmt::Debug for PosClientBuilder {
     }
 }
 
+impl sdk_core::vendor::HasClientSettings for PosClientBuilder {
+    fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
+        &mut self.settings
+    }
+}
+
 impl PosClientBuilder {
-    sdk_core::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(settings);
 
     /// Whether requests are checked against the document's field rules
     /// before they are sent (default: on).
@@ -285,7 +292,7 @@ impl PosClientBuilder {
         let builder = Client::builder(base_url)
             .settings(self.settings)
             .vendor("pos")
-            .user_agent(sdk_core::user_agent!())
+            .user_agent(sdk_core::vendor::user_agent!())
             .auth(auth)
             .error_parser(PosErrorParser);
         Ok(PosClient {
@@ -303,7 +310,7 @@ pub struct PosErrorParser;
 impl ErrorBodyParser for PosErrorParser {
     fn parse(&self, status: StatusCode, body: &serde_json::Value) -> ParsedErrorBody {
         let Some(result) = body.get("result") else {
-            return sdk_core::error::GenericErrorParser.parse(status, body);
+            return sdk_core::vendor::GenericErrorParser.parse(status, body);
         };
         let code = result.get("status_code").and_then(|code| match code {
             serde_json::Value::Number(n) => Some(n.to_string()),

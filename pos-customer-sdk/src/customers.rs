@@ -1,6 +1,7 @@
 //! The customer endpoints: `/customers`.
 
 use chrono::NaiveDate;
+use sdk_core::vendor::calls;
 use sdk_core::{Call, Request, Response, Result};
 
 use crate::client::PosClient;
@@ -42,7 +43,7 @@ impl Customers {
         let request = Request::get("get_customer")
             .segment("customers")
             .id_segment("customer id", id.into().to_string());
-        Call::json(self.client.http(), request)
+        calls::json(self.client.http(), request)
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -75,7 +76,7 @@ impl Customers {
         let request = Request::post("create_customer")
             .segment("customers")
             .json(&draft);
-        Call::json(self.client.http(), request.check(checked))
+        calls::json(self.client.http(), request.check(checked))
     }
 
     /// `PUT /customers/{id}`: replaces the customer, or creates it under `id`
@@ -111,7 +112,7 @@ impl Customers {
             .segment("customers")
             .id_segment("customer id", id.into().to_string())
             .json(&draft);
-        Call::new(self.client.http(), request.check(checked), |response| {
+        calls::decoded(self.client.http(), request.check(checked), |response| {
             upserted(response, Response::json)
         })
     }
@@ -149,7 +150,7 @@ impl Customers {
             .id_segment("customer id", id.to_string())
             .json(&patch);
         // The document's PATCH answer has no id: the one patched is it.
-        Call::json(self.client.http(), request.check(checked))
+        calls::json(self.client.http(), request.check(checked))
             .map(move |patched: CustomerWithoutId| patched.with_id(id))
     }
 
@@ -169,7 +170,7 @@ impl Customers {
     /// ```
     pub fn list(&self) -> Call<Vec<Customer>> {
         let request = Request::get("list_customers").segment("customers");
-        Call::json(self.client.http(), request).map(all)
+        calls::json(self.client.http(), request).map(all)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
@@ -191,7 +192,7 @@ impl Customers {
             .segment("customers")
             .segment(date.format("%Y-%m-%d").to_string())
             .segment("modified");
-        Call::json(self.client.http(), request).map(all)
+        calls::json(self.client.http(), request).map(all)
     }
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
@@ -239,7 +240,7 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        Call::new(self.client.http(), request.check(checked), |response| {
+        calls::decoded(self.client.http(), request.check(checked), |response| {
             upserted(response, |response| response.json().map(all))
         })
     }
@@ -279,7 +280,7 @@ impl Customers {
             .segment("customers")
             .segment("list")
             .json(&body);
-        Call::json(self.client.http(), request.check(checked)).map(all)
+        calls::json(self.client.http(), request.check(checked)).map(all)
     }
 }
 

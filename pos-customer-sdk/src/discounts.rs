@@ -1,5 +1,6 @@
 //! The discount endpoints: `/discounts`.
 
+use sdk_core::vendor::calls;
 use sdk_core::{Call, Request};
 
 use crate::client::PosClient;
@@ -50,7 +51,7 @@ impl Discounts {
         let request = Request::post("create_discount")
             .segment("discounts")
             .json(&draft);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PUT /discounts/{id}`: replaces the discount.
@@ -71,7 +72,7 @@ impl Discounts {
     pub fn replace(&self, id: impl Into<DiscountId>, draft: DiscountDraft) -> Call<Discount> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_discount", Request::put, id.into()).json(&draft);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PATCH /discounts/{id}`: changes only the fields the patch sets.
@@ -95,7 +96,7 @@ impl Discounts {
             None => Ok(()),
         });
         let request = item("patch_discount", Request::patch, id.into()).json(&patch);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `GET /discounts`: every discount.
@@ -115,7 +116,7 @@ impl Discounts {
     /// ```
     pub fn list(&self) -> Call<Vec<Discount>> {
         let request = Request::get("list_discounts").segment("discounts");
-        Call::json(self.client.http(), request).map(|list: DiscountList| list.customer_discounts)
+        calls::json(self.client.http(), request).map(|list: DiscountList| list.customer_discounts)
     }
 
     /// `GET /discounts/{id}`.
@@ -133,7 +134,7 @@ impl Discounts {
     /// ```
     pub fn get(&self, id: impl Into<DiscountId>) -> Call<Discount> {
         let request = item("get_discount", Request::get, id.into());
-        Call::json(self.client.http(), request).map(one)
+        calls::json(self.client.http(), request).map(one)
     }
 
     /// `DELETE /discounts/{id}`.
@@ -154,6 +155,6 @@ impl Discounts {
     /// ```
     pub fn delete(&self, id: impl Into<DiscountId>) -> Call<Deleted> {
         let request = item("delete_discount", Request::delete, id.into());
-        Call::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
+        calls::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -1,5 +1,6 @@
 //! The customer group endpoints: `/groups`. A group references a discount by id.
 
+use sdk_core::vendor::calls;
 use sdk_core::{Call, Request};
 
 use crate::client::PosClient;
@@ -55,7 +56,7 @@ impl CustomerGroups {
     pub fn create(&self, draft: CustomerGroupDraft) -> Call<CustomerGroup> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = Request::post("create_group").segment("groups").json(&draft);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PUT /groups/{id}`: replaces the group.
@@ -80,7 +81,7 @@ impl CustomerGroups {
     ) -> Call<CustomerGroup> {
         let checked = self.client.check(|| not_blank("name", &draft.name));
         let request = item("replace_group", Request::put, id.into()).json(&draft);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `PATCH /groups/{id}`: changes only the fields the patch sets.
@@ -108,7 +109,7 @@ impl CustomerGroups {
             None => Ok(()),
         });
         let request = item("patch_group", Request::patch, id.into()).json(&patch);
-        Call::json(self.client.http(), request.check(checked)).map(one)
+        calls::json(self.client.http(), request.check(checked)).map(one)
     }
 
     /// `GET /groups`: every customer group.
@@ -126,7 +127,7 @@ impl CustomerGroups {
     /// ```
     pub fn list(&self) -> Call<Vec<CustomerGroup>> {
         let request = Request::get("list_groups").segment("groups");
-        Call::json(self.client.http(), request).map(|list: GroupList| list.customer_groups)
+        calls::json(self.client.http(), request).map(|list: GroupList| list.customer_groups)
     }
 
     /// `GET /groups/{id}`.
@@ -144,7 +145,7 @@ impl CustomerGroups {
     /// ```
     pub fn get(&self, id: impl Into<CustomerGroupId>) -> Call<CustomerGroup> {
         let request = item("get_group", Request::get, id.into());
-        Call::json(self.client.http(), request).map(one)
+        calls::json(self.client.http(), request).map(one)
     }
 
     /// `DELETE /groups/{id}`.
@@ -164,6 +165,6 @@ impl CustomerGroups {
     /// ```
     pub fn delete(&self, id: impl Into<CustomerGroupId>) -> Call<Deleted> {
         let request = item("delete_group", Request::delete, id.into());
-        Call::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
+        calls::json(self.client.http(), request).map(|envelope: DeleteEnvelope| envelope.into())
     }
 }

@@ -176,7 +176,7 @@ fn a_decode_error_through_the_client_names_the_json_path() {
     struct List {
         customers: Vec<Customer>,
     }
-    let error = sdk_core::client::decode_json::<List>(
+    let error = sdk_core::vendor::decode_json::<List>(
         "list_customers",
         sdk_core::http::StatusCode::OK,
         body,

@@ -5,11 +5,12 @@
 //!
 //! ```
 //! use std::time::Duration;
+//! use sdk_core::vendor::calls;
 //! use sdk_core::{Call, CallOptionsBuilder, Client, Request};
 //!
 //! # async fn demo(client: Client) -> sdk_core::Result<()> {
 //! // What a vendor method returns...
-//! let call: Call<serde_json::Value> = Call::json(&client, Request::get("get_thing").segment("42"));
+//! let call: Call<serde_json::Value> = calls::json(&client, Request::get("get_thing").segment("42"));
 //! // ...awaited with tighter limits than the client's for this one call.
 //! let thing = call
 //!     .attempt_timeout(Duration::from_secs(2))
@@ -27,8 +28,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
 use std::time::Duration;
-
-use serde::de::DeserializeOwned;
 
 use crate::client::{Client, Response, within_deadline};
 use crate::error::{InvalidInput, Result};
@@ -96,12 +95,20 @@ impl CallOptions {
 
 /// Something that holds the [`CallOptions`] of a call or listing: what
 /// [`CallOptionsBuilder`]'s setters write to. Vendor crates implement it on
-/// their request builders.
-// A building block of vendor crates.
-#[doc(hidden)]
+/// their request builders (it is theirs: [`vendor`](crate::vendor)).
 pub trait HasCallOptions {
     /// The options, to change.
     fn call_options_mut(&mut self) -> &mut CallOptions;
+
+    /// Starts from `options` instead of none: a listing's options for the
+    /// call of one of its pages. Setters called afterwards still win.
+    fn with_call_options(mut self, options: CallOptions) -> Self
+    where
+        Self: Sized,
+    {
+        *self.call_options_mut() = options;
+        self
+    }
 }
 
 /// The per-call setters, the same on every call and listing builder of every
@@ -113,10 +120,12 @@ pub trait HasCallOptions {
 ///
 /// ```
 /// use std::time::Duration;
+/// use sdk_core::vendor::calls;
 /// use sdk_core::{Call, CallOptionsBuilder, Client, Request};
 ///
 /// # async fn demo(client: Client) -> sdk_core::Result<()> {
-/// let thing = Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("42"))
+/// let call: Call<serde_json::Value> = calls::json(&client, Request::get("get_thing").segment("42"));
+/// let thing = call
 ///     .attempt_timeout(Duration::from_secs(2))
 ///     .deadline(Duration::from_secs(5))
 ///     .max_attempts(2)
@@ -202,11 +211,18 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     }
 
     /// A call that sends `request` once (with retries) and reads the answer with `decode`.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn new<D>(client: &Client, request: Request, decode: D) -> Self
+    pub(crate) fn new<D>(client: &Client, request: Request, decode: D) -> Self
     where
         D: FnOnce(Response) -> Result<T> + Send + 'a,
+    {
+        Self::new_fallible(client, request, move |sent| decode(sent?))
+    }
+
+    /// A call that sends `request` once (with retries) and reads what came
+    /// of it, an answer or an error, with `read`.
+    pub(crate) fn new_fallible<R>(client: &Client, request: Request, read: R) -> Self
+    where
+        R: FnOnce(Result<Response>) -> Result<T> + Send + 'a,
     {
         let client = client.clone();
         let operation = request.operation();
@@ -215,40 +231,15 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
             false,
             Box::new(move |options| {
                 let sending = client.send_with(request, &options);
-                Box::pin(async move { decode(sending.await?) })
+                Box::pin(async move { read(sending.await) })
             }),
         )
     }
 
-    /// A call that sends `request` and decodes the answer's JSON body into `T`.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn json(client: &Client, request: Request) -> Self
-    where
-        T: DeserializeOwned,
-    {
-        Self::new(client, request, |response| response.json())
-    }
-
-    /// A call that decodes a page of at most `max_items` items (see
-    /// [`Response::json_page`]).
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn json_page(client: &Client, request: Request, max_items: u64) -> Self
-    where
-        T: DeserializeOwned,
-    {
-        Self::new(client, request, move |response| {
-            response.json_page(max_items)
-        })
-    }
-
     /// A call made of several requests, which `run` sends, each with
-    /// [`Client::send_with`] and the options it is given. The deadline bounds the whole call, waits
-    /// between its requests included.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn from_fn<F, Fut>(operation: &'static str, run: F) -> Self
+    /// [`Client::send_with`] and the options it is given. The deadline
+    /// bounds the whole call, waits between its requests included.
+    pub(crate) fn from_fn<F, Fut>(operation: &'static str, run: F) -> Self
     where
         F: FnOnce(CallOptions) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
@@ -279,15 +270,6 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         mapped
     }
 
-    /// Starts from `options` instead of none: a listing's options for the
-    /// call of one of its pages. Setters called afterwards still win.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn with_options(mut self, options: CallOptions) -> Self {
-        self.options = options;
-        self
-    }
-
     /// Starts the call and returns its future: what `.await` does, for
     /// where a future is needed by name (`tokio::spawn(call.send())`,
     /// `runtime.block_on(call.send())`, joining several).
@@ -309,40 +291,6 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
 impl<T> HasCallOptions for ScopedCall<'_, T> {
     fn call_options_mut(&mut self) -> &mut CallOptions {
         &mut self.options
-    }
-}
-
-impl ScopedCall<'_, bool> {
-    /// A call that asks whether `request`'s resource exists, usually a
-    /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn exists(client: &Client, request: Request) -> Self {
-        let client = client.clone();
-        Self::with_start(
-            request.operation(),
-            false,
-            Box::new(move |options| {
-                let sending = client.send_with(request, &options);
-                Box::pin(async move {
-                    match sending.await {
-                        Ok(_) => Ok(true),
-                        Err(error) if error.is_not_found() => Ok(false),
-                        Err(error) => Err(error),
-                    }
-                })
-            }),
-        )
-    }
-}
-
-impl ScopedCall<'_, ()> {
-    /// A call that sends `request` and drops the answer's body, for answers
-    /// without one, such as `204 No Content`.
-    // A building block of vendor crates, not for calls of your own.
-    #[doc(hidden)]
-    pub fn empty(client: &Client, request: Request) -> Self {
-        Self::new(client, request, |_| Ok(()))
     }
 }
 
@@ -385,7 +333,8 @@ mod tests {
     fn calls_and_their_futures_are_send_and_static() {
         fn send_static<T: Send + 'static>(_: &T) {}
         let client = Client::builder("https://api.example.com").build().unwrap();
-        let call = Call::<serde_json::Value>::json(&client, Request::get("x")).max_attempts(0);
+        let call: Call<serde_json::Value> =
+            crate::vendor::calls::json(&client, Request::get("x")).max_attempts(0);
         assert_eq!(call.options().max_attempts, Some(1));
         send_static(&call);
     }

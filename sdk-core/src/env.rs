@@ -9,7 +9,7 @@ type Lookup = Box<dyn Fn(&str) -> Option<String>>;
 /// Reads several variables and collects what is wrong with them.
 ///
 /// ```
-/// use sdk_core::env::EnvReader;
+/// use sdk_core::vendor::env::EnvReader;
 ///
 /// let mut env = EnvReader::with_lookup(|name| match name {
 ///     "DEMO_TOKEN" => Some("  ".to_owned()),

@@ -18,9 +18,13 @@
 //! | in-process sandboxes and fault injection (feature `sandbox`) | `sandbox` |
 //! | helpers for your own tests (feature `test-util`) | `test_util` |
 //!
-//! Sending requests to an API no vendor crate covers is the one reason to
-//! use [`Client`] and [`Request`] directly; the rest of this crate's building
-//! blocks for vendor crates are left out of these docs.
+//! Where the user API ends: everything above is what users of the vendor
+//! crates meet. What vendor crates are built with (the calls their methods
+//! return, page fetches and cursors, error body parsers, serde helpers, the
+//! sandbox server) is in one module, [`vendor`], which no vendor crate
+//! re-exports. Sending requests to an API no vendor crate covers is the one
+//! reason to use [`Client`], [`Request`] and [`vendor`] yourself: you are
+//! then writing a vendor crate of your own.
 //!
 //! # Building a client
 //!
@@ -68,13 +72,11 @@ pub mod auth;
 pub mod call;
 pub mod client;
 pub mod encoding;
-#[doc(hidden)]
-pub mod env;
+mod env;
 pub mod error;
 pub mod json;
 pub mod oauth;
-#[doc(hidden)]
-pub mod open_enum;
+mod open_enum;
 pub mod pagination;
 mod protocol;
 pub mod random;
@@ -86,8 +88,9 @@ pub mod sandbox;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util;
+pub mod vendor;
 
-pub use call::{Call, CallFuture, CallOptions, CallOptionsBuilder, HasCallOptions, ScopedCall};
+pub use call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result, SetupError};
 pub use pagination::{Page, Paginator};

@@ -8,7 +8,7 @@
 /// Defines a string enum whose unknown values are kept in `Other(String)`.
 ///
 /// ```
-/// sdk_core::open_enum! {
+/// sdk_core::vendor::open_enum! {
 ///     /// How a customer is billed.
 ///     pub enum Billing {
 ///         /// Monthly invoice.

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use common::{builder, received};
 use sdk_core::error::TimeoutKind;
-use sdk_core::{Call, CallOptionsBuilder, Error, Request, RetryPolicy};
+use sdk_core::vendor::calls;
+use sdk_core::{CallOptionsBuilder, Error, Request, RetryPolicy};
 use tokio::net::TcpListener;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -39,14 +40,14 @@ async fn max_attempts_overrides_the_retry_policy_for_one_call() {
         .build()
         .unwrap();
 
-    let once = Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("t"))
+    let once = calls::json::<serde_json::Value>(&client, Request::get("get_thing").segment("t"))
         .max_attempts(1)
         .await
         .unwrap_err();
     assert_eq!(once.api().map(|api| api.status.as_u16()), Some(503));
     assert_eq!(received(&server).await, 1, "one attempt for this call");
 
-    Call::<serde_json::Value>::json(&client, Request::get("get_thing").segment("t"))
+    calls::json::<serde_json::Value>(&client, Request::get("get_thing").segment("t"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -73,7 +74,7 @@ async fn attempt_timeout_overrides_the_clients_for_one_call() {
         .build()
         .unwrap();
 
-    let error = Call::empty(&client, Request::get("get_thing").segment("t"))
+    let error = calls::empty(&client, Request::get("get_thing").segment("t"))
         .attempt_timeout(Duration::from_secs(2))
         .max_attempts(1)
         .await
@@ -89,7 +90,7 @@ async fn attempt_timeout_overrides_the_clients_for_one_call() {
 async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
     // No I/O here: with the clock paused, tokio would move time on while a
     // request waits for a real socket, and the race would not be ours.
-    let two_steps = Call::from_fn("two_steps", |_options| async move {
+    let two_steps = calls::several("two_steps", |_options| async move {
         let _first = Request::get("first").segment("a");
         tokio::time::sleep(Duration::from_secs(60)).await;
         let _second = Request::get("second").segment("b");
@@ -134,7 +135,7 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
         .attempt_timeout(None)
         .build()
         .unwrap();
-    let read_then_write = Call::from_fn("read_then_write", move |options| async move {
+    let read_then_write = calls::several("read_then_write", move |options| async move {
         client
             .send_with(Request::get("read").segment("a"), &options)
             .await?;
@@ -160,7 +161,7 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
 async fn options_reach_every_request_of_a_call_of_several() {
     let server = always_503().await;
     let client = builder(&server).build().unwrap();
-    let both = Call::from_fn("both", move |options| async move {
+    let both = calls::several("both", move |options| async move {
         let first = client
             .send_with(Request::get("first").segment("a"), &options)
             .await;
@@ -181,7 +182,7 @@ async fn a_call_is_a_send_static_future_that_can_be_spawned_and_mapped() {
         .mount(&server)
         .await;
     let client = builder(&server).build().unwrap();
-    let call = Call::<serde_json::Value>::json(&client, Request::get("get_n").segment("n"))
+    let call = calls::json::<serde_json::Value>(&client, Request::get("get_n").segment("n"))
         .map(|value| value["n"].as_i64().unwrap_or_default() + 1);
     assert_eq!(call.operation(), "get_n");
     let spawned = tokio::spawn(call.into_future());

@@ -7,8 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use sdk_core::pagination::{ItemStream, KeysetCursor, OffsetCursor, PageNumberCursor, PageStream};
-use sdk_core::{Error, Page, Paginator, Request};
+use sdk_core::pagination::{ItemStream, PageStream};
+use sdk_core::vendor::paging::{
+    self, KeysetCursor, OffsetCursor, PageNumberCursor, PaginatorSetup,
+};
+use sdk_core::{Error, Page, Request};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -165,7 +168,7 @@ fn keyset_server(
 #[tokio::test(start_paused = true)]
 async fn offset_with_total_walks_every_item_once() {
     let log = Log::default();
-    let items: Vec<u64> = Paginator::offset_with_total(10, offset_server(25, log.clone()))
+    let items: Vec<u64> = paging::offset_with_total(10, offset_server(25, log.clone()))
         .items()
         .try_collect()
         .await
@@ -189,7 +192,7 @@ async fn offset_with_total_walks_every_item_once() {
 #[tokio::test(start_paused = true)]
 async fn offset_without_total_stops_on_an_empty_page_and_does_not_yield_it() {
     let log = Log::default();
-    let pages: Vec<Page<u64>> = Paginator::offset(10, offset_server(20, log.clone()))
+    let pages: Vec<Page<u64>> = paging::offset(10, offset_server(20, log.clone()))
         .prefetch(0)
         .pages()
         .try_collect()
@@ -202,7 +205,7 @@ async fn offset_without_total_stops_on_an_empty_page_and_does_not_yield_it() {
 #[tokio::test(start_paused = true)]
 async fn a_short_page_ends_the_listing() {
     let log = Log::default();
-    let items: Vec<u64> = Paginator::offset(10, offset_server(23, log.clone()))
+    let items: Vec<u64> = paging::offset(10, offset_server(23, log.clone()))
         .items()
         .try_collect()
         .await
@@ -216,7 +219,7 @@ async fn reaching_the_total_ends_the_listing_even_when_pages_are_full() {
     let log = Log::default();
     let counter = log.clone();
     // A server that always answers a full page but says there are 30 in all.
-    let paginator = Paginator::offset_with_total(
+    let paginator = paging::offset_with_total(
         10,
         asked(move |request: PageRequest| {
             counter.push(&request);
@@ -232,7 +235,7 @@ async fn reaching_the_total_ends_the_listing_even_when_pages_are_full() {
 async fn page_numbers_are_learned_from_the_first_answer_for_both_bases() {
     for base in [0u64, 1] {
         let log = Log::default();
-        let items: Vec<u64> = Paginator::page_number(10, page_number_server(25, base, log.clone()))
+        let items: Vec<u64> = paging::page_number(10, page_number_server(25, base, log.clone()))
             .items()
             .try_collect()
             .await
@@ -257,7 +260,7 @@ async fn page_numbers_are_learned_from_the_first_answer_for_both_bases() {
 #[tokio::test(start_paused = true)]
 async fn an_empty_listing_yields_one_empty_page_and_no_items() {
     let log = Log::default();
-    let pages: Vec<Page<u64>> = Paginator::page_number(10, page_number_server(0, 1, log.clone()))
+    let pages: Vec<Page<u64>> = paging::page_number(10, page_number_server(0, 1, log.clone()))
         .pages()
         .try_collect()
         .await
@@ -271,7 +274,7 @@ async fn an_empty_listing_yields_one_empty_page_and_no_items() {
 #[tokio::test(start_paused = true)]
 async fn keyset_walks_by_the_last_id() {
     let log = Log::default();
-    let items: Vec<String> = Paginator::keyset(10, String::clone, keyset_server(25, log.clone()))
+    let items: Vec<String> = paging::keyset(10, String::clone, keyset_server(25, log.clone()))
         .items()
         .try_collect()
         .await
@@ -291,7 +294,7 @@ async fn keyset_walks_by_the_last_id() {
 #[tokio::test(start_paused = true)]
 async fn keyset_over_an_exact_multiple_stops_on_the_empty_page() {
     let log = Log::default();
-    let items: Vec<String> = Paginator::keyset(10, String::clone, keyset_server(20, log.clone()))
+    let items: Vec<String> = paging::keyset(10, String::clone, keyset_server(20, log.clone()))
         .items()
         .try_collect()
         .await
@@ -313,7 +316,7 @@ async fn a_cursor_seen_before_ends_a_keyset_listing_with_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores `after` and always answers the first page.
-    let paginator = Paginator::keyset(
+    let paginator = paging::keyset(
         3,
         String::clone,
         asked(move |request: PageRequest| {
@@ -334,7 +337,7 @@ async fn a_cursor_seen_before_ends_a_keyset_listing_with_an_error() {
 async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
     // Pages A, B, A: the third page's ids are below the last one seen.
     let cycle = Arc::new(AtomicUsize::new(0));
-    let paginator = Paginator::keyset(
+    let paginator = paging::keyset(
         2,
         String::clone,
         asked(move |_request: PageRequest| {
@@ -352,7 +355,7 @@ async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
     assert!(incomplete_reason(&error).contains("strictly increasing"));
 
     // Ids out of order inside one full page: what it skipped cannot be known.
-    let paginator = Paginator::keyset(
+    let paginator = paging::keyset(
         2,
         String::clone,
         asked(|_request: PageRequest| async { Ok(Page::new(vec![id(2), id(1)])) }),
@@ -368,7 +371,7 @@ async fn a_keyset_server_that_cycles_or_goes_backwards_is_an_error() {
 async fn a_short_final_keyset_page_in_any_order_completes_the_walk_in_id_order() {
     // A server that ignores `sort` (commercetools-mock): a full first page
     // in order, then the short remainder shuffled.
-    let paginator = Paginator::keyset(3, String::clone, |cursor: KeysetCursor| async move {
+    let paginator = paging::keyset(3, String::clone, |cursor: KeysetCursor| async move {
         Ok(Page::new(match cursor.after {
             None => vec![id(1), id(2), id(3)],
             Some(_) => vec![id(5), id(4)],
@@ -378,7 +381,7 @@ async fn a_short_final_keyset_page_in_any_order_completes_the_walk_in_id_order()
     assert_eq!(items, vec![id(1), id(2), id(3), id(4), id(5)]);
 
     // Short but reaching back before the cursor: still an error.
-    let paginator = Paginator::keyset(3, String::clone, |cursor: KeysetCursor| async move {
+    let paginator = paging::keyset(3, String::clone, |cursor: KeysetCursor| async move {
         Ok(Page::new(match cursor.after {
             None => vec![id(2), id(3), id(4)],
             Some(_) => vec![id(5), id(1)],
@@ -396,7 +399,7 @@ async fn a_page_number_answered_otherwise_than_asked_is_an_error() {
     let log = Log::default();
     let counter = log.clone();
     // A broken server that ignores the page number and always answers page 1.
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         2,
         asked(move |request: PageRequest| {
             counter.push(&request);
@@ -417,7 +420,7 @@ async fn a_page_number_answered_otherwise_than_asked_is_an_error() {
 async fn offset_paging_with_a_lying_total_and_repeated_pages_fails_at_the_first_repeat() {
     let log = Log::default();
     let counter = log.clone();
-    let paginator = Paginator::offset_with_total(
+    let paginator = paging::offset_with_total(
         3,
         asked(move |request: PageRequest| {
             counter.push(&request);
@@ -446,7 +449,7 @@ async fn offset_paging_with_a_lying_total_and_repeated_pages_fails_at_the_first_
 async fn identical_full_pages_without_number_or_total_fail_within_two_pages() {
     let log = Log::default();
     let counter = log.clone();
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         2,
         asked(move |request: PageRequest| {
             counter.push(&request);
@@ -464,7 +467,7 @@ async fn a_server_that_caps_the_page_size_is_walked_to_its_total() {
     let log = Log::default();
     let counter = log.clone();
     // Asked for 100 a page, the server serves 50 and says so.
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         100,
         asked(move |request: PageRequest| {
             counter.push(&request);
@@ -490,7 +493,7 @@ async fn a_server_that_caps_the_page_size_is_walked_to_its_total() {
 
 #[tokio::test(start_paused = true)]
 async fn a_short_page_before_the_total_yields_its_items_then_an_error() {
-    let paginator = Paginator::offset_with_total(
+    let paginator = paging::offset_with_total(
         10,
         asked(|request: PageRequest| async move {
             let PageRequest::Offset { offset, .. } = request else {
@@ -528,7 +531,7 @@ async fn server_chosen_numbers_at_their_extremes_never_panic() {
     for (total, page_number, page_size) in cases {
         let calls = Arc::new(AtomicUsize::new(0));
         let counter = calls.clone();
-        let paginator = Paginator::page_number(
+        let paginator = paging::page_number(
             2,
             asked(move |request: PageRequest| {
                 let call = counter.fetch_add(1, Ordering::SeqCst) as u64;
@@ -565,7 +568,7 @@ async fn server_chosen_numbers_at_their_extremes_never_panic() {
     }
 
     // Offsets near the top of u64: the cursor stops, with an error, instead of wrapping.
-    let paginator = Paginator::offset(
+    let paginator = paging::offset(
         u64::MAX,
         asked(|request: PageRequest| async move {
             let PageRequest::Offset { offset, .. } = request else {
@@ -580,7 +583,7 @@ async fn server_chosen_numbers_at_their_extremes_never_panic() {
 
 #[tokio::test(start_paused = true)]
 async fn a_page_number_past_u64_max_is_an_error_not_a_panic() {
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         1,
         asked(|request: PageRequest| async move {
             let PageRequest::PageNumber { number, .. } = request else {
@@ -600,7 +603,7 @@ async fn a_page_number_past_u64_max_is_an_error_not_a_panic() {
     );
     assert!(incomplete_reason(results[2].as_ref().unwrap_err()).contains("past u64::MAX"));
 
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         1,
         asked(|_request: PageRequest| async {
             Ok(Page::new(vec![1_u8]).with_page_number(Some(u64::MAX)))
@@ -615,7 +618,7 @@ async fn concurrency_keeps_order_and_its_bound() {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let (now, peak) = (in_flight.clone(), most.clone());
-    let paginator = Paginator::page_number(
+    let paginator = paging::page_number(
         10,
         asked(move |request: PageRequest| {
             let (now, peak) = (now.clone(), peak.clone());
@@ -652,7 +655,7 @@ async fn concurrency_keeps_order_and_its_bound() {
 #[tokio::test(start_paused = true)]
 async fn prefetch_depth_bounds_the_pages_requested_ahead() {
     let log = Log::default();
-    let mut pages = Paginator::offset(10, offset_server(1_000, log.clone()))
+    let mut pages = paging::offset(10, offset_server(1_000, log.clone()))
         .prefetch(2)
         .pages();
     let first = pages.next().await.unwrap().unwrap();
@@ -665,7 +668,7 @@ async fn prefetch_depth_bounds_the_pages_requested_ahead() {
 #[tokio::test(start_paused = true)]
 async fn without_prefetch_pages_are_requested_one_at_a_time() {
     let log = Log::default();
-    let mut pages = Paginator::offset(10, offset_server(1_000, log.clone()))
+    let mut pages = paging::offset(10, offset_server(1_000, log.clone()))
         .prefetch(0)
         .pages();
     pages.next().await.unwrap().unwrap();
@@ -678,7 +681,7 @@ async fn without_prefetch_pages_are_requested_one_at_a_time() {
 
 #[tokio::test(start_paused = true)]
 async fn an_error_ends_the_stream_after_the_pages_before_it() {
-    let paginator = Paginator::offset(
+    let paginator = paging::offset(
         2,
         asked(move |request: PageRequest| async move {
             let PageRequest::Offset { offset, .. } = request else {
@@ -729,7 +732,7 @@ async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
         results: Vec<u64>,
         total: u64,
     }
-    let paginator = Paginator::offset_with_total(
+    let paginator = paging::offset_with_total(
         2,
         asked(move |request: PageRequest| {
             let client = client.clone();
@@ -814,7 +817,7 @@ fn hex_partitions_cover_keys_of_any_shape_exactly_once_and_in_order() {
 async fn a_keyset_part_that_strays_outside_its_range_is_an_error() {
     use sdk_core::pagination::KeyRange;
     // A server that ignores the range predicate answers ids from elsewhere.
-    let paginator = Paginator::keyset(
+    let paginator = paging::keyset(
         3,
         String::clone,
         asked(|_request: PageRequest| async {
@@ -828,10 +831,9 @@ async fn a_keyset_part_that_strays_outside_its_range_is_an_error() {
 
 #[tokio::test(start_paused = true)]
 async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
-    use sdk_core::pagination::Partitioned;
     // Three parts of 0..30, the first one slowest.
     let part = |start: u64, delay_ms: u64| {
-        Paginator::offset(
+        paging::offset(
             4,
             asked(move |request: PageRequest| async move {
                 let PageRequest::Offset { offset, limit, .. } = request else {
@@ -843,13 +845,13 @@ async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
             }),
         )
     };
-    let ordered: Vec<u64> = Partitioned::new(vec![part(0, 5), part(10, 1), part(20, 0)])
+    let ordered: Vec<u64> = paging::partitioned(vec![part(0, 5), part(10, 1), part(20, 0)])
         .items()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(ordered, (0..30).collect::<Vec<_>>());
-    let mut unordered: Vec<u64> = Partitioned::new(vec![part(0, 5), part(10, 1), part(20, 0)])
+    let mut unordered: Vec<u64> = paging::partitioned(vec![part(0, 5), part(10, 1), part(20, 0)])
         .unordered()
         .items()
         .try_collect()
@@ -864,13 +866,13 @@ async fn partitions_concatenate_in_order_or_come_as_they_arrive() {
     assert_eq!(unordered, (0..30).collect::<Vec<_>>());
 
     // One part's error ends the whole walk.
-    let failing = Paginator::offset(
+    let failing = paging::offset(
         4,
         asked(|_request: PageRequest| async {
             Err::<Page<u64>, _>(Error::incomplete_listing("part", "broken"))
         }),
     );
-    let outcome: Vec<_> = Partitioned::new(vec![part(0, 5), failing, part(20, 0)])
+    let outcome: Vec<_> = paging::partitioned(vec![part(0, 5), failing, part(20, 0)])
         .items()
         .collect()
         .await;
@@ -899,7 +901,7 @@ where
 
 #[test]
 fn a_listing_read_on_a_runtime_per_item_is_complete() {
-    let paginator = Paginator::offset(10, |cursor: OffsetCursor| async move {
+    let paginator = paging::offset(10, |cursor: OffsetCursor| async move {
         let items: Vec<u64> = (cursor.offset..100).take(10).collect();
         Ok(Page::new(items).with_total(Some(100)))
     })
@@ -911,7 +913,7 @@ fn a_listing_read_on_a_runtime_per_item_is_complete() {
 
 #[tokio::test]
 async fn a_page_fetch_that_panics_ends_the_listing_as_incomplete() {
-    let paginator = Paginator::offset(10, |cursor: OffsetCursor| async move {
+    let paginator = paging::offset(10, |cursor: OffsetCursor| async move {
         assert!(
             cursor.offset < 10,
             "the test's fetch breaks on the second page"

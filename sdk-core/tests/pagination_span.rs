@@ -1,8 +1,9 @@
 //! Page fetches run as spawned tasks; they still belong to the caller's span.
 
 use futures::TryStreamExt;
-use sdk_core::pagination::{OffsetCursor, Page, Paginator};
+use sdk_core::pagination::Page;
 use sdk_core::test_util::CapturedLogs;
+use sdk_core::vendor::paging::{self, OffsetCursor};
 use tracing::Instrument;
 
 #[tokio::test]
@@ -10,7 +11,7 @@ async fn prefetched_pages_are_fetched_in_the_callers_span() {
     let logs = CapturedLogs::default();
     let _default = logs.capture_on_this_thread();
 
-    let paginator = Paginator::offset_with_total(10, |page: OffsetCursor| async move {
+    let paginator = paging::offset_with_total(10, |page: OffsetCursor| async move {
         tracing::info!(offset = page.offset, "fetching a page");
         Ok(Page::new(
             (page.offset..40)

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use common::{builder, received};
 use sdk_core::error::TimeoutKind;
-use sdk_core::{Call, CallOptionsBuilder, Error, Request, RetryBudgetConfig, RetryPolicy};
+use sdk_core::vendor::calls;
+use sdk_core::{CallOptionsBuilder, Error, Request, RetryBudgetConfig, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::time::Instant;
@@ -286,7 +287,7 @@ async fn a_slow_non_idempotent_attempt_is_not_retried() {
         .mount(&server)
         .await;
     let client = builder(&server).build().unwrap();
-    let error = Call::empty(&client, request("POST"))
+    let error = calls::empty(&client, request("POST"))
         .attempt_timeout(Duration::from_secs(1))
         .await
         .unwrap_err();
@@ -329,7 +330,7 @@ async fn no_retry_waits_past_the_deadline() {
         .await;
     let client = builder(&server).build().unwrap();
     let started = Instant::now();
-    let error = Call::empty(&client, request("GET"))
+    let error = calls::empty(&client, request("GET"))
         .deadline(Duration::from_secs(10))
         .await
         .unwrap_err();
@@ -496,7 +497,7 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
         ))
         .build()
         .unwrap();
-    let error = Call::empty(&client, request("GET"))
+    let error = calls::empty(&client, request("GET"))
         .correlation_id("mine-1")
         .await
         .unwrap_err();

@@ -2,6 +2,7 @@
 //! ranges walked at once.
 
 use super::*;
+use sdk_core::vendor::paging::{self, PaginatorSetup};
 
 /// The most id ranges [`QueryAll::concurrency`] walks at once.
 pub const MAX_QUERY_ALL_CONCURRENCY: usize = 64;
@@ -135,9 +136,9 @@ impl QueryAll {
             ordered,
         } = self;
         let walk = if concurrency == 1 {
-            Partitioned::new(vec![query.keyset_walk(KeyRange::default())])
+            paging::partitioned(vec![query.keyset_walk(KeyRange::default())])
         } else {
-            Partitioned::planned(async move { query.plan_ranges(concurrency).await })
+            paging::planned(async move { query.plan_ranges(concurrency).await })
                 .concurrency(concurrency)
         };
         if ordered { walk } else { walk.unordered() }
@@ -211,7 +212,7 @@ impl CustomerGroupQuery {
         let total = first.total.unwrap_or(0);
         let read = u64::try_from(first.results.len()).unwrap_or(u64::MAX);
         let last = first.results.last().map(|group| group.id.clone());
-        let mut parts = vec![Paginator::ready(first.results)];
+        let mut parts = vec![paging::ready(first.results)];
         let Some(last) = last.filter(|_| read >= u64::from(QUERY_ALL_LIMIT)) else {
             // A short first page is the whole listing.
             return Ok(parts);

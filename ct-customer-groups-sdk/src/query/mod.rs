@@ -9,10 +9,12 @@
 use std::fmt;
 
 use sdk_core::pagination::{ItemStream, KeyRange, Partitioned, PartitionedPages};
-use sdk_core::pagination::{KeysetCursor, OffsetCursor};
-use sdk_core::{
-    Call, CallOptions, Error, HasCallOptions, Page, Paginator, Request, Result, SortOrder,
+use sdk_core::vendor::{
+    HasCallOptions, calls,
+    paging::{self, KeysetCursor, OffsetCursor, PaginatorSetup},
 };
+
+use sdk_core::{Call, CallOptions, Error, Page, Paginator, Request, Result, SortOrder};
 
 use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
@@ -486,7 +488,7 @@ impl CustomerGroupQuery {
     /// ```
     pub fn exists(&self) -> Call<bool> {
         let request = self.with_variables(self.filtered(Request::head("customer_groups_exist")));
-        Call::exists(self.client.http(), request).with_options(self.options.clone())
+        calls::exists(self.client.http(), request).with_call_options(self.options.clone())
     }
 
     /// Sends the query for one page.
@@ -509,8 +511,8 @@ impl CustomerGroupQuery {
     pub fn send(&self) -> Call<PagedQueryResult<CustomerGroup>> {
         let request = self.request(self.offset, self.limit, self.with_total);
         let limit = self.limit.unwrap_or(MAX_LIMIT);
-        Call::json_page(self.client.http(), request, u64::from(limit))
-            .with_options(self.options.clone())
+        calls::json_page(self.client.http(), request, u64::from(limit))
+            .with_call_options(self.options.clone())
     }
 
     /// Sends `request` for one page of at most `limit` results; more is a
@@ -590,9 +592,9 @@ impl CustomerGroupQuery {
             }
         };
         let paginator = if with_total {
-            Paginator::offset_with_total(limit, fetch)
+            paging::offset_with_total(limit, fetch)
         } else {
-            Paginator::offset(limit, fetch)
+            paging::offset(limit, fetch)
         };
         paginator
             .operation("query_customer_groups")
@@ -639,7 +641,7 @@ impl CustomerGroupQuery {
         if let Some(to) = &range.to {
             self = self.predicate("id < :sdkTo").var("sdkTo", to.clone());
         }
-        Paginator::keyset(
+        paging::keyset(
             u64::from(QUERY_ALL_LIMIT),
             |group: &CustomerGroup| group.id.clone(),
             move |page: KeysetCursor| {

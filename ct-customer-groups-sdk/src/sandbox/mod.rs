@@ -71,14 +71,16 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::{SecondsFormat, Utc};
-use sdk_core::sandbox::axum::Router;
-use sdk_core::sandbox::axum::body::Bytes;
-use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
-use sdk_core::sandbox::axum::http::{HeaderMap, Method, StatusCode, header};
-use sdk_core::sandbox::axum::routing::{get, post};
-use sdk_core::sandbox::{
-    Answer, BodyProblem, Refusal, SandboxServer, SharedState, json_response, ok, parse_object,
+use sdk_core::vendor::sandbox::axum::Router;
+use sdk_core::vendor::sandbox::axum::body::Bytes;
+use sdk_core::vendor::sandbox::axum::extract::{Path, RawQuery, State};
+use sdk_core::vendor::sandbox::axum::http::{HeaderMap, Method, StatusCode, header};
+use sdk_core::vendor::sandbox::axum::routing::{get, post};
+use sdk_core::vendor::{
+    sandbox::Answer, sandbox::BodyProblem, sandbox::Refusal, sandbox::SandboxServer,
+    sandbox::SharedState, sandbox::json_response, sandbox::ok, sandbox::parse_object,
 };
+
 use serde_json::{Map, Value, json};
 use url::Url;
 
@@ -243,14 +245,14 @@ impl CtSandbox {
 
     /// A client builder aimed at this sandbox, with its credentials and scopes.
     pub fn client_builder(&self) -> CtClientBuilder {
-        CtClient::builder(
+        let builder = CtClient::builder(
             &self.project_key,
             &self.client_id,
             self.client_secret.as_str(),
         )
         .urls(self.url(), self.url())
-        .keep_alive(self.server.keep_alive())
-        .scopes(self.scopes.iter().cloned())
+        .scopes(self.scopes.iter().cloned());
+        self.server.keep_alive_in(builder)
     }
 
     /// A client aimed at this sandbox.

@@ -32,15 +32,17 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
-use sdk_core::sandbox::axum::Router;
-use sdk_core::sandbox::axum::body::Bytes;
-use sdk_core::sandbox::axum::extract::{Path, RawQuery, State};
-use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode, header};
-use sdk_core::sandbox::axum::response::IntoResponse;
-use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{
-    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, over_capacity, parse_object,
+use sdk_core::vendor::sandbox::axum::Router;
+use sdk_core::vendor::sandbox::axum::body::Bytes;
+use sdk_core::vendor::sandbox::axum::extract::{Path, RawQuery, State};
+use sdk_core::vendor::sandbox::axum::http::{HeaderMap, StatusCode, header};
+use sdk_core::vendor::sandbox::axum::response::IntoResponse;
+use sdk_core::vendor::sandbox::axum::routing::get;
+use sdk_core::vendor::{
+    sandbox::Answer, sandbox::BodyProblem, sandbox::Refusal, sandbox::SandboxServer,
+    sandbox::SharedState, sandbox::ok, sandbox::over_capacity, sandbox::parse_object,
 };
+
 use serde_json::{Value, json};
 use url::Url;
 
@@ -170,9 +172,9 @@ impl FlowRetailSandbox {
 
     /// A client builder aimed at this sandbox, its token and first tenant.
     pub fn client_builder(&self) -> FlowRetailClientBuilder {
-        FlowRetailClient::builder(self.token.as_str(), self.tenant.as_str())
-            .base_url(self.url())
-            .keep_alive(self.server.keep_alive())
+        let builder = FlowRetailClient::builder(self.token.as_str(), self.tenant.as_str())
+            .base_url(self.url());
+        self.server.keep_alive_in(builder)
     }
 
     /// A client aimed at this sandbox.

@@ -72,19 +72,19 @@ pub struct Customer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_group: Option<CustomerGroupRef>,
     /// Addresses.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub addresses: Vec<Address>,
     /// E-mail addresses.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub emails: Vec<String>,
     /// Social network accounts.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub socials: Vec<String>,
     /// Phone numbers.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub phones: Vec<String>,
     /// Web addresses.
-    #[serde(deserialize_with = "sdk_core::json::list_or_null")]
+    #[serde(deserialize_with = "sdk_core::vendor::json::list_or_null")]
     pub urls: Vec<String>,
     /// The customer of the nested answer shape, `{"customer": {..}}`: moved
     /// out while decoding, so always `None` in a decoded customer.
@@ -244,7 +244,7 @@ impl Customer {
 /// `{"customers": [..]}`.
 #[derive(Deserialize)]
 pub(crate) struct CustomerList {
-    #[serde(default, deserialize_with = "sdk_core::json::list")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
     pub(crate) customers: Vec<Customer>,
 }
 

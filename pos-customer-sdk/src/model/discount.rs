@@ -139,6 +139,6 @@ pub(crate) struct DiscountEnvelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DiscountList {
-    #[serde(default, deserialize_with = "sdk_core::json::list")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
     pub(crate) customer_discounts: Vec<Discount>,
 }

@@ -124,6 +124,6 @@ pub(crate) struct GroupEnvelope {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct GroupList {
-    #[serde(default, deserialize_with = "sdk_core::json::list")]
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
     pub(crate) customer_groups: Vec<CustomerGroup>,
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-sdk_core::open_enum! {
+sdk_core::vendor::open_enum! {
     /// A customer's gender: `M`, `W`, `U`, or a value this SDK does not know yet, kept as text.
     pub enum Gender {
         /// `M`.

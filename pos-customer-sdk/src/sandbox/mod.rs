@@ -33,16 +33,18 @@ use std::collections::BTreeMap;
 use std::sync::MutexGuard;
 
 use chrono::NaiveDate;
-use sdk_core::sandbox::axum::Router;
-use sdk_core::sandbox::axum::body::Bytes;
-use sdk_core::sandbox::axum::extract::{Path, Request, State};
-use sdk_core::sandbox::axum::http::{HeaderMap, StatusCode};
-use sdk_core::sandbox::axum::middleware::{self, Next};
-use sdk_core::sandbox::axum::response::{IntoResponse, Response};
-use sdk_core::sandbox::axum::routing::get;
-use sdk_core::sandbox::{
-    Answer, BodyProblem, Refusal, SandboxServer, SharedState, ok, over_capacity, parse_object,
+use sdk_core::vendor::sandbox::axum::Router;
+use sdk_core::vendor::sandbox::axum::body::Bytes;
+use sdk_core::vendor::sandbox::axum::extract::{Path, Request, State};
+use sdk_core::vendor::sandbox::axum::http::{HeaderMap, StatusCode};
+use sdk_core::vendor::sandbox::axum::middleware::{self, Next};
+use sdk_core::vendor::sandbox::axum::response::{IntoResponse, Response};
+use sdk_core::vendor::sandbox::axum::routing::get;
+use sdk_core::vendor::{
+    sandbox::Answer, sandbox::BodyProblem, sandbox::Refusal, sandbox::SandboxServer,
+    sandbox::SharedState, sandbox::ok, sandbox::over_capacity, sandbox::parse_object,
 };
+
 use serde_json::{Map, Value, json};
 
 /// The faults a test can inject into the `PosSandbox`'s answers (`sandbox.faults().inject(..)`).
@@ -132,8 +134,8 @@ impl PosSandbox {
 
     /// A client builder aimed at this sandbox with its credentials.
     pub fn client_builder(&self) -> PosClientBuilder {
-        PosClient::builder(self.url(), self.token.as_str(), self.operator.as_str())
-            .keep_alive(self.server.keep_alive())
+        let builder = PosClient::builder(self.url(), self.token.as_str(), self.operator.as_str());
+        self.server.keep_alive_in(builder)
     }
 
     /// A client aimed at this sandbox with its credentials.
@@ -327,7 +329,7 @@ fn router(state: Shared) -> Router {
         .route("/customers", get(list_customers).post(create_customer))
         .route(
             "/customers/list",
-            sdk_core::sandbox::axum::routing::put(replace_customers).patch(patch_customers),
+            sdk_core::vendor::sandbox::axum::routing::put(replace_customers).patch(patch_customers),
         )
         .route(
             "/customers/{id}",

@@ -5,8 +5,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::Customer;
-use sdk_core::client::decode_json;
 use sdk_core::http::StatusCode;
+use sdk_core::vendor::decode_json;
 use serde::Deserialize;
 
 const CUSTOMERS: usize = 10_000;

@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::{Customer, PosClient};
-use sdk_core::sandbox::{StaticAnswer, StaticServer};
+use sdk_core::vendor::{sandbox::StaticAnswer, sandbox::StaticServer};
 
 const TASKS: usize = 32;
 

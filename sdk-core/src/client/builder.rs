@@ -22,6 +22,12 @@ pub struct ClientBuilder {
     profile: VendorProfile,
 }
 
+impl crate::vendor::HasClientSettings for ClientBuilder {
+    fn client_settings_mut(&mut self) -> &mut ClientSettings {
+        &mut self.settings
+    }
+}
+
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
@@ -82,8 +88,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How the vendor's error bodies are read (default: [`GenericErrorParser`]).
-    #[doc(hidden)]
+    /// How the vendor's error bodies are read (default:
+    /// [`GenericErrorParser`](crate::vendor::GenericErrorParser); write your
+    /// own with [`vendor::ErrorBodyParser`](crate::vendor::ErrorBodyParser)).
     pub fn error_parser(mut self, parser: impl ErrorBodyParser) -> Self {
         self.profile.error_parser = Arc::new(parser);
         self
@@ -166,7 +173,7 @@ pub fn parse_base_url(base_url: &str, allow_insecure: bool) -> Result<Url> {
 /// every error names.
 ///
 /// ```
-/// let error = sdk_core::client::parse_url("api_url", "api.example.com", false).unwrap_err();
+/// let error = sdk_core::vendor::parse_url("api_url", "api.example.com", false).unwrap_err();
 /// assert!(error.to_string().contains("api_url"));
 /// assert!(error.to_string().contains("https://"));
 /// ```

@@ -22,17 +22,18 @@ use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
 
 mod attempt;
-mod builder;
+pub(crate) mod builder;
 mod proxy;
-mod response;
+pub(crate) mod response;
 mod settings;
 mod tls;
 
-pub use builder::{ClientBuilder, parse_base_url, parse_url};
-pub use response::{Response, decode_json};
+pub use builder::ClientBuilder;
+pub use response::Response;
+pub(crate) use settings::KeepAlive;
 pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    KeepAlive, MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
+    MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
 pub use tls::{IntoHttpClient, http_client_builder};
 

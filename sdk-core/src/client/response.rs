@@ -68,11 +68,11 @@ impl Response {
     }
 
     /// Decodes a page of at most `max_items` items: its list field (read
-    /// with [`json::at_most`](crate::json::at_most)) fails at the first item
+    /// with [`json::at_most`](crate::vendor::json::at_most)) fails at the first item
     /// past the limit, before the extra items are built.
     pub fn json_page<T: DeserializeOwned>(&self, max_items: u64) -> Result<T> {
         let limit = usize::try_from(max_items).unwrap_or(usize::MAX);
-        crate::json::with_item_limit(limit, || self.json())
+        crate::json::lists::with_item_limit(limit, || self.json())
     }
 }
 
@@ -88,12 +88,12 @@ pub fn decode_json<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T> {
     let decode = || serde_json::from_slice(body);
-    if let Ok(value) = crate::json::with_list_budget(body.len(), decode) {
+    if let Ok(value) = crate::json::lists::with_list_budget(body.len(), decode) {
         return Ok(value);
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     let tracked = || serde_path_to_error::deserialize(deserializer);
-    crate::json::with_list_budget(body.len(), tracked).map_err(|error| {
+    crate::json::lists::with_list_budget(body.len(), tracked).map_err(|error| {
         let path = error.path().to_string();
         Error::Decode(Box::new(DecodeError {
             operation,

@@ -75,14 +75,13 @@ pub struct ClientSettings {
 /// Something a client keeps alive for as long as it (or a clone) exists:
 /// an in-process sandbox's server, so that a client made by a sandbox
 /// never outlives it.
-#[doc(hidden)]
 #[derive(Clone)]
 // Held only to be dropped with the client: never read.
-pub struct KeepAlive(#[allow(dead_code)] Arc<dyn std::any::Any + Send + Sync>);
+pub(crate) struct KeepAlive(#[allow(dead_code)] Arc<dyn std::any::Any + Send + Sync>);
 
 impl KeepAlive {
     /// Keeps `value` alive with every client that holds this.
-    pub fn new(value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+    pub(crate) fn new(value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
         Self(value)
     }
 }
@@ -126,16 +125,15 @@ impl ClientSettings {
     }
 
     /// Keeps `value` alive with every client built from these settings.
-    #[doc(hidden)]
-    pub fn with_keep_alive(mut self, value: KeepAlive) -> Self {
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    pub(crate) fn with_keep_alive(mut self, value: KeepAlive) -> Self {
         self.keep_alive = Some(value);
         self
     }
 
     /// These settings, keeping what `previous` kept alive unless they keep
     /// something themselves.
-    #[doc(hidden)]
-    pub fn keeping_alive_from(mut self, previous: &ClientSettings) -> Self {
+    pub(crate) fn keeping_alive_from(mut self, previous: &ClientSettings) -> Self {
         if self.keep_alive.is_none() {
             self.keep_alive = previous.keep_alive.clone();
         }
@@ -283,15 +281,7 @@ macro_rules! client_settings_setters {
         /// Replaces every transport setting at once, such as a
         /// [`ClientSettings`]($crate::client::ClientSettings) shared by several clients.
         pub fn settings(mut self, settings: $crate::client::ClientSettings) -> Self {
-            self.$field = settings.keeping_alive_from(&self.$field);
-            self
-        }
-
-        /// Keeps `value` alive as long as the client built here: a sandbox
-        /// hands its server to the clients it makes.
-        #[doc(hidden)]
-        pub fn keep_alive(mut self, value: $crate::client::KeepAlive) -> Self {
-            self.$field = self.$field.with_keep_alive(value);
+            self.$field = $crate::vendor::replace_settings(&self.$field, settings);
             self
         }
 

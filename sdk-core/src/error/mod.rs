@@ -10,11 +10,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-mod body;
+pub(crate) mod body;
 
-#[doc(hidden)]
-pub use body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBody};
-pub(crate) use body::{api_error_from_response, lossy_prefix};
+pub(crate) use body::{ErrorBodyParser, GenericErrorParser, api_error_from_response, lossy_prefix};
 
 /// How much of an error body an [`ApiError`] keeps.
 pub const MAX_KEPT_BODY: usize = 4 * 1024;

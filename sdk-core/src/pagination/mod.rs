@@ -1,16 +1,10 @@
 //! Paged listings as streams: pages or items, with prefetch and opt-in
 //! bounded concurrency, in order.
 //!
-//! A vendor crate describes one page fetch as a closure that owns a client
-//! clone and the caller's filters, and picks a cursor strategy; the closure
-//! receives that strategy's own cursor type:
-//!
-//! - [`Paginator::offset`] ([`OffsetCursor`]): `offset`/`limit`, with an optional total (commercetools);
-//! - [`Paginator::page_number`] ([`PageNumberCursor`]): page number and size with a total (Flow
-//!   Retail); whether numbering starts at 0 or 1 is learned from the first
-//!   response instead of assumed;
-//! - [`Paginator::keyset`] ([`KeysetCursor`]): sort by id ascending and ask for `id > last`,
-//!   for sets deeper than an offset limit (the commercetools QueryAll pattern).
+//! A vendor crate describes one page fetch and picks a cursor strategy
+//! ([`vendor::paging`](crate::vendor::paging)); its user gets a
+//! [`Paginator`], sets how far ahead to read and how many pages may be in
+//! flight, and reads pages or items as a stream.
 //!
 //! # How a listing ends
 //!
@@ -20,7 +14,7 @@
 //! [`Error::IncompleteListing`](crate::Error::IncompleteListing), after the items already yielded:
 //!
 //! - a short or empty page while the total says more remain;
-//! - an item seen twice (with an [`item_key`](Paginator::item_key)): the
+//! - an item seen twice (with an [`item_key`](crate::vendor::paging::PaginatorSetup::item_key)): the
 //!   server repeats a page, cycles, or the data shifted under the offsets;
 //! - a keyset page whose ids do not strictly increase;
 //! - a page numbered otherwise than asked (a server that always answers page 1);
@@ -31,11 +25,12 @@
 //!
 //! ```
 //! use futures::TryStreamExt;
-//! use sdk_core::pagination::{OffsetCursor, Page, Paginator};
+//! use sdk_core::pagination::Page;
+//! use sdk_core::vendor::paging::{self, OffsetCursor};
 //!
 //! # async fn demo() -> sdk_core::Result<()> {
 //! let numbers: Vec<u64> = (0..25).collect();
-//! let paginator = Paginator::offset(10, move |page: OffsetCursor| {
+//! let paginator = paging::offset(10, move |page: OffsetCursor| {
 //!     let numbers = numbers.clone();
 //!     async move {
 //!         let items: Vec<u64> =
@@ -60,12 +55,14 @@ use futures::future::BoxFuture;
 
 use crate::error::Result;
 
+pub(crate) mod cursor;
 mod items;
 mod key_range;
 mod partitioned;
 mod stream;
 mod walk;
 
+use cursor::{KeysetCursor, OffsetCursor, PageNumberCursor};
 pub use items::ItemStream;
 use items::PageSource;
 pub use key_range::KeyRange;
@@ -115,43 +112,6 @@ impl<T> Page<T> {
         self.page_size = page_size;
         self
     }
-}
-
-/// The page an offset fetch must ask for: items `offset..offset + limit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-#[doc(hidden)]
-pub struct OffsetCursor {
-    /// Items to skip.
-    pub offset: u64,
-    /// Items per page.
-    pub limit: u64,
-    /// Whether to ask the server to count the total.
-    pub with_total: bool,
-}
-
-/// The page a page-number fetch must ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-#[doc(hidden)]
-pub struct PageNumberCursor {
-    /// The page to ask for; `None` for the first page: send no number and
-    /// let the server say where its numbering starts.
-    pub number: Option<u64>,
-    /// Items per page.
-    pub size: u64,
-}
-
-/// The page a keyset fetch must ask for: items after a key, sorted by that
-/// key ascending, no total.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-#[doc(hidden)]
-pub struct KeysetCursor {
-    /// The key of the last item seen; `None` for the first page.
-    pub after: Option<String>,
-    /// Items per page.
-    pub limit: u64,
 }
 
 type Fetch<C, T> = Arc<dyn Fn(C) -> BoxFuture<'static, Result<Page<T>>> + Send + Sync>;
@@ -230,8 +190,7 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Offset/limit paging without asking for a total.
-    #[doc(hidden)]
-    pub fn offset<F, Fut>(limit: u64, fetch: F) -> Self
+    pub(crate) fn offset<F, Fut>(limit: u64, fetch: F) -> Self
     where
         F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
@@ -244,8 +203,7 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Offset/limit paging that asks for the total (needed for concurrency).
-    #[doc(hidden)]
-    pub fn offset_with_total<F, Fut>(limit: u64, fetch: F) -> Self
+    pub(crate) fn offset_with_total<F, Fut>(limit: u64, fetch: F) -> Self
     where
         F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
@@ -260,8 +218,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// Page-number paging. The first request carries no number; the page
     /// number the server reports for it (0 or 1) sets the numbering, and the
     /// page size it reports (when smaller than asked) sets what a full page is.
-    #[doc(hidden)]
-    pub fn page_number<F, Fut>(size: u64, fetch: F) -> Self
+    pub(crate) fn page_number<F, Fut>(size: u64, fetch: F) -> Self
     where
         F: Fn(PageNumberCursor) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
@@ -275,8 +232,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// Keyset paging: `key` gives the sort key of an item (its id); each page
     /// asks for the items after the last key seen. Keys must strictly
     /// increase across the whole walk.
-    #[doc(hidden)]
-    pub fn keyset<F, Fut, K>(limit: u64, key: K, fetch: F) -> Self
+    pub(crate) fn keyset<F, Fut, K>(limit: u64, key: K, fetch: F) -> Self
     where
         F: Fn(KeysetCursor) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>>> + Send + 'static,
@@ -292,14 +248,14 @@ impl<T: Send + 'static> Paginator<T> {
     /// For a keyset walk over one partition of the keys: every key must lie
     /// in `range` (the fetch asks the server for that range; this checks
     /// the server kept to it, so partitions never overlap).
-    pub fn key_range(mut self, range: KeyRange) -> Self {
+    pub(crate) fn with_key_range(mut self, range: KeyRange) -> Self {
         self.key_range = range;
         self
     }
 
     /// Starts a keyset walk after `key` instead of at the beginning: for the
     /// rest of a walk whose first page was read another way.
-    pub fn start_after(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn with_start_after(mut self, key: impl Into<String>) -> Self {
         if matches!(self.strategy, Strategy::Keyset { .. }) {
             self.start_after = Some(key.into());
         }
@@ -308,7 +264,7 @@ impl<T: Send + 'static> Paginator<T> {
 
     /// A listing of `items` already in hand, as one page: lets a page read
     /// ahead of a walk take its place among the walk's parts.
-    pub fn ready(items: Vec<T>) -> Self {
+    pub(crate) fn ready(items: Vec<T>) -> Self {
         let count = u64::try_from(items.len()).unwrap_or(u64::MAX);
         let items = std::sync::Mutex::new(Some(items));
         Self::offset_with_total(count.max(1), move |_page: OffsetCursor| {
@@ -322,7 +278,7 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Names the operation in errors and traces (default `listing`).
-    pub fn operation(mut self, operation: &'static str) -> Self {
+    pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
         self.operation = operation;
         self
     }
@@ -332,7 +288,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// [`Error::IncompleteListing`](crate::Error::IncompleteListing), since a server that repeats or shifts
     /// pages may also have skipped items. The ids of the whole listing are
     /// kept in memory; an empty id is not checked.
-    pub fn item_key<K>(mut self, key: K) -> Self
+    pub(crate) fn with_item_key<K>(mut self, key: K) -> Self
     where
         K: Fn(&T) -> String + Send + Sync + 'static,
     {

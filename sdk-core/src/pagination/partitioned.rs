@@ -36,16 +36,17 @@ type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
 ///
 /// ```
 /// use futures::TryStreamExt;
-/// use sdk_core::pagination::{OffsetCursor, Page, Paginator, Partitioned};
+/// use sdk_core::pagination::Page;
+/// use sdk_core::vendor::paging::{self, OffsetCursor};
 ///
 /// # async fn demo() -> sdk_core::Result<()> {
 /// // Two parts of one listing: 0..10 and 10..20.
 /// let part = |start: u64| {
-///     Paginator::offset(4, move |page: OffsetCursor| async move {
+///     paging::offset(4, move |page: OffsetCursor| async move {
 ///         Ok(Page::new((start + page.offset..start + 10).take(page.limit as usize).collect()))
 ///     })
 /// };
-/// let all: Vec<u64> = Partitioned::new(vec![part(0), part(10)]).items().try_collect().await?;
+/// let all: Vec<u64> = paging::partitioned(vec![part(0), part(10)]).items().try_collect().await?;
 /// assert_eq!(all, (0..20).collect::<Vec<_>>());
 /// # Ok(())
 /// # }
@@ -68,8 +69,7 @@ impl<T> fmt::Debug for Partitioned<T> {
 
 impl<T: Send + 'static> Partitioned<T> {
     /// Walks `parts`, all at once; their order is the order of the listing.
-    #[doc(hidden)]
-    pub fn new(parts: Vec<Paginator<T>>) -> Self {
+    pub(crate) fn new(parts: Vec<Paginator<T>>) -> Self {
         let concurrency = parts.len().max(1);
         Self::planned(async move { Ok(parts) }).concurrency(concurrency)
     }
@@ -78,7 +78,7 @@ impl<T: Send + 'static> Partitioned<T> {
     /// polled (for example after asking the server how large the listing
     /// is); a failed plan ends the stream with its error. Default
     /// concurrency: 1.
-    pub fn planned<F>(plan: F) -> Self
+    pub(crate) fn planned<F>(plan: F) -> Self
     where
         F: std::future::Future<Output = Result<Vec<Paginator<T>>>> + Send + 'static,
     {

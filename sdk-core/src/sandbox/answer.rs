@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use super::json_response;
+use super::server::json_response;
 
 /// An error answer: its status and the vendor's JSON error document.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,18 +1,20 @@
-//! Building blocks for the vendors' in-process sandboxes (feature `sandbox`):
-//! a server on a random loopback port, and fault injection that every
-//! vendor sandbox offers the same way; and [`StaticServer`], a minimal
-//! fixed-answer server for benchmarks.
+//! What every vendor sandbox offers the same way (feature `sandbox`): fault
+//! injection ([`Fault`], [`FaultInjector`]) and the log of what a sandbox
+//! received ([`ExchangeLog`]). The server they run on, and the pieces a
+//! vendor crate builds its emulator from, are
+//! [`vendor::sandbox`](crate::vendor::sandbox)'s.
 //!
-//! The server runs on a thread of its own with its own runtime, so it keeps
-//! answering whatever the caller's runtime does (a paused clock, a
-//! current-thread test runtime) and it stops when the server and every client
-//! it keeps alive ([`SandboxServer::keep_alive`]) are dropped.
+//! A sandbox's server runs on a thread of its own with its own runtime, so
+//! it keeps answering whatever the caller's runtime does (a paused clock, a
+//! current-thread test runtime), and it stops when the server and every
+//! client it keeps alive are dropped.
 //!
 //! ```
 //! use std::time::Duration;
-//! use sdk_core::sandbox::{Fault, FaultBody, SandboxServer};
+//! use sdk_core::sandbox::{Fault, FaultBody};
+//! use sdk_core::vendor::sandbox::{SandboxServer, axum};
 //!
-//! let router = sdk_core::sandbox::axum::Router::new();
+//! let router = axum::Router::new();
 //! let server = SandboxServer::start("demo", router)?;
 //! // The next two requests answer 503 with `Retry-After: 1`, whatever they ask.
 //! server.faults().inject(Fault::status(503).with_retry_after("1"), 2);
@@ -47,29 +49,12 @@ pub const MAX_RECORDS: usize = 100_000;
 /// `413 Payload Too Large` before it is read whole.
 pub const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// Why `adding` more records of `what` do not fit beside the `held` ones,
-/// in a sentence for the vendor's error body; `None` when they fit.
-#[doc(hidden)]
-pub fn over_capacity(what: &str, held: usize, adding: usize) -> Option<String> {
-    (held.saturating_add(adding) > MAX_RECORDS).then(|| {
-        format!("The sandbox holds at most {MAX_RECORDS} {what}; it holds {held} already.")
-    })
-}
-
-/// The web framework the sandboxes are written in, for vendor crates' routers.
-#[doc(hidden)]
-pub use axum;
-
-mod answer;
+pub(crate) mod answer;
 mod exchanges;
-mod static_server;
+pub(crate) mod server;
+pub(crate) mod static_server;
 
 pub use exchanges::{Exchange, ExchangeLog};
-
-#[doc(hidden)]
-pub use answer::{Answer, BodyProblem, Refusal, ok, parse_object};
-#[doc(hidden)]
-pub use static_server::{StaticAnswer, StaticServer};
 
 /// What an injected fault answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -260,198 +245,5 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
     match fault.status {
         Some(status) => fault.response(status),
         None => next.run(request).await,
-    }
-}
-
-/// A sandbox's state, shared by its handlers: cheap to clone, locked for
-/// the span of one request so that every request sees a consistent store.
-#[doc(hidden)]
-pub struct SharedState<T>(Arc<Mutex<T>>);
-
-impl<T> SharedState<T> {
-    /// Shares `state`.
-    pub fn new(state: T) -> Self {
-        Self(Arc::new(Mutex::new(state)))
-    }
-
-    /// Locks the state (a handler that panicked leaves it usable).
-    pub fn lock(&self) -> std::sync::MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl<T> Clone for SharedState<T> {
-    fn clone(&self) -> Self {
-        Self(self.0.clone())
-    }
-}
-
-impl<T> fmt::Debug for SharedState<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedState").finish_non_exhaustive()
-    }
-}
-
-/// A JSON answer with `status`.
-#[doc(hidden)]
-pub fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
-    let bytes = match serde_json::to_vec(body) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            tracing::error!(%error, "sandbox answer could not be serialized");
-            return Response::builder()
-                .status(StatusCode::INTERNAL_SERVER_ERROR)
-                .body(Body::empty())
-                .unwrap_or_default();
-        }
-    };
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
-
-/// A sandbox's HTTP server on `127.0.0.1` and a random port.
-#[doc(hidden)]
-pub struct SandboxServer {
-    name: &'static str,
-    address: SocketAddr,
-    faults: FaultInjector,
-    exchanges: ExchangeLog,
-    /// Stops the server when the last holder (this server, or a client it
-    /// kept alive) is gone.
-    stopper: Arc<Stopper>,
-}
-
-/// Sends the shutdown when dropped.
-struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
-
-impl Drop for Stopper {
-    fn drop(&mut self) {
-        let sender = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(shutdown) = sender {
-            let _ = shutdown.send(());
-        }
-    }
-}
-
-impl fmt::Debug for SandboxServer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SandboxServer")
-            .field("name", &self.name)
-            .field("address", &self.address)
-            .field("pending_faults", &self.faults.pending())
-            .finish()
-    }
-}
-
-impl SandboxServer {
-    /// Serves `router`, behind fault injection, on a thread of its own.
-    ///
-    /// Fails with [`Error::Setup`](crate::Error::Setup) when no loopback
-    /// port or thread can be had.
-    pub fn start(name: &'static str, router: Router) -> crate::Result<Self> {
-        let setup = |step: &'static str| {
-            move |source: std::io::Error| crate::error::SetupError {
-                what: format!("the {name} sandbox could not {step}"),
-                source,
-            }
-        };
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(setup("listen on a loopback port"))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(setup("listen on a loopback port"))?;
-        let address = listener
-            .local_addr()
-            .map_err(setup("listen on a loopback port"))?;
-        let faults = FaultInjector::default();
-        let exchanges = ExchangeLog::default();
-        let app = router
-            .layer(middleware::from_fn_with_state(
-                exchanges.clone(),
-                exchanges::record_exchange,
-            ))
-            .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
-            .layer(middleware::from_fn_with_state(
-                faults.clone(),
-                inject_faults,
-            ));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(setup("start its runtime"))?;
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name(format!("{name}-sandbox"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => listener,
-                        Err(error) => {
-                            tracing::error!(%error, "sandbox could not listen");
-                            return;
-                        }
-                    };
-                    let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    });
-                    if let Err(error) = serving.await {
-                        tracing::error!(%error, "sandbox server stopped");
-                    }
-                });
-            })
-            .map_err(setup("start its thread"))?;
-        Ok(Self {
-            name,
-            address,
-            faults,
-            exchanges,
-            stopper: Arc::new(Stopper(Mutex::new(Some(shutdown)))),
-        })
-    }
-
-    /// `http://127.0.0.1:<port>`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    /// The address the server listens on.
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// The fault queue of this server.
-    pub fn faults(&self) -> &FaultInjector {
-        &self.faults
-    }
-
-    /// A handle that keeps this server running while a client holds it:
-    /// vendor sandboxes give it to the clients they make, so a client never
-    /// outlives the sandbox it talks to.
-    pub fn keep_alive(&self) -> crate::client::KeepAlive {
-        crate::client::KeepAlive::new(self.stopper.clone())
-    }
-
-    /// The log of exchanges this server records once asked to.
-    pub fn exchanges(&self) -> &ExchangeLog {
-        &self.exchanges
-    }
-}
-
-#[cfg(test)]
-mod capacity_tests {
-    use super::*;
-
-    #[test]
-    fn capacity_is_checked_without_overflow() {
-        assert_eq!(over_capacity("groups", 0, 1), None);
-        assert_eq!(over_capacity("groups", MAX_RECORDS - 1, 1), None);
-        let refused = over_capacity("groups", MAX_RECORDS, 1).unwrap();
-        assert!(refused.contains("at most 100000 groups"), "{refused}");
-        assert!(over_capacity("groups", usize::MAX, usize::MAX).is_some());
     }
 }

@@ -57,7 +57,7 @@ struct Counters {
 /// what a function of its path and query returns, on a runtime of its own.
 ///
 /// ```
-/// use sdk_core::sandbox::{StaticAnswer, StaticServer};
+/// use sdk_core::vendor::sandbox::{StaticAnswer, StaticServer};
 ///
 /// let server = StaticServer::start(|path, _query| StaticAnswer::ok(format!(r#"{{"path":"{path}"}}"#)))?;
 /// assert!(server.url().starts_with("http://127.0.0.1:"));

@@ -7,8 +7,12 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
-use sdk_core::pagination::PageNumberCursor;
-use sdk_core::sandbox::{StaticAnswer, StaticServer};
+
+use sdk_core::vendor::{
+    paging::{self, PageNumberCursor},
+    sandbox::StaticAnswer,
+    sandbox::StaticServer,
+};
 use sdk_core::{Client, Page, Paginator, Request};
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +83,7 @@ fn server() -> StaticServer {
 
 fn paginator(client: &Client) -> Paginator<Customer> {
     let client = client.clone();
-    Paginator::page_number(PAGE_SIZE as u64, move |page: PageNumberCursor| {
+    paging::page_number(PAGE_SIZE as u64, move |page: PageNumberCursor| {
         let client = client.clone();
         async move {
             let PageNumberCursor { number, size, .. } = page;

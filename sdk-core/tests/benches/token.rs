@@ -3,7 +3,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sdk_core::oauth::ClientCredentials;
-use sdk_core::sandbox::{StaticAnswer, StaticServer};
+use sdk_core::vendor::{sandbox::StaticAnswer, sandbox::StaticServer};
+
 use sdk_core::{Client, Request};
 
 const CALLS: usize = 1_000;

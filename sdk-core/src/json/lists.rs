@@ -1,136 +1,13 @@
-//! JSON that the SDK keeps as text: open-ended values (custom fields,
-//! expanded references) and the bound on how many items a page may hold.
-//!
-//! Decoding JSON into `serde_json::Value` costs far more memory than the
-//! text: every number, string, array and object becomes a node of its own
-//! (an 8 MiB array of `{"a":0}` grows to about 700 MiB). [`RawJson`] keeps
-//! such values as the text the server sent (one allocation, its own size)
-//! and decodes on demand, so a hostile answer costs what typed fields cost.
+//! Lists in answers: at most as many items as a page may hold, and no more
+//! storage than the answer's budget, counted as the vectors grow. Vendor
+//! crates name these serde helpers through
+//! [`vendor::json`](crate::vendor::json).
 
-use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::BTreeMap;
-
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
-
-/// A JSON value kept as the text the server sent, with typed accessors.
-///
-/// ```
-/// use sdk_core::json::RawJson;
-///
-/// let fields: RawJson = serde_json::from_str(r#"{"tier": 2, "since": "2024-01-01"}"#)?;
-/// assert_eq!(fields.field_as::<u32>("tier")?, Some(2));
-/// assert_eq!(fields.field_as::<String>("since")?.as_deref(), Some("2024-01-01"));
-/// assert_eq!(fields.field_as::<u32>("missing")?, None);
-/// assert_eq!(fields.to_value()["tier"], 2);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct RawJson(Box<RawValue>);
-
-impl RawJson {
-    /// Wraps JSON text; fails when it is not one valid JSON value.
-    pub fn from_text(text: impl Into<String>) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(text.into()).map(Self)
-    }
-
-    /// Serializes `value` into JSON text.
-    pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(Self)
-    }
-
-    /// An empty JSON object, `{}`.
-    pub fn empty_object() -> Self {
-        Self::from_text("{}").unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
-    }
-
-    /// The JSON text, as the server sent it.
-    pub fn as_str(&self) -> &str {
-        self.0.get()
-    }
-
-    /// Decodes the whole value into `T`.
-    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.0.get())
-    }
-
-    /// The whole value as a `serde_json::Value` (built on each call).
-    pub fn to_value(&self) -> serde_json::Value {
-        // The text was valid JSON when it was stored.
-        self.decode().unwrap_or(serde_json::Value::Null)
-    }
-
-    /// The members of an object, in key order, each kept as text; an error
-    /// when the value is not an object.
-    pub fn fields(&self) -> Result<BTreeMap<Cow<'_, str>, &RawValue>, serde_json::Error> {
-        serde_json::from_str(self.0.get())
-    }
-
-    /// The text of member `name` of an object (`None` when it has none).
-    pub fn field(&self, name: &str) -> Result<Option<&RawValue>, serde_json::Error> {
-        Ok(self.fields()?.remove(name))
-    }
-
-    /// Member `name` of an object decoded into `T` (`None` when it has none).
-    pub fn field_as<T: DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Result<Option<T>, serde_json::Error> {
-        self.field(name)?
-            .map(|raw| serde_json::from_str(raw.get()))
-            .transpose()
-    }
-
-    /// Whether the value is a JSON object.
-    pub fn is_object(&self) -> bool {
-        self.0.get().trim_start().starts_with('{')
-    }
-}
-
-impl fmt::Debug for RawJson {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RawJson").field(&self.0.get()).finish()
-    }
-}
-
-impl fmt::Display for RawJson {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.get())
-    }
-}
-
-impl PartialEq for RawJson {
-    /// Equal when the values are (`{"a":1}` equals `{ "a": 1 }`).
-    fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get() || self.to_value() == other.to_value()
-    }
-}
-
-// serde_json's values are `Eq` (their numbers are never NaN).
-impl Eq for RawJson {}
-
-impl Serialize for RawJson {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for RawJson {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Box::<RawValue>::deserialize(deserializer).map(Self)
-    }
-}
-
-impl From<serde_json::Value> for RawJson {
-    fn from(value: serde_json::Value) -> Self {
-        // A `Value` always serializes.
-        Self::from_serialize(&value).unwrap_or_else(|_| Self::empty_object())
-    }
-}
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// How many times its own size an answer's lists may take once decoded
 /// (their element storage; the text of strings is not counted twice).
@@ -169,7 +46,6 @@ fn scoped<T: Copy + 'static, R>(
 
 /// Runs the (synchronous) decoding in `decode` with lists read by
 /// [`at_most`] limited to `limit` items.
-#[doc(hidden)]
 pub fn with_item_limit<T>(limit: usize, decode: impl FnOnce() -> T) -> T {
     scoped(&ITEM_LIMIT, Some(limit), decode)
 }
@@ -178,7 +54,6 @@ pub fn with_item_limit<T>(limit: usize, decode: impl FnOnce() -> T) -> T {
 /// `body_bytes`: the lists it reads with [`at_most`], [`list`] and
 /// [`list_or_null`] may take at most [`MAX_LIST_AMPLIFICATION`] times
 /// that (at least [`MIN_LIST_BUDGET`]) in all.
-#[doc(hidden)]
 pub fn with_list_budget<T>(body_bytes: usize, decode: impl FnOnce() -> T) -> T {
     let budget = body_bytes
         .max(MIN_LIST_BUDGET)
@@ -282,7 +157,6 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OrNull<T> {
 /// the limit that [`with_item_limit`] set (the extra items are never
 /// built), or past the answer's list budget.
 /// For `#[serde(deserialize_with = "...")]` on a page's list field.
-#[doc(hidden)]
 pub fn at_most<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -292,7 +166,6 @@ where
 }
 
 /// As [`at_most`], with `null` read as an empty page.
-#[doc(hidden)]
 pub fn at_most_or_null<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -303,7 +176,6 @@ where
 
 /// Deserializes a list within an answer, its storage charged to the
 /// answer's list budget. For `#[serde(deserialize_with = "...")]`.
-#[doc(hidden)]
 pub fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -313,7 +185,6 @@ where
 }
 
 /// As [`list`], with `null` read as an empty list.
-#[doc(hidden)]
 pub fn list_or_null<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
@@ -325,6 +196,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::RawJson;
 
     #[derive(Deserialize)]
     struct Page {

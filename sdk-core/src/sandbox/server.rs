@@ -1,0 +1,206 @@
+//! The loopback server a vendor sandbox runs on, its shared state, and the
+//! JSON answers and capacity refusals every emulated API gives
+//! (re-exported by [`vendor::sandbox`](crate::vendor::sandbox)).
+
+use super::*;
+
+/// Why `adding` more records of `what` do not fit beside the `held` ones,
+/// in a sentence for the vendor's error body; `None` when they fit.
+pub fn over_capacity(what: &str, held: usize, adding: usize) -> Option<String> {
+    (held.saturating_add(adding) > MAX_RECORDS).then(|| {
+        format!("The sandbox holds at most {MAX_RECORDS} {what}; it holds {held} already.")
+    })
+}
+
+/// A sandbox's state, shared by its handlers: cheap to clone, locked for
+/// the span of one request so that every request sees a consistent store.
+pub struct SharedState<T>(Arc<Mutex<T>>);
+
+impl<T> SharedState<T> {
+    /// Shares `state`.
+    pub fn new(state: T) -> Self {
+        Self(Arc::new(Mutex::new(state)))
+    }
+
+    /// Locks the state (a handler that panicked leaves it usable).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T> Clone for SharedState<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> fmt::Debug for SharedState<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedState").finish_non_exhaustive()
+    }
+}
+
+/// A JSON answer with `status`.
+pub fn json_response<T: serde::Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, "sandbox answer could not be serialized");
+            return Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .body(Body::empty())
+                .unwrap_or_default();
+        }
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// A sandbox's HTTP server on `127.0.0.1` and a random port.
+pub struct SandboxServer {
+    name: &'static str,
+    address: SocketAddr,
+    faults: FaultInjector,
+    exchanges: ExchangeLog,
+    /// Stops the server when the last holder (this server, or a client it
+    /// kept alive) is gone.
+    stopper: Arc<Stopper>,
+}
+
+/// Sends the shutdown when dropped.
+struct Stopper(Mutex<Option<oneshot::Sender<()>>>);
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        let sender = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(shutdown) = sender {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl fmt::Debug for SandboxServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxServer")
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("pending_faults", &self.faults.pending())
+            .finish()
+    }
+}
+
+impl SandboxServer {
+    /// Serves `router`, behind fault injection, on a thread of its own.
+    ///
+    /// Fails with [`Error::Setup`](crate::Error::Setup) when no loopback
+    /// port or thread can be had.
+    pub fn start(name: &'static str, router: Router) -> crate::Result<Self> {
+        let setup = |step: &'static str| {
+            move |source: std::io::Error| crate::error::SetupError {
+                what: format!("the {name} sandbox could not {step}"),
+                source,
+            }
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .map_err(setup("listen on a loopback port"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(setup("listen on a loopback port"))?;
+        let address = listener
+            .local_addr()
+            .map_err(setup("listen on a loopback port"))?;
+        let faults = FaultInjector::default();
+        let exchanges = ExchangeLog::default();
+        let app = router
+            .layer(middleware::from_fn_with_state(
+                exchanges.clone(),
+                exchanges::record_exchange,
+            ))
+            .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
+            .layer(middleware::from_fn_with_state(
+                faults.clone(),
+                inject_faults,
+            ));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(setup("start its runtime"))?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name(format!("{name}-sandbox"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => listener,
+                        Err(error) => {
+                            tracing::error!(%error, "sandbox could not listen");
+                            return;
+                        }
+                    };
+                    let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    });
+                    if let Err(error) = serving.await {
+                        tracing::error!(%error, "sandbox server stopped");
+                    }
+                });
+            })
+            .map_err(setup("start its thread"))?;
+        Ok(Self {
+            name,
+            address,
+            faults,
+            exchanges,
+            stopper: Arc::new(Stopper(Mutex::new(Some(shutdown)))),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The fault queue of this server.
+    pub fn faults(&self) -> &FaultInjector {
+        &self.faults
+    }
+
+    /// `builder`, whose clients keep this server running while they exist:
+    /// a sandbox hands its server to the clients it makes.
+    pub fn keep_alive_in<B: crate::vendor::HasClientSettings>(&self, mut builder: B) -> B {
+        let settings = builder.client_settings_mut();
+        let kept = std::mem::take(settings)
+            .with_keep_alive(crate::client::KeepAlive::new(self.stopper.clone()));
+        *settings = kept;
+        builder
+    }
+
+    /// The log of exchanges this server records once asked to.
+    pub fn exchanges(&self) -> &ExchangeLog {
+        &self.exchanges
+    }
+}
+
+#[cfg(test)]
+mod capacity_tests {
+    use super::*;
+
+    #[test]
+    fn capacity_is_checked_without_overflow() {
+        assert_eq!(over_capacity("groups", 0, 1), None);
+        assert_eq!(over_capacity("groups", MAX_RECORDS - 1, 1), None);
+        let refused = over_capacity("groups", MAX_RECORDS, 1).unwrap();
+        assert!(refused.contains("at most 100000 groups"), "{refused}");
+        assert!(over_capacity("groups", usize::MAX, usize::MAX).is_some());
+    }
+}

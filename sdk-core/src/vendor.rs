@@ -1,0 +1,312 @@
+//! Building blocks for vendor crates, and only for them.
+//!
+//! `pos-customer-sdk`, `ct-customer-groups-sdk` and `flowretail-sdk` are
+//! written with what this module holds, and a crate for another vendor's
+//! API would be too. Users of those crates never need it: what they meet
+//! is in [`common`](crate::common) (which every vendor crate re-exports
+//! whole), in the vendor crate itself, and in the modules the
+//! [front page](crate) lists. Nothing here is re-exported to users.
+//!
+//! | a vendor crate needs | here |
+//! |---|---|
+//! | the calls its methods return | [`calls`], [`HasCallOptions`] |
+//! | paged listings from a page fetch | [`paging`] |
+//! | its own error bodies read | [`ErrorBodyParser`], [`ParsedErrorBody`], [`GenericErrorParser`] |
+//! | lists in answers held to a budget, as serde helpers | [`json`] |
+//! | configuration from the environment | [`env`](mod@env) |
+//! | URLs checked, bodies decoded outside a call | [`parse_url`], [`parse_base_url`], [`decode_json`] |
+//! | enums that keep unknown values | [`open_enum!`] |
+//! | its client builder's settings and user agent | [`client_settings_setters!`], [`HasClientSettings`], [`user_agent!`] |
+//! | an in-process emulator of its API (feature `sandbox`) | `sandbox` |
+
+pub use crate::call::HasCallOptions;
+use crate::client::ClientSettings;
+pub use crate::client::builder::{parse_base_url, parse_url};
+pub use crate::client::response::decode_json;
+pub use crate::error::body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBody};
+#[doc(inline)]
+pub use crate::{client_settings_setters, open_enum, user_agent};
+
+/// Something that holds the [`ClientSettings`] of a client being built: a
+/// vendor crate implements it on its client builder, so that its sandbox
+/// can hand the builder's clients the server they keep running.
+pub trait HasClientSettings {
+    /// The settings, to change.
+    fn client_settings_mut(&mut self) -> &mut ClientSettings;
+}
+
+/// The settings a builder's `settings(..)` leaves: the new ones, still
+/// keeping alive what the previous ones kept (a sandbox's server).
+pub fn replace_settings(previous: &ClientSettings, settings: ClientSettings) -> ClientSettings {
+    settings.keeping_alive_from(previous)
+}
+
+pub mod calls {
+    //! The calls a vendor crate's methods return: one request and how its
+    //! answer is read, or several requests under one set of per-call options.
+    //!
+    //! ```
+    //! use sdk_core::vendor::calls;
+    //! use sdk_core::{Call, CallOptionsBuilder, Client, Request};
+    //!
+    //! # async fn demo(client: Client) -> sdk_core::Result<()> {
+    //! // What a vendor's `get(id)` returns: the user may tune it, then awaits it.
+    //! let call: Call<serde_json::Value> = calls::json(&client, Request::get("get_thing").segment("42"));
+    //! let thing = call.max_attempts(2).await?;
+    //! # let _ = thing;
+    //! # Ok(())
+    //! # }
+    //! ```
+
+    use std::future::Future;
+
+    use serde::de::DeserializeOwned;
+
+    use crate::call::{CallOptions, ScopedCall};
+    use crate::client::{Client, Response};
+    use crate::error::Result;
+    use crate::request::Request;
+
+    /// A call that sends `request` once (with retries) and reads the answer with `decode`.
+    pub fn decoded<'a, T, D>(client: &Client, request: Request, decode: D) -> ScopedCall<'a, T>
+    where
+        T: Send + 'a,
+        D: FnOnce(Response) -> Result<T> + Send + 'a,
+    {
+        ScopedCall::new(client, request, decode)
+    }
+
+    /// A call that sends `request` and decodes the answer's JSON body into `T`.
+    pub fn json<'a, T>(client: &Client, request: Request) -> ScopedCall<'a, T>
+    where
+        T: DeserializeOwned + Send + 'a,
+    {
+        ScopedCall::new(client, request, |response| response.json())
+    }
+
+    /// A call that decodes a page of at most `max_items` items (see
+    /// [`Response::json_page`]).
+    pub fn json_page<'a, T>(client: &Client, request: Request, max_items: u64) -> ScopedCall<'a, T>
+    where
+        T: DeserializeOwned + Send + 'a,
+    {
+        ScopedCall::new(client, request, move |response| {
+            response.json_page(max_items)
+        })
+    }
+
+    /// A call that sends `request` and drops the answer's body, for answers
+    /// without one, such as `204 No Content`.
+    pub fn empty<'a>(client: &Client, request: Request) -> ScopedCall<'a, ()> {
+        ScopedCall::new(client, request, |_| Ok(()))
+    }
+
+    /// A call that asks whether `request`'s resource exists, usually a
+    /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
+    pub fn exists<'a>(client: &Client, request: Request) -> ScopedCall<'a, bool> {
+        ScopedCall::new_fallible(client, request, |sent| match sent {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_not_found() => Ok(false),
+            Err(error) => Err(error),
+        })
+    }
+
+    /// A call made of several requests, which `run` sends, each with
+    /// [`Client::send_with`] and the options it is given. The deadline
+    /// bounds the whole call, waits between its requests included.
+    pub fn several<'a, T, F, Fut>(operation: &'static str, run: F) -> ScopedCall<'a, T>
+    where
+        T: Send + 'a,
+        F: FnOnce(CallOptions) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T>> + Send + 'a,
+    {
+        ScopedCall::from_fn(operation, run)
+    }
+}
+
+pub mod paging {
+    //! Paged listings from a page fetch: a vendor crate describes one page
+    //! fetch as a closure that owns a client clone and the caller's filters,
+    //! picks a cursor strategy, and hands its user the [`Paginator`].
+    //!
+    //! - [`offset`] ([`OffsetCursor`]): `offset`/`limit`, with an optional total (commercetools);
+    //! - [`page_number`] ([`PageNumberCursor`]): page number and size with a total (Flow
+    //!   Retail); whether numbering starts at 0 or 1 is learned from the first
+    //!   response instead of assumed;
+    //! - [`keyset`] ([`KeysetCursor`]): sort by id ascending and ask for `id > last`,
+    //!   for sets deeper than an offset limit (the commercetools QueryAll pattern).
+    //!
+    //! See the [`pagination`](crate::pagination) module for how a listing ends.
+    //!
+    //! ```
+    //! use futures::TryStreamExt;
+    //! use sdk_core::Page;
+    //! use sdk_core::vendor::paging::{self, OffsetCursor};
+    //!
+    //! # async fn demo() -> sdk_core::Result<()> {
+    //! let numbers: Vec<u64> = (0..25).collect();
+    //! let paginator = paging::offset(10, move |page: OffsetCursor| {
+    //!     let numbers = numbers.clone();
+    //!     async move {
+    //!         let items: Vec<u64> =
+    //!             numbers.iter().copied().skip(page.offset as usize).take(page.limit as usize).collect();
+    //!         Ok(Page::new(items).with_total(Some(25)))
+    //!     }
+    //! });
+    //! let all: Vec<u64> = paginator.prefetch(1).items().try_collect().await?;
+    //! assert_eq!(all.len(), 25);
+    //! # Ok(())
+    //! # }
+    //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    //! ```
+
+    use std::future::Future;
+
+    pub use crate::pagination::cursor::{KeysetCursor, OffsetCursor, PageNumberCursor};
+
+    use crate::error::Result;
+    use crate::pagination::{KeyRange, Page, Paginator, Partitioned};
+
+    /// Offset/limit paging without asking for a total.
+    pub fn offset<T, F, Fut>(limit: u64, fetch: F) -> Paginator<T>
+    where
+        T: Send + 'static,
+        F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Paginator::offset(limit, fetch)
+    }
+
+    /// Offset/limit paging that asks for the total (needed for concurrency).
+    pub fn offset_with_total<T, F, Fut>(limit: u64, fetch: F) -> Paginator<T>
+    where
+        T: Send + 'static,
+        F: Fn(OffsetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Paginator::offset_with_total(limit, fetch)
+    }
+
+    /// Page-number paging. The first request carries no number; the page
+    /// number the server reports for it (0 or 1) sets the numbering, and the
+    /// page size it reports (when smaller than asked) sets what a full page is.
+    pub fn page_number<T, F, Fut>(size: u64, fetch: F) -> Paginator<T>
+    where
+        T: Send + 'static,
+        F: Fn(PageNumberCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Paginator::page_number(size, fetch)
+    }
+
+    /// Keyset paging: `key` gives the sort key of an item (its id); each page
+    /// asks for the items after the last key seen. Keys must strictly
+    /// increase across the whole walk.
+    pub fn keyset<T, F, Fut, K>(limit: u64, key: K, fetch: F) -> Paginator<T>
+    where
+        T: Send + 'static,
+        F: Fn(KeysetCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+        K: Fn(&T) -> String + Send + Sync + 'static,
+    {
+        Paginator::keyset(limit, key, fetch)
+    }
+
+    /// A listing of `items` already in hand, as one page: lets a page read
+    /// ahead of a walk take its place among the walk's parts.
+    pub fn ready<T: Send + 'static>(items: Vec<T>) -> Paginator<T> {
+        Paginator::ready(items)
+    }
+
+    /// Walks `parts`, all at once; their order is the order of the listing.
+    pub fn partitioned<T: Send + 'static>(parts: Vec<Paginator<T>>) -> Partitioned<T> {
+        Partitioned::new(parts)
+    }
+
+    /// Walks the parts that `plan` decides on when the stream is first
+    /// polled (for example after asking the server how large the listing
+    /// is); a failed plan ends the stream with its error. Default
+    /// concurrency: 1.
+    pub fn planned<T, F>(plan: F) -> Partitioned<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<Vec<Paginator<T>>>> + Send + 'static,
+    {
+        Partitioned::planned(plan)
+    }
+
+    /// What a vendor crate sets on a paginator before handing it over.
+    pub trait PaginatorSetup<T>: Sized {
+        /// Names the operation in errors and traces (default `listing`).
+        fn operation(self, operation: &'static str) -> Self;
+
+        /// The identity of an item (its id), for offset and page-number
+        /// listings: an item seen twice ends the listing with
+        /// [`Error::IncompleteListing`](crate::Error::IncompleteListing), since a server that
+        /// repeats or shifts pages may also have skipped items. The ids of the
+        /// whole listing are kept in memory; an empty id is not checked.
+        fn item_key<K>(self, key: K) -> Self
+        where
+            K: Fn(&T) -> String + Send + Sync + 'static;
+
+        /// For a keyset walk over one partition of the keys: every key must
+        /// lie in `range` (the fetch asks the server for that range; this
+        /// checks the server kept to it, so partitions never overlap).
+        fn key_range(self, range: KeyRange) -> Self;
+
+        /// Starts a keyset walk after `key` instead of at the beginning: for
+        /// the rest of a walk whose first page was read another way.
+        fn start_after(self, key: impl Into<String>) -> Self;
+    }
+
+    impl<T: Send + 'static> PaginatorSetup<T> for Paginator<T> {
+        fn operation(self, operation: &'static str) -> Self {
+            self.with_operation(operation)
+        }
+
+        fn item_key<K>(self, key: K) -> Self
+        where
+            K: Fn(&T) -> String + Send + Sync + 'static,
+        {
+            self.with_item_key(key)
+        }
+
+        fn key_range(self, range: KeyRange) -> Self {
+            self.with_key_range(range)
+        }
+
+        fn start_after(self, key: impl Into<String>) -> Self {
+            self.with_start_after(key)
+        }
+    }
+}
+
+pub mod json {
+    //! Lists in answers, held to the answer's budget, as serde helpers
+    //! (`#[serde(deserialize_with = "sdk_core::vendor::json::list")]`), and the
+    //! scopes that set the limits while an answer decodes.
+
+    pub use crate::json::lists::{
+        at_most, at_most_or_null, list, list_or_null, with_item_limit, with_list_budget,
+    };
+}
+
+pub mod env {
+    //! Configuration from the environment, for vendor clients' `from_env`.
+
+    pub use crate::env::*;
+}
+
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox {
+    //! What the vendor sandboxes are built on: the loopback server, its shared
+    //! state, the answers and refusals of an emulated API, and the web
+    //! framework their routers are written in.
+
+    pub use crate::sandbox::answer::{Answer, BodyProblem, Refusal, ok, parse_object};
+    pub use crate::sandbox::server::{SandboxServer, SharedState, json_response, over_capacity};
+    pub use crate::sandbox::static_server::{StaticAnswer, StaticServer};
+    /// The web framework the sandboxes are written in, for vendor crates' routers.
+    pub use axum;
+}
