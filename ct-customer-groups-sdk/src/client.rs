@@ -274,7 +274,7 @@ impl CtClient {
     /// A request below `/{projectKey}/customer-groups`.
     pub(crate) fn customer_groups_request(&self, request: Request) -> Request {
         request
-            .segment(&self.project_key)
+            .param_segment("projectKey", &self.project_key)
             .segment("customer-groups")
     }
 }
@@ -424,6 +424,7 @@ impl CtClientBuilder {
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
         // The token endpoint gets the same transport settings as the API.
         let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)
+            .vendor("commercetools")
             .settings(self.settings.clone())
             .scopes(self.scopes);
         let api = Client::builder(self.api_url)

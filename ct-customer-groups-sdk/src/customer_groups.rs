@@ -449,9 +449,12 @@ impl CustomerGroups {
         Fut: Future<Output = Vec<UpdateAction>> + Send + 'a,
     {
         let groups = self.clone();
-        let target = Target::Id(id.into());
+        let id = id.into();
+        let target = Target::Id(id.clone());
         calls::several(
+            self.client.http(),
             "update_customer_group_with_retry",
+            Some(id),
             move |options| async move {
                 let mut group = groups.read(&target, &options).await?;
                 let mut updates: u32 = 0;

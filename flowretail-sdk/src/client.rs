@@ -213,7 +213,9 @@ impl FlowRetailClient {
 
     /// A request below `/tenants/{tenantUid}`.
     pub(crate) fn tenant_request(&self, request: Request) -> Request {
-        request.segment("tenants").segment(&*self.tenant)
+        request
+            .segment("tenants")
+            .param_segment("tenant", &*self.tenant)
     }
 }
 

@@ -40,7 +40,7 @@ impl CustomerGroups {
         let uid = uid.into();
         self.collection(request)
             .check(check_uid("customerGroupUid", &uid))
-            .segment(uid)
+            .id_segment("customerGroupUid", uid)
     }
 
     /// `GET /customer-groups`: the groups, page by page.
@@ -456,6 +456,8 @@ where
     pub fn paginator(self) -> Paginator<T> {
         let size = self.page_size;
         let operation = self.operation;
+        let http = self.groups.client.http().clone();
+        let http = &http;
         paging::page_number(size, move |page: PageNumberCursor| {
             let listing = self.clone();
             async move {
@@ -467,6 +469,7 @@ where
             }
         })
         .operation(operation)
+        .metered_by(http)
         .item_key(|item: &T| item.uid().to_owned())
     }
 

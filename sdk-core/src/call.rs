@@ -26,13 +26,16 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crate::client::{Client, Response, within_deadline};
 use crate::error::{InvalidInput, Result};
 use crate::request::Request;
+use crate::telemetry::{self, Metrics};
 use reqwest::header::{HeaderName, HeaderValue};
+use tokio::time::Instant;
+use tracing::Instrument;
 
 /// What one call sets for itself over its client's settings: limits, a
 /// correlation id, headers. Set through [`CallOptionsBuilder`] on calls and
@@ -197,15 +200,44 @@ pub struct ScopedCall<'a, T> {
     /// Several requests: the deadline bounds all of them together.
     spans_requests: bool,
     operation: &'static str,
+    observed: Observed,
     start: Start<'a, T>,
 }
 
+/// What the call's span and metrics say about it, beside its operation.
+#[derive(Debug, Clone)]
+struct Observed {
+    vendor: &'static str,
+    metrics: Metrics,
+    /// The vendor has a correlation id header: the call sends one id with
+    /// every request, and its span shows it.
+    correlates: bool,
+    resource_id: Option<String>,
+}
+
+impl Observed {
+    fn of(client: &Client, resource_id: Option<String>) -> Self {
+        Self {
+            vendor: client.vendor(),
+            metrics: client.metrics().clone(),
+            correlates: client.sends_correlation_ids(),
+            resource_id,
+        }
+    }
+}
+
 impl<'a, T: Send + 'a> ScopedCall<'a, T> {
-    fn with_start(operation: &'static str, spans_requests: bool, start: Start<'a, T>) -> Self {
+    fn with_start(
+        operation: &'static str,
+        spans_requests: bool,
+        observed: Observed,
+        start: Start<'a, T>,
+    ) -> Self {
         Self {
             options: CallOptions::default(),
             spans_requests,
             operation,
+            observed,
             start,
         }
     }
@@ -226,9 +258,11 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     {
         let client = client.clone();
         let operation = request.operation();
+        let observed = Observed::of(&client, request.resource_id.clone());
         Self::with_start(
             operation,
             false,
+            observed,
             Box::new(move |options| {
                 let sending = client.send_with(request, &options);
                 Box::pin(async move { read(sending.await) })
@@ -239,7 +273,12 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     /// A call made of several requests, which `run` sends, each with
     /// [`Client::send_with`] and the options it is given. The deadline
     /// bounds the whole call, waits between its requests included.
-    pub(crate) fn from_fn<F, Fut>(operation: &'static str, run: F) -> Self
+    pub(crate) fn from_fn<F, Fut>(
+        client: &Client,
+        operation: &'static str,
+        resource_id: Option<String>,
+        run: F,
+    ) -> Self
     where
         F: FnOnce(CallOptions) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
@@ -247,6 +286,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         Self::with_start(
             operation,
             true,
+            Observed::of(client, resource_id),
             Box::new(move |options| Box::pin(run(options))),
         )
     }
@@ -261,6 +301,7 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         let mut mapped = ScopedCall::with_start(
             self.operation,
             self.spans_requests,
+            self.observed,
             Box::new(move |options| {
                 let running = start(options);
                 Box::pin(async move { running.await.map(f) })
@@ -298,21 +339,54 @@ impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
     type Output = Result<T>;
     type IntoFuture = CallFuture<'a, T>;
 
-    /// Starts the call. A deadline of a call made of several requests
-    /// bounds all of them together, waits between them included.
+    /// Starts the call, in the span of its operation. A deadline of a call
+    /// made of several requests bounds all of them together, waits between
+    /// them included.
     fn into_future(self) -> CallFuture<'a, T> {
         let Self {
-            options,
+            mut options,
             spans_requests,
             operation,
+            observed,
             start,
         } = self;
-        let Some(limit) = options.deadline.filter(|_| spans_requests) else {
-            return start(options);
+        if observed.correlates && options.correlation_id.is_none() {
+            options.correlation_id = Some(crate::random::uuid_v4().to_string());
+        }
+        let named = telemetry::Operation {
+            vendor: observed.vendor,
+            name: operation,
         };
+        let span = telemetry::operation_span(
+            named,
+            observed.resource_id.as_deref(),
+            options
+                .correlation_id
+                .as_deref()
+                .filter(|_| observed.correlates),
+        );
         let attempts = Arc::clone(&options.attempts);
+        let limit = options.deadline.filter(|_| spans_requests);
         let running = start(options);
-        Box::pin(async move { within_deadline(operation, limit, &attempts, running).await })
+        let observing = span.clone();
+        Box::pin(
+            async move {
+                let started = Instant::now();
+                let outcome = match limit {
+                    None => running.await,
+                    Some(limit) => within_deadline(operation, limit, &attempts, running).await,
+                };
+                let sent = attempts.load(Ordering::Relaxed);
+                let failure = outcome.as_ref().err().map(telemetry::error_type);
+                telemetry::end_operation_span(&observing, sent, failure.as_deref());
+                let took = started.elapsed();
+                observed
+                    .metrics
+                    .operation_ended(named, took, sent, failure.as_deref());
+                outcome
+            }
+            .instrument(span),
+        )
     }
 }
 

@@ -162,6 +162,7 @@ impl ClientCredentials {
             safety_margin: DEFAULT_SAFETY_MARGIN,
             min_reuse: DEFAULT_MIN_TOKEN_REUSE,
             settings: ClientSettings::default(),
+            vendor: "oauth",
         }
     }
 
@@ -249,8 +250,13 @@ impl ClientCredentials {
             inner.form.clone(),
             HeaderValue::from_static("application/x-www-form-urlencoded"),
         );
-        let response = inner
-            .token_client
+        let token_client = &inner.token_client;
+        let operation = crate::telemetry::Operation {
+            vendor: token_client.vendor(),
+            name: request.operation(),
+        };
+        token_client.metrics().token_requested(operation);
+        let response = token_client
             .send(request)
             .await
             .map_err(token_endpoint_error)?;
@@ -486,6 +492,7 @@ pub struct ClientCredentialsBuilder {
     safety_margin: Duration,
     min_reuse: Duration,
     settings: ClientSettings,
+    vendor: &'static str,
 }
 
 impl fmt::Debug for ClientCredentialsBuilder {
@@ -500,6 +507,12 @@ impl fmt::Debug for ClientCredentialsBuilder {
 }
 
 impl ClientCredentialsBuilder {
+    /// Names the API the tokens are for in traces and metrics (default `oauth`).
+    pub fn vendor(mut self, vendor: &'static str) -> Self {
+        self.vendor = vendor;
+        self
+    }
+
     /// Asks for one more scope.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
@@ -539,7 +552,7 @@ impl ClientCredentialsBuilder {
         // Never redirected (the default of every SDK client): a token request
         // re-posted elsewhere would hand the client secret to that host.
         let builder = Client::builder(self.token_url)
-            .vendor("oauth")
+            .vendor(self.vendor)
             .settings(self.settings)
             .redirects(Redirects::Never)
             .max_response_bytes(MAX_TOKEN_RESPONSE_BYTES)

@@ -34,6 +34,11 @@ pub struct Request {
     pub(crate) method: Method,
     pub(crate) operation: &'static str,
     pub(crate) path: String,
+    /// The path with its ids and parameters as `{placeholders}`: the
+    /// `url.template` of traces and metrics.
+    pub(crate) template: String,
+    /// The id or key of the resource the request is about, if it names one.
+    pub(crate) resource_id: Option<String>,
     pub(crate) query: String,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
@@ -76,6 +81,8 @@ impl Request {
             method,
             operation,
             path: String::new(),
+            template: String::new(),
+            resource_id: None,
             query: String::new(),
             headers: HeaderMap::new(),
             body: None,
@@ -124,6 +131,8 @@ impl Request {
             Ok(encoded) => {
                 self.path.push('/');
                 self.path.push_str(&encoded);
+                self.template.push('/');
+                self.template.push_str(&encoded);
             }
             Err(invalid) => {
                 self.build_error.get_or_insert(Error::InvalidInput(invalid));
@@ -147,6 +156,8 @@ impl Request {
             Ok(encoded) => {
                 self.path.push('/');
                 self.path.push_str(&encoded);
+                self.template.push_str("/{id}");
+                self.resource_id = Some(id.as_ref().to_owned());
             }
             Err(invalid) => {
                 self.build_error
@@ -178,6 +189,39 @@ impl Request {
         self.path.push('/');
         self.path.push_str(&encode_prefix(prefix));
         self.path.push_str(&encode_query_component(value));
+        self.template.push('/');
+        self.template.push_str(&encode_prefix(prefix));
+        self.template.push('{');
+        self.template.push_str(prefix.trim_end_matches(['=', ':']));
+        self.template.push('}');
+        self.resource_id = Some(value.to_owned());
+        self
+    }
+
+    /// Appends a path segment that is a parameter of the API rather than a
+    /// fixed name, such as a project key or a tenant: encoded like
+    /// [`segment`](Self::segment), shown as `{name}` in traces and metrics.
+    ///
+    /// ```
+    /// use sdk_core::Request;
+    ///
+    /// let request = Request::get("list").param_segment("tenant", "acme").segment("groups");
+    /// assert_eq!(request.path(), "/acme/groups");
+    /// assert_eq!(request.path_template(), "/{tenant}/groups");
+    /// ```
+    pub fn param_segment(mut self, name: &'static str, value: impl AsRef<str>) -> Self {
+        let before = self.path.len();
+        self = self.segment(value);
+        if self.path.len() > before {
+            let literal_start = self
+                .template
+                .len()
+                .saturating_sub(self.path.len().saturating_sub(before));
+            self.template.truncate(literal_start);
+            self.template.push_str("/{");
+            self.template.push_str(name);
+            self.template.push('}');
+        }
         self
     }
 
@@ -284,6 +328,19 @@ impl Request {
     /// The encoded path below the client's base URL, starting with `/`.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The path as traces and metrics name it (`url.template`): ids and API
+    /// parameters as `{placeholders}`, so that it takes few values.
+    ///
+    /// ```
+    /// use sdk_core::Request;
+    ///
+    /// let request = Request::get("get_customer").segment("customers").id_segment("customer id", "42");
+    /// assert_eq!(request.path_template(), "/customers/{id}");
+    /// ```
+    pub fn path_template(&self) -> &str {
+        &self.template
     }
 
     /// The encoded query string, without `?`.

@@ -111,16 +111,22 @@ pub mod calls {
         })
     }
 
-    /// A call made of several requests, which `run` sends, each with
-    /// [`Client::send_with`] and the options it is given. The deadline
-    /// bounds the whole call, waits between its requests included.
-    pub fn several<'a, T, F, Fut>(operation: &'static str, run: F) -> ScopedCall<'a, T>
+    /// A call made of several requests to `client`, which `run` sends,
+    /// each with [`Client::send_with`] and the options it is given. The
+    /// deadline bounds the whole call, waits between its requests
+    /// included; `resource_id` names what the call is about in its span.
+    pub fn several<'a, T, F, Fut>(
+        client: &Client,
+        operation: &'static str,
+        resource_id: Option<String>,
+        run: F,
+    ) -> ScopedCall<'a, T>
     where
         T: Send + 'a,
         F: FnOnce(CallOptions) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
     {
-        ScopedCall::from_fn(operation, run)
+        ScopedCall::from_fn(client, operation, resource_id, run)
     }
 }
 
@@ -164,6 +170,7 @@ pub mod paging {
 
     pub use crate::pagination::cursor::{KeysetCursor, OffsetCursor, PageNumberCursor};
 
+    use crate::client::Client;
     use crate::error::Result;
     use crate::pagination::{KeyRange, Page, Paginator, Partitioned};
 
@@ -240,6 +247,10 @@ pub mod paging {
         /// Names the operation in errors and traces (default `listing`).
         fn operation(self, operation: &'static str) -> Self;
 
+        /// Counts the listing's pages and incomplete ends in the metrics of
+        /// `client` (feature `opentelemetry`), under its vendor.
+        fn metered_by(self, client: &Client) -> Self;
+
         /// The identity of an item (its id), for offset and page-number
         /// listings: an item seen twice ends the listing with
         /// [`Error::IncompleteListing`](crate::Error::IncompleteListing), since a server that
@@ -262,6 +273,10 @@ pub mod paging {
     impl<T: Send + 'static> PaginatorSetup<T> for Paginator<T> {
         fn operation(self, operation: &'static str) -> Self {
             self.with_operation(operation)
+        }
+
+        fn metered_by(self, client: &Client) -> Self {
+            self.with_client(client)
         }
 
         fn item_key<K>(self, key: K) -> Self

@@ -90,7 +90,10 @@ async fn attempt_timeout_overrides_the_clients_for_one_call() {
 async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
     // No I/O here: with the clock paused, tokio would move time on while a
     // request waits for a real socket, and the race would not be ours.
-    let two_steps = calls::several("two_steps", |_options| async move {
+    let client = sdk_core::Client::builder("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let two_steps = calls::several(&client, "two_steps", None, |_options| async move {
         let _first = Request::get("first").segment("a");
         tokio::time::sleep(Duration::from_secs(60)).await;
         let _second = Request::get("second").segment("b");
@@ -135,15 +138,20 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
         .attempt_timeout(None)
         .build()
         .unwrap();
-    let read_then_write = calls::several("read_then_write", move |options| async move {
-        client
-            .send_with(Request::get("read").segment("a"), &options)
-            .await?;
-        client
-            .send_with(Request::get("write").segment("b"), &options)
-            .await?;
-        Ok(())
-    });
+    let read_then_write = calls::several(
+        &client.clone(),
+        "read_then_write",
+        None,
+        move |options| async move {
+            client
+                .send_with(Request::get("read").segment("a"), &options)
+                .await?;
+            client
+                .send_with(Request::get("write").segment("b"), &options)
+                .await?;
+            Ok(())
+        },
+    );
     let error = read_then_write
         .deadline(Duration::from_secs(1))
         .await
@@ -161,7 +169,7 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
 async fn options_reach_every_request_of_a_call_of_several() {
     let server = always_503().await;
     let client = builder(&server).build().unwrap();
-    let both = calls::several("both", move |options| async move {
+    let both = calls::several(&client.clone(), "both", None, move |options| async move {
         let first = client
             .send_with(Request::get("first").segment("a"), &options)
             .await;

@@ -113,7 +113,7 @@ async fn secrets_never_appear_in_debug_display_or_traces() {
     }
     let traces = captured.text();
     assert!(
-        traces.contains("sdk_request"),
+        traces.contains("http.request{"),
         "the capture works: {traces}"
     );
     assert_no_secret("tracing output", &traces);

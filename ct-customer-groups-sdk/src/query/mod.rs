@@ -522,8 +522,10 @@ impl CustomerGroupQuery {
         request: Request,
         limit: u64,
     ) -> Result<PagedQueryResult<CustomerGroup>> {
-        let sending = self.client.http().send_with(request, &self.options);
-        sending.await?.json_page(limit)
+        // A call of its own: each page has its operation span and metrics.
+        calls::json_page(self.client.http(), request, limit)
+            .with_call_options(self.options.clone())
+            .await
     }
 
     /// Every page by offset, from offset 0, with this query's filters and
@@ -557,6 +559,7 @@ impl CustomerGroupQuery {
     /// # }
     /// ```
     pub fn pages(self) -> Paginator<CustomerGroup> {
+        let http = self.client.http().clone();
         let limit = u64::from(self.limit.unwrap_or(DEFAULT_LIMIT).max(1));
         let with_total = self.with_total.unwrap_or(true);
         let fetch = move |page: OffsetCursor| {
@@ -598,6 +601,7 @@ impl CustomerGroupQuery {
         };
         paginator
             .operation("query_customer_groups")
+            .metered_by(&http)
             .item_key(|group: &CustomerGroup| group.id.clone())
     }
 
@@ -633,6 +637,7 @@ impl CustomerGroupQuery {
 
     /// A keyset walk over the groups whose id lies in `range`.
     fn keyset_walk(mut self, range: KeyRange) -> Paginator<CustomerGroup> {
+        let http = self.client.http().clone();
         if let Some(from) = &range.from {
             self = self
                 .predicate("id >= :sdkFrom")
@@ -659,5 +664,6 @@ impl CustomerGroupQuery {
         )
         .key_range(range)
         .operation("query_customer_groups")
+        .metered_by(&http)
     }
 }

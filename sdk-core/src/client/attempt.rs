@@ -22,6 +22,8 @@ use crate::error::{
 };
 use crate::request::Request;
 use crate::retry::run::{Attempted, Failure, Retrying, retry_loop};
+use crate::telemetry::{self, AttemptEnd, Endpoint};
+use tracing::Instrument;
 
 /// The longest URL an HTTP request line can carry here (the `http` crate's
 /// limit on a URI).
@@ -33,6 +35,9 @@ struct CallContext<'a> {
     url: Url,
     correlation_id: Option<String>,
     attempt_timeout: Option<Duration>,
+    /// The path as traces and metrics name it: the base URL's path and the
+    /// request's template.
+    template: String,
     /// Requests sent so far, replays included: what errors report.
     sent: &'a AtomicU32,
     /// Attempts sent by every request of the call.
@@ -67,9 +72,15 @@ impl Client {
                 .clone()
                 .unwrap_or_else(|| crate::random::uuid_v4().to_string())
         });
+        let template = format!(
+            "{}{}",
+            inner.base_url.path().trim_end_matches('/'),
+            request.template
+        );
         let call = CallContext {
             request,
             url,
+            template,
             correlation_id,
             attempt_timeout: limits.attempt_timeout,
             sent,
@@ -84,6 +95,13 @@ impl Client {
             budget: inner.budget.as_ref(),
             sleeper: &*inner.profile.sleeper,
             deadline,
+            on_retry: &|reason| {
+                let operation = telemetry::Operation {
+                    vendor: inner.profile.vendor,
+                    name: request.operation,
+                };
+                inner.metrics.retried(operation, reason);
+            },
         };
         retry_loop(retrying, |_| self.attempt(&call)).await
     }
@@ -95,17 +113,15 @@ impl Client {
         loop {
             let sent = call.sent.fetch_add(1, Ordering::Relaxed).saturating_add(1);
             call.call_attempts.fetch_add(1, Ordering::Relaxed);
-            tracing::Span::current().record("attempt", sent);
             let headers = match self.headers_for(call).await {
                 Ok(headers) => headers,
                 Err(error) => return Attempted::Final(error),
             };
-            let response = match self.exchange(call, headers.clone()).await {
+            let response = match self.observed_exchange(call, headers.clone(), sent).await {
                 Ok(response) => response,
-                Err(failure) => return self.exchange_failure(call, failure, sent),
+                Err(failed) => return failed,
             };
             let status = response.status();
-            tracing::Span::current().record("status", status.as_u16());
             self.note_deprecation(call.request.operation, response.headers());
             if status.is_success() {
                 return Attempted::Done(response);
@@ -119,6 +135,49 @@ impl Client {
                 continue;
             }
             return self.api_failure(call, &response, sent);
+        }
+    }
+
+    /// The exchange of request number `sent`, in its own client span and
+    /// timed for `http.client.request.duration`: an answer of any status,
+    /// or how the attempt failed.
+    async fn observed_exchange(
+        &self,
+        call: &CallContext<'_>,
+        headers: HeaderMap,
+        sent: u32,
+    ) -> std::result::Result<Response, Attempted<Response>> {
+        let endpoint = Endpoint {
+            method: &call.request.method,
+            url: &call.url,
+            template: &call.template,
+        };
+        let user_agent = self.inner.user_agent.to_str().unwrap_or_default();
+        let span = telemetry::attempt_span(&endpoint, sent.saturating_sub(1), user_agent);
+        let metrics = &self.inner.metrics;
+        let started = Instant::now();
+        let exchanged = {
+            let _active = metrics.request_started(&endpoint);
+            self.exchange(call, headers).instrument(span.clone()).await
+        };
+        let took = started.elapsed();
+        match exchanged {
+            Ok(response) => {
+                let status = response.status();
+                let error_type = telemetry::status_error_type(status);
+                telemetry::end_attempt_span(&span, Some(status), error_type.as_deref());
+                metrics.request_ended(&endpoint, took, AttemptEnd::Answered(status.as_u16()));
+                Ok(response)
+            }
+            Err(failure) => {
+                let failed = self.exchange_failure(call, failure, sent);
+                if let Attempted::Failed(error, _) | Attempted::Final(error) = &failed {
+                    let error_type = telemetry::error_type(error);
+                    telemetry::end_attempt_span(&span, None, Some(&error_type));
+                    metrics.request_ended(&endpoint, took, AttemptEnd::Failed(&error_type));
+                }
+                Err(failed)
+            }
         }
     }
 

@@ -157,6 +157,7 @@ impl ClientBuilder {
                 user_agent,
                 profile: self.profile,
                 deprecations_logged: std::sync::Mutex::default(),
+                metrics: crate::telemetry::Metrics::new(),
                 _keep_alive: settings.keep_alive,
                 max_response_bytes: settings.max_response_bytes,
             }),

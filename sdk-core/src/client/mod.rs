@@ -12,7 +12,6 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
-use tracing::Instrument;
 use url::Url;
 
 use crate::auth::AuthProvider;
@@ -20,6 +19,7 @@ use crate::call::CallOptions;
 use crate::error::{Error, ErrorBodyParser, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
+use crate::telemetry::Metrics;
 
 mod attempt;
 pub(crate) mod builder;
@@ -83,6 +83,7 @@ struct ClientInner {
     user_agent: HeaderValue,
     profile: VendorProfile,
     max_response_bytes: usize,
+    metrics: Metrics,
     /// The operations whose deprecation notice was logged already.
     deprecations_logged: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     /// What this client keeps alive (the sandbox it talks to); never read.
@@ -190,37 +191,35 @@ impl Client {
         if let Some(error) = request.build_error.take().or(request.body_error.take()) {
             return Err(error);
         }
-        let inner = &*self.inner;
-        let span = tracing::info_span!(
-            "sdk_request",
-            vendor = inner.profile.vendor,
-            operation = request.operation,
-            method = %request.method,
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
         let started = Instant::now();
         let deadline = limits.deadline;
         let operation = request.operation;
         let sent = AtomicU32::new(0);
-        let outcome = async {
-            let attempts = self.attempts(
-                &request,
-                &limits,
-                deadline.and_then(|limit| started.checked_add(limit)),
-                &sent,
-            );
-            match deadline {
-                None => attempts.await,
-                Some(limit) => within_deadline(operation, limit, &sent, attempts).await,
-            }
+        let attempts = self.attempts(
+            &request,
+            &limits,
+            deadline.and_then(|limit| started.checked_add(limit)),
+            &sent,
+        );
+        match deadline {
+            None => attempts.await,
+            Some(limit) => within_deadline(operation, limit, &sent, attempts).await,
         }
-        .instrument(span.clone())
-        .await;
-        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        span.record("elapsed_ms", elapsed_ms);
-        outcome
+    }
+
+    /// The vendor name of this client, as traces and metrics give it.
+    pub(crate) fn vendor(&self) -> &'static str {
+        self.inner.profile.vendor
+    }
+
+    /// Whether requests carry a correlation id (the vendor has a header for one).
+    pub(crate) fn sends_correlation_ids(&self) -> bool {
+        self.inner.profile.correlation_id_header.is_some()
+    }
+
+    /// The instruments this client records to.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// What a request of a call with `options` is sent under: the call's

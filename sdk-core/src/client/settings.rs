@@ -81,6 +81,7 @@ pub(crate) struct KeepAlive(#[allow(dead_code)] Arc<dyn std::any::Any + Send + S
 
 impl KeepAlive {
     /// Keeps `value` alive with every client that holds this.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     pub(crate) fn new(value: Arc<dyn std::any::Any + Send + Sync>) -> Self {
         Self(value)
     }

@@ -54,6 +54,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use crate::error::Result;
+use crate::telemetry::Metrics;
 
 pub(crate) mod cursor;
 mod items;
@@ -156,6 +157,8 @@ pub struct Paginator<T> {
     key_range: KeyRange,
     start_after: Option<String>,
     operation: &'static str,
+    /// The client's vendor and instruments, for the listing's metrics.
+    metered: Option<(&'static str, Metrics)>,
     prefetch: usize,
     concurrency: usize,
 }
@@ -184,6 +187,7 @@ impl<T: Send + 'static> Paginator<T> {
             key_range: KeyRange::default(),
             start_after: None,
             operation: "listing",
+            metered: None,
             prefetch: 1,
             concurrency: 1,
         }
@@ -278,6 +282,13 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// Names the operation in errors and traces (default `listing`).
+    /// Counts the listing's pages and incomplete ends in `client`'s metrics,
+    /// under its vendor.
+    pub(crate) fn with_client(mut self, client: &crate::Client) -> Self {
+        self.metered = Some((client.vendor(), client.metrics().clone()));
+        self
+    }
+
     pub(crate) fn with_operation(mut self, operation: &'static str) -> Self {
         self.operation = operation;
         self

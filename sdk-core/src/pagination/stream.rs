@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::walk::{self, Next, Relaunch, Walk};
 use super::{Page, Paginator};
 use crate::error::{Error, Result};
+use crate::telemetry::{Metrics, Operation};
 
 /// A spawned page fetch, aborted if the stream is dropped before it is consumed.
 struct InFlight<T> {
@@ -47,6 +48,7 @@ pub struct PageStream<T> {
     /// The strategy's cursor: which page comes next.
     walk: Box<dyn Walk<T>>,
     operation: &'static str,
+    metered: Option<(&'static str, Metrics)>,
     prefetch: usize,
     concurrency: usize,
     in_flight: VecDeque<InFlight<T>>,
@@ -101,6 +103,7 @@ impl<T: Send + 'static> PageStream<T> {
     pub(super) fn new(paginator: Paginator<T>) -> Self {
         Self {
             operation: paginator.operation,
+            metered: paginator.metered.clone(),
             prefetch: paginator.prefetch,
             concurrency: paginator.concurrency,
             walk: walk::start(paginator),
@@ -174,11 +177,22 @@ impl<T: Send + 'static> PageStream<T> {
         self.finish();
         match error {
             Error::IncompleteListing(mut incomplete) => {
+                if let Some((vendor, metrics)) = &self.metered {
+                    metrics.listing_incomplete(self.named(vendor));
+                }
                 incomplete.items = self.delivered;
                 incomplete.pages = self.pages_seen;
                 Error::IncompleteListing(incomplete)
             }
             other => other,
+        }
+    }
+
+    /// The listing as metrics name it.
+    fn named(&self, vendor: &'static str) -> Operation {
+        Operation {
+            vendor,
+            name: self.operation,
         }
     }
 
@@ -196,6 +210,9 @@ impl<T: Send + 'static> PageStream<T> {
             self.total = page.total;
         }
         let full_page = self.walk.accept(page_number, page)?;
+        if let Some((vendor, metrics)) = &self.metered {
+            metrics.listing_page(self.named(vendor));
+        }
 
         // The page itself is sound: its items count, whatever comes next.
         let received = u64::try_from(page.items.len()).unwrap_or(u64::MAX);

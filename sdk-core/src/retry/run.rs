@@ -43,6 +43,16 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
+    /// Why the attempt failed, as `error.type` names it.
+    fn reason(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Failure::Status(status, _) => status.as_u16().to_string().into(),
+            Failure::TimedOut => "timeout".into(),
+            Failure::NotConnected => "connect".into(),
+            Failure::ConnectionLost => "connection_lost".into(),
+        }
+    }
+
     fn outcome(&self) -> AttemptOutcome<'_> {
         match self {
             Failure::Status(status, headers) => AttemptOutcome::Status {
@@ -57,7 +67,7 @@ impl Failure {
 }
 
 /// Everything the loop decides with, for one call.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Retrying<'a> {
     /// The operation, for the classifier and the logs.
     pub operation: &'static str,
@@ -75,6 +85,8 @@ pub(crate) struct Retrying<'a> {
     pub sleeper: &'a dyn Sleeper,
     /// No wait may end at or after this instant.
     pub deadline: Option<Instant>,
+    /// Told the reason of each failed attempt that is tried again.
+    pub on_retry: &'a (dyn Fn(&str) + Sync),
 }
 
 /// Runs `attempt(n)` for n = 1, 2, ... until an attempt succeeds, fails for
@@ -98,6 +110,7 @@ where
             Attempted::Failed(error, failure) => (error, failure),
         };
         let wait = retrying.wait_after(number, &failure, error)?;
+        (retrying.on_retry)(&failure.reason());
         retrying.sleeper.sleep(wait).await;
         number = number.saturating_add(1);
     }
@@ -230,6 +243,7 @@ mod tests {
             budget,
             sleeper: &sleeper,
             deadline: None,
+            on_retry: &|_| {},
         };
         setup(&mut retrying);
         let script = Mutex::new(VecDeque::from(script));
@@ -372,5 +386,31 @@ mod tests {
         .await;
         assert!(outcome.is_err());
         assert_eq!(numbers, [1, 2]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_retry_is_reported_with_the_failed_attempts_reason() {
+        let policy = RetryPolicy::default();
+        let sleeper = RecordingSleeper::default();
+        let reasons = Mutex::new(Vec::new());
+        let record = |reason: &str| reasons.lock().unwrap().push(reason.to_owned());
+        let retrying = Retrying {
+            operation: "scripted",
+            idempotent: true,
+            max_attempts: 5,
+            policy: &policy,
+            classifier: &DefaultRetryClassifier,
+            budget: None,
+            sleeper: &sleeper,
+            deadline: None,
+            on_retry: &record,
+        };
+        let mut script = VecDeque::from([status(503), timed_out(), Attempted::Done("ok")]);
+        let outcome = retry_loop(retrying, |_| {
+            std::future::ready(script.pop_front().unwrap())
+        })
+        .await;
+        assert_eq!(outcome.unwrap(), "ok");
+        assert_eq!(*reasons.lock().unwrap(), ["503", "timeout"]);
     }
 }
