@@ -176,4 +176,16 @@ fn every_example_runs_as_a_program_of_its_own() {
     assert!(out.contains("deleted"), "{out}");
     let out = run_example(env!("CARGO_BIN_EXE_sync_groups"));
     assert!(out.contains("nothing to change: already in sync"), "{out}");
+    let out = run_example(env!("CARGO_BIN_EXE_observability"));
+    for printed in [
+        "Name         : pos.create_customer",
+        "Name         : GET /api/customer/v3.0/customers/{id}",
+        "http.request.resend_count: I64(1)",
+        "Name         : POST /oauth/token",
+        "Name         : http.client.request.duration",
+        "Name         : customer_sdk.retries",
+        "== done",
+    ] {
+        assert!(out.contains(printed), "{printed} in {out}");
+    }
 }

@@ -30,6 +30,9 @@
 //!   and failures. OAuth2 token requests have attempt spans of their own.
 //!   A listing's page fetches run in the caller's span.
 //!
+//! Numbers are recorded as `i64`, which `tracing-opentelemetry` exports as
+//! integers (it exports unsigned ones as text).
+//!
 //! No span field holds a header, a body, a token, a secret or a query value
 //! that could carry personal data.
 //!
@@ -131,7 +134,8 @@ pub(crate) fn operation_span(
 
 /// Records how an operation ended on its span.
 pub(crate) fn end_operation_span(span: &Span, attempts: u32, failure: Option<&str>) {
-    span.record("customer_sdk.attempts", attempts);
+    // As i64: tracing-opentelemetry exports unsigned numbers as text.
+    span.record("customer_sdk.attempts", i64::from(attempts));
     match failure {
         None => {
             span.record("customer_sdk.outcome", "ok");
@@ -172,10 +176,10 @@ pub(crate) fn attempt_span(endpoint: &Endpoint<'_>, resend_count: u32, user_agen
         otel.status_code = Empty,
         http.request.method = %endpoint.method,
         server.address = endpoint.host(),
-        server.port = endpoint.port(),
+        server.port = i64::from(endpoint.port()),
         url.full = %RedactedUrl(endpoint.url),
         url.template = endpoint.template,
-        http.request.resend_count = (resend_count > 0).then_some(resend_count),
+        http.request.resend_count = (resend_count > 0).then_some(i64::from(resend_count)),
         user_agent.original = user_agent,
         http.response.status_code = Empty,
         error.type = Empty,
@@ -186,7 +190,7 @@ pub(crate) fn attempt_span(endpoint: &Endpoint<'_>, resend_count: u32, user_agen
 /// with, if any, and the `error.type` of a failure.
 pub(crate) fn end_attempt_span(span: &Span, status: Option<StatusCode>, error_type: Option<&str>) {
     if let Some(status) = status {
-        span.record("http.response.status_code", status.as_u16());
+        span.record("http.response.status_code", i64::from(status.as_u16()));
     }
     if let Some(error_type) = error_type {
         span.record("error.type", error_type);
