@@ -67,6 +67,12 @@
 //!
 //! # Sandbox
 //!
+//! Every call emits `tracing` spans named and filled as the OpenTelemetry
+//! HTTP client conventions have them (an operation span, and a client span
+//! per HTTP attempt); the `opentelemetry` feature adds metrics through the
+//! global meter provider. The workspace README's "Observability" section
+//! lists them and shows how to connect them.
+//!
 //! With the `sandbox` feature, `sandbox::CtSandbox` emulates the token
 //! endpoint and this API in-process.
 

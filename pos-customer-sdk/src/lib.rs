@@ -74,6 +74,12 @@
 //!
 //! # Sandbox
 //!
+//! Every call emits `tracing` spans named and filled as the OpenTelemetry
+//! HTTP client conventions have them (an operation span, and a client span
+//! per HTTP attempt); the `opentelemetry` feature adds metrics through the
+//! global meter provider. The workspace README's "Observability" section
+//! lists them and shows how to connect them.
+//!
 //! With the `sandbox` feature, `sandbox::PosSandbox` runs a stateful
 //! emulator of this API in-process, for examples and tests.
 //!

@@ -15,6 +15,7 @@
 //! | a sort order, the same for every vendor | [`SortOrder`] |
 //! | credentials | [`auth`], [`oauth`] |
 //! | when and how calls are retried | [`retry`] |
+//! | the spans and metrics every call produces (metrics: feature `opentelemetry`) | [`telemetry`] |
 //! | in-process sandboxes and fault injection (feature `sandbox`) | `sandbox` |
 //! | helpers for your own tests (feature `test-util`) | `test_util` |
 //!
@@ -65,6 +66,7 @@
 //! - `native-tls`: TLS through the platform's library instead.
 //! - `sandbox`: the loopback server and fault injection the vendor sandboxes are built on.
 //! - `test-util`: helpers for tests of code built on the SDK (settings without timers, fixtures, log capture).
+//! - `opentelemetry`: metrics of every request and operation through the `opentelemetry` crate's global meter provider ([`telemetry`]).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

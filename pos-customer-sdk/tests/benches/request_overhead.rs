@@ -1,6 +1,8 @@
 //! Request overhead: get-one-customer through the SDK against the same GET
 //! with a bare `reqwest::Client` and `serde_json` into the same struct, 32
-//! concurrent tasks, from a server that answers at once.
+//! concurrent tasks, from a server that answers at once. Last, the SDK again
+//! with a `tracing` subscriber that formats every span it is given (to a
+//! sink): what observing each call costs.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use pos_customer_sdk::{Customer, PosClient};
@@ -75,6 +77,15 @@ fn request_overhead(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| raw(&bare, &url))
     });
     group.bench_function("sdk", |b| b.to_async(&runtime).iter(|| sdk(&pos)));
+    // From here on every span is built and formatted: the first two ran without a subscriber.
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::sink)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    group.bench_function("sdk_with_subscriber", |b| {
+        b.to_async(&runtime).iter(|| sdk(&pos))
+    });
     group.finish();
 }
 

@@ -24,8 +24,8 @@
 //!   `server.port`, `url.full` (query values replaced by `REDACTED` except
 //!   paging and sorting ones; a base URL never holds credentials),
 //!   `url.template`, `http.response.status_code`, `error.type` (the status
-//!   code, or `timeout`, `connect`, `tls`, `connection_lost`, `too_large`,
-//!   `invalid_request`), `http.request.resend_count` from the second request
+//!   code, or `timeout`, `connect`, `tls`, `connection_lost`, `decode` for an
+//!   answer too large to read, `invalid_request`), `http.request.resend_count` from the second request
 //!   on, `user_agent.original`, and `otel.status_code = "ERROR"` for 4xx, 5xx
 //!   and failures. OAuth2 token requests have attempt spans of their own.
 //!   A listing's page fetches run in the caller's span.
