@@ -34,7 +34,6 @@ use crate::error::{InvalidInput, Result};
 use crate::request::Request;
 use crate::telemetry::{self, Metrics};
 use reqwest::header::{HeaderName, HeaderValue};
-use tokio::time::Instant;
 use tracing::Instrument;
 
 /// What one call sets for itself over its client's settings: limits, a
@@ -258,7 +257,8 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
     {
         let client = client.clone();
         let operation = request.operation();
-        let observed = Observed::of(&client, request.resource_id.clone());
+        let mut request = request;
+        let observed = Observed::of(&client, request.resource_id.take());
         Self::with_start(
             operation,
             false,
@@ -371,7 +371,7 @@ impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
         let observing = span.clone();
         Box::pin(
             async move {
-                let started = Instant::now();
+                let started = telemetry::Timer::start();
                 let outcome = match limit {
                     None => running.await,
                     Some(limit) => within_deadline(operation, limit, &attempts, running).await,

@@ -22,7 +22,7 @@ use crate::error::{
 };
 use crate::request::Request;
 use crate::retry::run::{Attempted, Failure, Retrying, retry_loop};
-use crate::telemetry::{self, AttemptEnd, Endpoint};
+use crate::telemetry::{self, AttemptEnd, Endpoint, Timer, UrlTemplate};
 use tracing::Instrument;
 
 /// The longest URL an HTTP request line can carry here (the `http` crate's
@@ -35,9 +35,9 @@ struct CallContext<'a> {
     url: Url,
     correlation_id: Option<String>,
     attempt_timeout: Option<Duration>,
-    /// The path as traces and metrics name it: the base URL's path and the
-    /// request's template.
-    template: String,
+    /// The base URL's path, which comes before the request's template in
+    /// traces and metrics.
+    base_path: &'a str,
     /// Requests sent so far, replays included: what errors report.
     sent: &'a AtomicU32,
     /// Attempts sent by every request of the call.
@@ -72,15 +72,10 @@ impl Client {
                 .clone()
                 .unwrap_or_else(|| crate::random::uuid_v4().to_string())
         });
-        let template = format!(
-            "{}{}",
-            inner.base_url.path().trim_end_matches('/'),
-            request.template
-        );
         let call = CallContext {
             request,
             url,
-            template,
+            base_path: inner.base_url.path().trim_end_matches('/'),
             correlation_id,
             attempt_timeout: limits.attempt_timeout,
             sent,
@@ -150,12 +145,15 @@ impl Client {
         let endpoint = Endpoint {
             method: &call.request.method,
             url: &call.url,
-            template: &call.template,
+            template: UrlTemplate {
+                base_path: call.base_path,
+                path: &call.request.template,
+            },
         };
-        let user_agent = self.inner.user_agent.to_str().unwrap_or_default();
-        let span = telemetry::attempt_span(&endpoint, sent.saturating_sub(1), user_agent);
+        let span =
+            telemetry::attempt_span(&endpoint, sent.saturating_sub(1), &self.inner.user_agent);
         let metrics = &self.inner.metrics;
-        let started = Instant::now();
+        let started = Timer::start();
         let exchanged = {
             let _active = metrics.request_started(&endpoint);
             self.exchange(call, headers).instrument(span.clone()).await

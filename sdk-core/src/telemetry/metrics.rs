@@ -8,9 +8,9 @@ use std::time::Duration;
 use super::{Endpoint, Operation};
 
 #[cfg(feature = "opentelemetry")]
-pub(crate) use with_otel::Metrics;
+pub(crate) use with_otel::{Metrics, Timer};
 #[cfg(not(feature = "opentelemetry"))]
-pub(crate) use without::Metrics;
+pub(crate) use without::{Metrics, Timer};
 
 /// How one HTTP attempt ended, for its duration's attributes.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +32,21 @@ mod without {
 
     /// Nothing to count down.
     pub(crate) struct ActiveRequest;
+
+    /// No clock read: nothing would record the time.
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct Timer;
+
+    impl Timer {
+        #[inline]
+        pub(crate) fn start() -> Self {
+            Self
+        }
+        #[inline]
+        pub(crate) fn elapsed(self) -> Duration {
+            Duration::ZERO
+        }
+    }
 
     #[allow(clippy::unused_self)]
     impl Metrics {
@@ -101,6 +116,19 @@ mod with_otel {
         }
     }
 
+    /// Times a request or an operation for its duration histogram.
+    #[derive(Debug, Clone, Copy)]
+    pub(crate) struct Timer(tokio::time::Instant);
+
+    impl Timer {
+        pub(crate) fn start() -> Self {
+            Self(tokio::time::Instant::now())
+        }
+        pub(crate) fn elapsed(self) -> Duration {
+            self.0.elapsed()
+        }
+    }
+
     /// One request in flight: counted down when dropped, however the
     /// attempt ends (an answer, an error, a cancelled call).
     pub(crate) struct ActiveRequest {
@@ -139,7 +167,7 @@ mod with_otel {
             KeyValue::new("http.request.method", endpoint.method.as_str().to_owned()),
             KeyValue::new("server.address", endpoint.host().to_owned()),
             KeyValue::new("server.port", i64::from(endpoint.port())),
-            KeyValue::new("url.template", endpoint.template.to_owned()),
+            KeyValue::new("url.template", endpoint.template.to_string()),
         ]
     }
 

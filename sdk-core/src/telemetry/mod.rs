@@ -68,7 +68,7 @@ use crate::error::{Error, TransportFailure};
 
 mod metrics;
 
-pub(crate) use metrics::{AttemptEnd, Metrics};
+pub(crate) use metrics::{AttemptEnd, Metrics, Timer};
 
 /// Query parameters whose values say how a listing pages or sorts, never
 /// who or what it is about: their values stay in `url.full`.
@@ -154,7 +154,22 @@ pub(crate) struct Endpoint<'a> {
     pub method: &'a Method,
     pub url: &'a Url,
     /// The path with its ids and parameters as `{placeholders}`.
-    pub template: &'a str,
+    pub template: UrlTemplate<'a>,
+}
+
+/// `url.template`: the base URL's path, then the request's template;
+/// written out only for a subscriber or an instrument that records it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UrlTemplate<'a> {
+    pub base_path: &'a str,
+    pub path: &'a str,
+}
+
+impl fmt::Display for UrlTemplate<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.base_path)?;
+        f.write_str(self.path)
+    }
 }
 
 impl Endpoint<'_> {
@@ -168,7 +183,11 @@ impl Endpoint<'_> {
 }
 
 /// The span of one HTTP attempt; `resend_count` is 0 for the first request.
-pub(crate) fn attempt_span(endpoint: &Endpoint<'_>, resend_count: u32, user_agent: &str) -> Span {
+pub(crate) fn attempt_span(
+    endpoint: &Endpoint<'_>,
+    resend_count: u32,
+    user_agent: &reqwest::header::HeaderValue,
+) -> Span {
     tracing::info_span!(
         "http.request",
         otel.name = %format_args!("{} {}", endpoint.method, endpoint.template),
@@ -178,9 +197,9 @@ pub(crate) fn attempt_span(endpoint: &Endpoint<'_>, resend_count: u32, user_agen
         server.address = endpoint.host(),
         server.port = i64::from(endpoint.port()),
         url.full = %RedactedUrl(endpoint.url),
-        url.template = endpoint.template,
+        url.template = %endpoint.template,
         http.request.resend_count = (resend_count > 0).then_some(i64::from(resend_count)),
-        user_agent.original = user_agent,
+        user_agent.original = user_agent.to_str().unwrap_or_default(),
         http.response.status_code = Empty,
         error.type = Empty,
     )
