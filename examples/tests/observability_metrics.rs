@@ -5,12 +5,13 @@
 //!
 //! One test function in a binary of its own: the meter provider is global.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use flowretail_sdk::prelude::*;
 use flowretail_sdk::sandbox::FlowRetailSandbox;
-use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
@@ -155,16 +156,7 @@ fn metrics_name_unit_attributes_and_counts_match_what_the_servers_saw() {
         pos.customers().get(created.id).await.unwrap_err();
 
         let flow_sandbox = FlowRetailSandbox::start().unwrap();
-        let flow = flow_sandbox.client().unwrap();
-        let members = GroupMembershipChange::new().add_customers(flow_sandbox.seed_customers(3));
-        flow.customer_groups()
-            .create(CreateCustomerGroup::new("VIP").uid("vip"))
-            .await
-            .unwrap();
-        flow.customer_groups()
-            .update_customers("vip", members)
-            .await
-            .unwrap();
+        let flow = support::flow_with_vip_group_of_three(&flow_sandbox).await;
         let walked: Vec<_> = flow
             .customer_groups()
             .customers("vip")

@@ -6,6 +6,8 @@
 //! One test function in a binary of its own: the subscriber it installs for
 //! its thread must not race other tests for the callsites' interest cache.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +16,6 @@ use ct_customer_groups_sdk::sandbox::CtSandbox;
 use ct_customer_groups_sdk::{CustomerGroupDraft, UpdateAction};
 use flowretail_sdk::prelude::*;
 use flowretail_sdk::sandbox::FlowRetailSandbox;
-use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
 use pos_customer_sdk::sandbox::{Fault, PosSandbox};
 use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft as PosGroupDraft};
 use sdk_core::{Backoff, RetryPolicy};
@@ -355,16 +356,7 @@ fn spans_follow_the_http_client_conventions_and_hold_no_secret() {
                 secrets.push(value);
             }
         }
-        let flow = flow_sandbox.client().unwrap();
-        let members = GroupMembershipChange::new().add_customers(flow_sandbox.seed_customers(3));
-        flow.customer_groups()
-            .create(CreateCustomerGroup::new("VIP").uid("vip"))
-            .await
-            .unwrap();
-        flow.customer_groups()
-            .update_customers("vip", members)
-            .await
-            .unwrap();
+        let flow = support::flow_with_vip_group_of_three(&flow_sandbox).await;
         recorder.take();
         let caller = tracing::info_span!("caller");
         let walked: Vec<_> = {
