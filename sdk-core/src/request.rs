@@ -128,17 +128,28 @@ impl Request {
     /// nothing sent: no encoding keeps URLs from resolving them to another path.
     pub fn segment(mut self, segment: impl AsRef<str>) -> Self {
         match encode_path_segment(segment.as_ref()) {
-            Ok(encoded) => {
-                self.path.push('/');
-                self.path.push_str(&encoded);
-                self.template.push('/');
-                self.template.push_str(&encoded);
-            }
+            Ok(encoded) => self.push_segment(&encoded, None),
             Err(invalid) => {
                 self.build_error.get_or_insert(Error::InvalidInput(invalid));
             }
         }
         self
+    }
+
+    /// Appends an encoded segment to the path, and to the template as it
+    /// is or, for an id or a parameter, as `{placeholder}`.
+    fn push_segment(&mut self, encoded: &str, placeholder: Option<&str>) {
+        self.path.push('/');
+        self.path.push_str(encoded);
+        self.template.push('/');
+        match placeholder {
+            None => self.template.push_str(encoded),
+            Some(name) => {
+                self.template.push('{');
+                self.template.push_str(name);
+                self.template.push('}');
+            }
+        }
     }
 
     /// Appends the id of a resource as one path segment, like
@@ -154,9 +165,7 @@ impl Request {
     pub fn id_segment(mut self, name: &'static str, id: impl AsRef<str>) -> Self {
         match encode_path_segment(id.as_ref()) {
             Ok(encoded) => {
-                self.path.push('/');
-                self.path.push_str(&encoded);
-                self.template.push_str("/{id}");
+                self.push_segment(&encoded, Some("id"));
                 self.resource_id = Some(id.as_ref().to_owned());
             }
             Err(invalid) => {
@@ -178,6 +187,7 @@ impl Request {
     ///
     /// let request = Request::get("get_by_key").segment("groups").prefixed_segment("key=", "a/b");
     /// assert_eq!(request.path(), "/groups/key=a%2Fb");
+    /// assert_eq!(request.path_template(), "/groups/key={key}");
     /// ```
     pub fn prefixed_segment(mut self, prefix: &'static str, value: impl AsRef<str>) -> Self {
         let value = value.as_ref();
@@ -210,17 +220,11 @@ impl Request {
     /// assert_eq!(request.path_template(), "/{tenant}/groups");
     /// ```
     pub fn param_segment(mut self, name: &'static str, value: impl AsRef<str>) -> Self {
-        let before = self.path.len();
-        self = self.segment(value);
-        if self.path.len() > before {
-            let literal_start = self
-                .template
-                .len()
-                .saturating_sub(self.path.len().saturating_sub(before));
-            self.template.truncate(literal_start);
-            self.template.push_str("/{");
-            self.template.push_str(name);
-            self.template.push('}');
+        match encode_path_segment(value.as_ref()) {
+            Ok(encoded) => self.push_segment(&encoded, Some(name)),
+            Err(invalid) => {
+                self.build_error.get_or_insert(Error::InvalidInput(invalid));
+            }
         }
         self
     }

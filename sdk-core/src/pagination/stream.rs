@@ -100,10 +100,11 @@ fn lost_fetch(join_error: JoinError) -> String {
 }
 
 impl<T: Send + 'static> PageStream<T> {
-    pub(super) fn new(paginator: Paginator<T>) -> Self {
+    pub(super) fn new(mut paginator: Paginator<T>) -> Self {
+        let metered = paginator.metered.take();
         Self {
             operation: paginator.operation,
-            metered: paginator.metered.clone(),
+            metered,
             prefetch: paginator.prefetch,
             concurrency: paginator.concurrency,
             walk: walk::start(paginator),
