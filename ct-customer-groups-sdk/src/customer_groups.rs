@@ -29,6 +29,44 @@ enum Target {
     Key(String),
 }
 
+impl Target {
+    /// The id or key, as the call's span names its resource.
+    fn name(&self) -> &str {
+        match self {
+            Target::Id(id) | Target::Key(id) => id,
+        }
+    }
+}
+
+/// What a delete did: see [`CustomerGroups::delete`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Deleted {
+    /// The group was deleted; the API's answer, the group as it was.
+    Group(Box<CustomerGroup>),
+    /// An earlier attempt deleted the group and its answer was lost: the
+    /// replay found it gone. What it held is not known here.
+    AnswerLost,
+}
+
+impl Deleted {
+    /// The deleted group, when the API's answer arrived.
+    pub fn group(&self) -> Option<&CustomerGroup> {
+        match self {
+            Deleted::Group(group) => Some(group),
+            Deleted::AnswerLost => None,
+        }
+    }
+
+    /// The deleted group, when the API's answer arrived.
+    pub fn into_group(self) -> Option<CustomerGroup> {
+        match self {
+            Deleted::Group(group) => Some(*group),
+            Deleted::AnswerLost => None,
+        }
+    }
+}
+
 impl CustomerGroups {
     pub(crate) fn new(client: CtClient) -> Self {
         Self {
@@ -129,7 +167,72 @@ impl CustomerGroups {
     }
 
     fn update_target(&self, target: Target, update: CustomerGroupUpdate) -> Call<CustomerGroup> {
-        calls::json(self.client.http(), self.update_request(&target, &update))
+        let groups = self.clone();
+        calls::several(
+            self.client.http(),
+            "update_customer_group",
+            Some(target.name().to_owned()),
+            move |options| async move { groups.send_update(&target, &update, &options).await },
+        )
+    }
+
+    /// Sends a versioned update. A conflict met by a replay (an earlier
+    /// attempt may have been applied, its answer lost) is settled by
+    /// reading the group: see [`settle_replayed_update`](Self::settle_replayed_update).
+    async fn send_update(
+        &self,
+        target: &Target,
+        update: &CustomerGroupUpdate,
+        options: &CallOptions,
+    ) -> Result<CustomerGroup> {
+        let request = self.update_request(target, update);
+        let sending = self.client.http().send_with(request, options);
+        match sending.await.and_then(|answer| answer.json()) {
+            Err(conflict) if conflict.conflict_may_be_own_earlier_attempt() => {
+                self.settle_replayed_update(target, update, conflict, options)
+                    .await
+            }
+            other => other,
+        }
+    }
+
+    /// A replay of `update` met a version conflict: the conflict may be
+    /// the update's own earlier attempt, applied with its answer lost. The
+    /// group is read (caught up with the conflict's version): when its
+    /// version is past the one sent and it already holds everything the
+    /// actions set, the update landed, and the group is the answer.
+    /// Otherwise (another writer changed it too, or an action cannot be
+    /// checked without the server) the conflict is the answer; it says
+    /// that an earlier attempt may have been applied.
+    async fn settle_replayed_update(
+        &self,
+        target: &Target,
+        update: &CustomerGroupUpdate,
+        conflict: sdk_core::Error,
+        options: &CallOptions,
+    ) -> Result<CustomerGroup> {
+        let current = conflict.current_version();
+        let Some(group) = self.read_caught_up(target, current, options).await? else {
+            return Err(conflict);
+        };
+        if group.version <= update.version() {
+            return Err(conflict);
+        }
+        match update.is_reflected_in(&group) {
+            Ok(true) => {
+                tracing::debug!(
+                    sent_version = update.version(),
+                    read_version = group.version,
+                    "a replayed update met its own landed change"
+                );
+                Ok(group)
+            }
+            Ok(false) => Err(conflict),
+            Err(unknown) => {
+                tracing::debug!(%unknown, "a replayed update cannot be checked locally");
+                Err(conflict)
+            }
+        }
     }
 
     fn update_request(&self, target: &Target, update: &CustomerGroupUpdate) -> Request {
@@ -140,11 +243,20 @@ impl CustomerGroups {
             .json(update)
     }
 
-    fn delete_target(&self, target: Target, version: u64) -> Call<CustomerGroup> {
+    fn delete_target(&self, target: Target, version: u64) -> Call<Deleted> {
         let request = self
             .request(Request::delete("delete_customer_group"), &target)
             .query("version", version.to_string());
-        calls::json(self.client.http(), request)
+        calls::settled(self.client.http(), request, |answer| match answer {
+            Ok(answer) => answer.json().map(|group| Deleted::Group(Box::new(group))),
+            // A replay that finds the group gone: an earlier attempt deleted
+            // it (or another writer did), as asked.
+            Err(gone) if gone.is_not_found() && gone.api().is_some_and(|api| api.replayed) => {
+                tracing::debug!("a replayed delete found the group gone");
+                Ok(Deleted::AnswerLost)
+            }
+            Err(error) => Err(error),
+        })
     }
 
     /// `GET /{projectKey}/customer-groups/{id}`.
@@ -239,12 +351,17 @@ impl CustomerGroups {
     /// expected version; a stale version fails with 409 `ConcurrentModification`.
     ///
     /// A versioned update is retried like a read (a replay cannot apply
-    /// twice). When an attempt was applied but its answer was lost, the
-    /// replay meets a 409 for your *own* change: such an error says so
-    /// ([`CtErrorExt::conflict_may_be_own_earlier_attempt`], and
-    /// `request_may_have_been_sent()` is true). Read the group again and
-    /// check before applying anything again, or use
-    /// [`update_with_retry`](Self::update_with_retry), which does.
+    /// twice). When an attempt was applied but its answer was lost (a
+    /// gateway's 503, a dropped connection), the replay meets a 409 for
+    /// your *own* change. The SDK then reads the group: if its version is
+    /// past the one sent and it already holds everything the actions set
+    /// ([`CustomerGroupUpdate::is_reflected_in`]), the update landed and
+    /// the call returns the group as read. Otherwise (another writer
+    /// changed it as well, or an action such as a custom type named by key
+    /// cannot be checked locally) it fails with the conflict, which says
+    /// that an earlier attempt may have been applied
+    /// ([`CtErrorExt::conflict_may_be_own_earlier_attempt`]): read the
+    /// group again and check before applying anything again.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -299,6 +416,11 @@ impl CustomerGroups {
 
     /// `DELETE /{projectKey}/customer-groups/{id}?version=N`.
     ///
+    /// A delete is retried like a read: when an attempt deleted the group
+    /// but its answer was lost, the replay meets 404, and the call returns
+    /// [`Deleted::AnswerLost`] instead of an error. A 404 to the first
+    /// attempt is an error, as it was not there to delete.
+    ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
@@ -307,11 +429,12 @@ impl CustomerGroups {
     /// # let gold = ct.customer_groups().create(draft).await?;
     /// // The version is the one the caller saw: a stale one is a 409.
     /// let deleted = ct.customer_groups().delete(&gold.id, gold.version).await?;
-    /// assert!(!ct.customer_groups().exists(&deleted.id).await?);
+    /// assert_eq!(deleted.group().map(|group| group.name.as_str()), Some("Gold members"));
+    /// assert!(!ct.customer_groups().exists(&gold.id).await?);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, id: impl Into<String>, version: u64) -> Call<CustomerGroup> {
+    pub fn delete(&self, id: impl Into<String>, version: u64) -> Call<Deleted> {
         self.delete_target(Target::Id(id.into()), version)
     }
 
@@ -328,7 +451,7 @@ impl CustomerGroups {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete_by_key(&self, key: impl Into<String>, version: u64) -> Call<CustomerGroup> {
+    pub fn delete_by_key(&self, key: impl Into<String>, version: u64) -> Call<Deleted> {
         self.delete_target(Target::Key(key.into()), version)
     }
 
@@ -360,10 +483,13 @@ impl CustomerGroups {
     ///
     /// `actions` sees the group as it is now on every attempt, so it can
     /// decide again; returning no actions ends without an update, with the
-    /// group as read. Write it to return nothing once the change is in: then
-    /// a change that was applied although its answer was lost (the replay
-    /// meets a 409) is recognised on the re-read instead of reported as a
-    /// conflict. The closure may borrow from its surroundings; the call then
+    /// group as read. It runs again only after another writer's change:
+    /// when an update was applied although its answer was lost (its replay
+    /// meets a 409), the SDK recognises its own change as
+    /// [`update`](Self::update) does and returns the group, and when it
+    /// cannot tell, fails with the conflict rather than run `actions` on a
+    /// group that may already hold its change (a closure that appends or
+    /// counts would apply twice). The closure may borrow from its surroundings; the call then
     /// lives as long as what it borrows. To await something before deciding,
     /// use [`update_with_retry_async`](Self::update_with_retry_async).
     ///
@@ -471,9 +597,12 @@ impl CustomerGroups {
                     }
                     updates = updates.saturating_add(1);
                     let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
-                    let request = groups.update_request(&target, &update);
-                    let sending = groups.client.http().send_with(request, &options);
-                    match sending.await.and_then(|answer| answer.json()) {
+                    match groups.send_update(&target, &update, &options).await {
+                        // A replay's conflict that reading did not settle:
+                        // the change may be in, so `actions` must not run again.
+                        Err(conflict) if conflict.conflict_may_be_own_earlier_attempt() => {
+                            return Err(conflict);
+                        }
                         Err(conflict) if conflict.is_concurrent_modification() => {
                             tracing::debug!(
                                 current = ?conflict.current_version(),
@@ -523,7 +652,7 @@ impl CustomerGroups {
                 "the re-read is older than the conflict's version"
             );
             if read < STALE_READS {
-                tokio::time::sleep(wait).await;
+                self.client.http().sleep(wait).await;
                 wait = wait.saturating_mul(2);
             }
         }

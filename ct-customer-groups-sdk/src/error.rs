@@ -312,7 +312,8 @@ impl CtErrorExt for sdk_core::Error {
                 .collect();
         }
         self.api()
-            .and_then(|api| api.details.as_ref())
+            .and_then(sdk_core::ApiError::details_value)
+            .as_ref()
             .map(parse_errors)
             .unwrap_or_default()
     }
@@ -328,20 +329,29 @@ impl CtErrorExt for sdk_core::Error {
     }
 
     fn conflict_may_be_own_earlier_attempt(&self) -> bool {
-        self.is_concurrent_modification() && self.api().is_some_and(|api| api.attempts > 1)
+        self.is_concurrent_modification() && self.api().is_some_and(|api| api.replayed)
     }
 }
 
-/// The body's `ConcurrentModification` entry, read where it lies: the
-/// predicates look at one entry instead of building every typed error.
-fn concurrent_modification(error: &sdk_core::Error) -> Option<&Map<String, Value>> {
-    error
-        .api()?
-        .details
-        .as_ref()?
-        .get("errors")?
-        .as_array()?
-        .iter()
-        .filter_map(Value::as_object)
-        .find(|entry| entry.get("code").and_then(Value::as_str) == Some("ConcurrentModification"))
+/// The body's `ConcurrentModification` entry: the predicates look at one
+/// entry instead of building every typed error.
+fn concurrent_modification(error: &sdk_core::Error) -> Option<Map<String, Value>> {
+    let api = error.api()?;
+    if api.status != StatusCode::CONFLICT {
+        return None;
+    }
+    let Value::Object(mut body) = api.details_value()? else {
+        return None;
+    };
+    let Value::Array(entries) = body.remove("errors")? else {
+        return None;
+    };
+    entries.into_iter().find_map(|entry| match entry {
+        Value::Object(entry)
+            if entry.get("code").and_then(Value::as_str) == Some("ConcurrentModification") =>
+        {
+            Some(entry)
+        }
+        _ => None,
+    })
 }

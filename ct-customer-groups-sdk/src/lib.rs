@@ -94,13 +94,14 @@ pub use client::{
     CtCallExt, CtClient, CtClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, EXTERNAL_USER_ID_HEADER,
     Region,
 };
+pub use customer_groups::Deleted;
 pub use error::{CtError, CtErrorCode, CtErrorExt};
 pub use model::{
     Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,
     CustomerGroupDraft, PagedQueryResult, Reference, ResourceIdentifier,
 };
 pub use query::{CustomerGroupQuery, QueryAll};
-pub use update::{CustomerGroupUpdate, UpdateAction};
+pub use update::{CustomerGroupUpdate, NotLocallyApplicable, UpdateAction};
 
 // The timestamp type of `createdAt` and `lastModifiedAt`.
 pub use chrono::{DateTime, Utc};

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::model::{
-    CustomerGroup, ResourceIdentifier, check_field_name, check_field_names, check_key,
+    CustomFields, CustomerGroup, Reference, ResourceIdentifier, check_field_name,
+    check_field_names, check_key,
 };
 
 /// The most update actions one request may carry (the API's limit).
@@ -92,6 +93,172 @@ impl UpdateAction {
     }
 }
 
+impl UpdateAction {
+    /// Applies the action to `group` in memory, as the API applies it:
+    /// what the group holds afterwards, without its version and stamps
+    /// (which only the server sets).
+    ///
+    /// Customer group actions set absolute values, so applying one to a
+    /// group that already reflects it changes nothing: that is how the SDK
+    /// tells its own landed write from another writer's change. Where the
+    /// outcome depends on what only the server knows (a custom type named
+    /// by key, which a group names by id; a field set on a group without a
+    /// custom type, which the API refuses), it fails and leaves `group` as
+    /// it was. Removing a field that is not set leaves it unset.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::{CustomerGroup, UpdateAction};
+    ///
+    /// let mut group: CustomerGroup = ct_customer_groups_sdk::serde_json::from_str(
+    ///     r#"{"id": "g-1", "version": 3, "name": "Gold", "createdAt": "2024-01-01T00:00:00Z",
+    ///         "lastModifiedAt": "2024-01-01T00:00:00Z"}"#,
+    /// )?;
+    /// UpdateAction::change_name("Platinum").apply(&mut group)?;
+    /// assert_eq!(group.name, "Platinum");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&self, group: &mut CustomerGroup) -> Result<(), NotLocallyApplicable> {
+        match self {
+            UpdateAction::ChangeName { name } => group.name.clone_from(name),
+            UpdateAction::SetKey { key } => group.key.clone_from(key),
+            UpdateAction::SetCustomType { type_: None, .. } => group.custom = None,
+            UpdateAction::SetCustomType {
+                type_: Some(type_),
+                fields,
+            } => {
+                let Some(id) = type_.id() else {
+                    return Err(NotLocallyApplicable::new(
+                        "setCustomType",
+                        "the type is named by key, and a group names its type by id",
+                    ));
+                };
+                let fields = Value::Object(fields.clone().unwrap_or_default());
+                group.custom = Some(CustomFields {
+                    type_: Reference {
+                        type_id: "type".to_owned(),
+                        id: id.to_owned(),
+                        obj: None,
+                    },
+                    fields: fields.into(),
+                });
+            }
+            UpdateAction::SetCustomField { name, value } => {
+                let Some(custom) = group.custom.as_mut() else {
+                    return Err(NotLocallyApplicable::new(
+                        "setCustomField",
+                        "the group has no custom type, and the API refuses the action",
+                    ));
+                };
+                let mut fields: Map<String, Value> = custom.fields.decode().map_err(|_| {
+                    NotLocallyApplicable::new(
+                        "setCustomField",
+                        "the group's fields are not an object",
+                    )
+                })?;
+                match value {
+                    Some(value) => fields.insert(name.clone(), value.clone()),
+                    None => fields.remove(name),
+                };
+                custom.fields = Value::Object(fields).into();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An update action whose outcome the SDK cannot work out without the
+/// server: see [`UpdateAction::apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NotLocallyApplicable {
+    /// The action, as the API names it (`setCustomType`).
+    pub action: &'static str,
+    /// Why its outcome cannot be known here.
+    pub reason: &'static str,
+}
+
+impl NotLocallyApplicable {
+    fn new(action: &'static str, reason: &'static str) -> Self {
+        Self { action, reason }
+    }
+}
+
+impl std::fmt::Display for NotLocallyApplicable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cannot be applied locally: {}",
+            self.action, self.reason
+        )
+    }
+}
+
+impl std::error::Error for NotLocallyApplicable {}
+
+/// Whether two groups hold the same state that update actions set: name,
+/// key, custom type and custom field values (compared as JSON values:
+/// numbers by value, `1` equal to `1.0`, and arrays as the sets custom
+/// field types make them, in any order).
+pub(crate) fn same_settable_state(a: &CustomerGroup, b: &CustomerGroup) -> bool {
+    a.name == b.name
+        && a.key == b.key
+        && match (&a.custom, &b.custom) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.type_.id == b.type_.id && same_json(&a.fields.to_value(), &b.fields.to_value())
+            }
+            _ => false,
+        }
+}
+
+/// JSON equality as custom field values mean it: numbers by value, arrays
+/// (every array a custom field holds is a set) in any order. Compared
+/// through a canonical text, so a large set costs a sort, not a square.
+pub(crate) fn same_json(a: &Value, b: &Value) -> bool {
+    canonical_json(a) == canonical_json(b)
+}
+
+/// `value` as text with numbers written by value, object members in name
+/// order and array elements sorted.
+fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Number(number) => canonical_number(number),
+        Value::Array(items) => {
+            let mut items: Vec<String> = items.iter().map(canonical_json).collect();
+            items.sort_unstable();
+            format!("[{}]", items.join(","))
+        }
+        Value::Object(members) => {
+            let mut members: Vec<String> = members
+                .iter()
+                .map(|(name, value)| {
+                    format!("{}:{}", Value::from(name.as_str()), canonical_json(value))
+                })
+                .collect();
+            members.sort_unstable();
+            format!("{{{}}}", members.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A number as the same text whichever way it was written (`1`, `1.0`, `1e0`).
+fn canonical_number(number: &serde_json::Number) -> String {
+    if let Some(integer) = number.as_i64() {
+        return integer.to_string();
+    }
+    if let Some(integer) = number.as_u64() {
+        return integer.to_string();
+    }
+    let float = number.as_f64().unwrap_or(f64::NAN);
+    // Integral floats within i64 read as the integer they are.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    if float.fract() == 0.0 && float.abs() < 9.0e15 {
+        return (float as i64).to_string();
+    }
+    format!("{float:e}")
+}
+
 /// Several actions sent in one request, applied to the expected version.
 ///
 /// The version is always one the server sent: take it from the group you
@@ -146,6 +313,18 @@ impl CustomerGroupUpdate {
     /// The actions, in order.
     pub fn actions(&self) -> &[UpdateAction] {
         &self.actions
+    }
+
+    /// Whether `group` already holds everything the actions set: applying
+    /// them to it, in order, changes nothing. An error when an action's
+    /// outcome cannot be known without the server
+    /// ([`UpdateAction::apply`]).
+    pub fn is_reflected_in(&self, group: &CustomerGroup) -> Result<bool, NotLocallyApplicable> {
+        let mut applied = group.clone();
+        for action in &self.actions {
+            action.apply(&mut applied)?;
+        }
+        Ok(same_settable_state(group, &applied))
     }
 
     /// Checks what the API would refuse before anything is sent: more than

@@ -675,19 +675,19 @@ async fn a_re_read_that_never_catches_up_fails_with_the_conflict() {
     );
 }
 
-#[tokio::test]
-async fn a_replayed_update_that_meets_its_own_change_is_not_reported_as_a_plain_conflict() {
+/// A server where the first update is applied but its answer lost (503
+/// from a proxy); the replay then meets a conflict at `current`, and reads
+/// answer the group at `current` named `name_now`.
+async fn replay_meets(current: u64, name_now: &str) -> MockServer {
     let server = MockServer::start().await;
     mount_token(&server).await;
-    // The first attempt is applied but its answer is lost (503 from a proxy);
-    // the replay then meets the version the first attempt made.
     api("GET", "/g-1")
         .respond_with(group_at(1, "Start"))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     api("GET", "/g-1")
-        .respond_with(group_at(2, "Gold"))
+        .respond_with(group_at(current, name_now))
         .mount(&server)
         .await;
     api("POST", "/g-1")
@@ -696,11 +696,52 @@ async fn a_replayed_update_that_meets_its_own_change_is_not_reported_as_a_plain_
         .mount(&server)
         .await;
     api("POST", "/g-1")
-        .respond_with(conflict_at(2))
+        .respond_with(conflict_at(current))
         .mount(&server)
         .await;
+    server
+}
 
-    // `update` alone says the conflict may be its own earlier attempt.
+#[tokio::test]
+async fn a_replayed_update_that_meets_its_own_change_succeeds() {
+    // The version went from 1 to 4: the live API may skip numbers.
+    let server = replay_meets(4, "Gold").await;
+    let groups = client(&server).customer_groups();
+    let group = groups.get("g-1").await.unwrap();
+    let updated = groups
+        .update(
+            "g-1",
+            CustomerGroupUpdate::for_group(&group).action(UpdateAction::change_name("Gold")),
+        )
+        .await
+        .unwrap();
+    assert_eq!((updated.version, updated.name.as_str()), (4, "Gold"));
+    assert_eq!(
+        sent_versions(&server).await,
+        [1, 1],
+        "one update, replayed once"
+    );
+
+    // `update_with_retry` does the same, and runs its closure once.
+    let server = replay_meets(2, "Start+").await;
+    let runs = std::sync::atomic::AtomicU32::new(0);
+    let group = client(&server)
+        .customer_groups()
+        .update_with_retry("g-1", 5, |group| {
+            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            vec![UpdateAction::change_name(format!("{}+", group.name))]
+        })
+        .await
+        .unwrap();
+    assert_eq!((group.version, group.name.as_str()), (2, "Start+"));
+    assert_eq!(runs.into_inner(), 1, "the appending closure ran once");
+    assert_eq!(sent_versions(&server).await, [1, 1]);
+}
+
+#[tokio::test]
+async fn a_replayed_update_that_meets_another_change_may_have_been_applied() {
+    // Someone else renamed it after (or instead of) our landed change.
+    let server = replay_meets(3, "Theirs").await;
     let groups = client(&server).customer_groups();
     let group = groups.get("g-1").await.unwrap();
     let error = groups
@@ -712,7 +753,6 @@ async fn a_replayed_update_that_meets_its_own_change_is_not_reported_as_a_plain_
         .unwrap_err();
     assert!(error.is_concurrent_modification());
     assert!(error.conflict_may_be_own_earlier_attempt());
-    assert!(error.request_may_have_been_sent());
     assert!(
         error
             .to_string()
@@ -720,39 +760,41 @@ async fn a_replayed_update_that_meets_its_own_change_is_not_reported_as_a_plain_
         "{error}"
     );
 
-    // `update_with_retry` re-reads and lets the closure decide: the change is in.
+    // The conflict helper never asks its closure again: the change may be in.
+    let server = replay_meets(3, "Theirs").await;
+    let runs = std::sync::atomic::AtomicU32::new(0);
+    let error = client(&server)
+        .customer_groups()
+        .update_with_retry("g-1", 5, |group| {
+            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            vec![UpdateAction::change_name(format!("{}+", group.name))]
+        })
+        .await
+        .unwrap_err();
+    assert!(error.conflict_may_be_own_earlier_attempt(), "{error}");
+    assert_eq!(runs.into_inner(), 1);
+    assert_eq!(sent_versions(&server).await, [1, 1], "no third update");
+}
+
+#[tokio::test]
+async fn a_failed_read_is_never_said_to_have_been_applied() {
     let server = MockServer::start().await;
     mount_token(&server).await;
     api("GET", "/g-1")
-        .respond_with(group_at(1, "Start"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    api("GET", "/g-1")
-        .respond_with(group_at(2, "Gold"))
-        .mount(&server)
-        .await;
-    api("POST", "/g-1")
         .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
         .mount(&server)
         .await;
-    api("POST", "/g-1")
-        .respond_with(conflict_at(2))
-        .mount(&server)
-        .await;
-    let group = client(&server)
+    let error = client(&server)
         .customer_groups()
-        .update_with_retry("g-1", 1, |group| {
-            if group.name == "Gold" {
-                vec![]
-            } else {
-                vec![UpdateAction::change_name("Gold")]
-            }
-        })
+        .get("g-1")
         .await
-        .unwrap();
-    assert_eq!((group.version, group.name.as_str()), (2, "Gold"));
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("an earlier attempt may have reached the server"),
+        "{text}"
+    );
+    assert!(!text.contains("applied"), "{text}");
 }
 
 #[tokio::test]

@@ -348,6 +348,29 @@ fn spans_follow_the_http_client_conventions_and_hold_no_secret() {
         assert_eq!(outer.field("customer_sdk.attempts"), Some("4"));
         all.extend(spans);
 
+        // An existence check's expected 404 is no error; a failed get is,
+        // with a status description.
+        assert!(!ct.customer_groups().exists("no-such-id").await.unwrap());
+        let spans = recorder.take();
+        let head = named(&spans, &format!("HEAD {template}"));
+        assert_eq!(head.len(), 1, "{spans:#?}");
+        assert_eq!(head[0].field("http.response.status_code"), Some("404"));
+        assert_eq!(head[0].field("otel.status_code"), None, "{head:#?}");
+        assert_eq!(head[0].field("error.type"), None);
+        all.extend(spans);
+        ct.customer_groups().get("no-such-id").await.unwrap_err();
+        let spans = recorder.take();
+        let failed = named(&spans, "commercetools.get_customer_group")[0];
+        assert_eq!(failed.field("otel.status_code"), Some("ERROR"));
+        let description = failed.field("otel.status_description").unwrap_or_default();
+        assert!(description.contains("404 Not Found"), "{failed:#?}");
+        let attempt = named(&spans, &format!("GET {template}"))[0];
+        assert_eq!(
+            attempt.field("otel.status_description"),
+            Some("answered 404 Not Found")
+        );
+        all.extend(spans);
+
         // Flow Retail: a page walk inside the caller's span, a span per page.
         let flow_sandbox = FlowRetailSandbox::start().unwrap();
         let flow_port = port_of(&flow_sandbox.url());

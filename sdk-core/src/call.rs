@@ -59,6 +59,10 @@ pub struct CallOptions {
     /// Attempts sent by every request of the call: what a deadline error
     /// for the whole call reports.
     pub(crate) attempts: Arc<AtomicU32>,
+    /// When a call of several requests must be done, fixed once as it
+    /// starts, and the deadline that makes it: each of its requests gets
+    /// what is left, not the whole deadline.
+    pub(crate) ends_at: Option<(tokio::time::Instant, Duration)>,
 }
 
 impl Clone for CallOptions {
@@ -72,6 +76,7 @@ impl Clone for CallOptions {
             headers: self.headers.clone(),
             invalid_header: self.invalid_header.clone(),
             attempts: Arc::default(),
+            ends_at: None,
         }
     }
 }
@@ -212,6 +217,8 @@ struct Observed {
     /// every request, and its span shows it.
     correlates: bool,
     resource_id: Option<String>,
+    /// The client's deadline, for a call that sets none of its own.
+    client_deadline: Option<Duration>,
 }
 
 impl Observed {
@@ -221,6 +228,7 @@ impl Observed {
             metrics: client.metrics().clone(),
             correlates: client.sends_correlation_ids(),
             resource_id,
+            client_deadline: client.deadline(),
         }
     }
 }
@@ -366,19 +374,30 @@ impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
                 .filter(|_| observed.correlates),
         );
         let attempts = Arc::clone(&options.attempts);
-        let limit = options.deadline.filter(|_| spans_requests);
+        // A call of several requests fixes its end once: each request, and
+        // each wait between them, gets what is left of it.
+        let limit = options
+            .deadline
+            .or(observed.client_deadline)
+            .filter(|_| spans_requests);
+        let ends_at = limit.and_then(|limit| {
+            let at = tokio::time::Instant::now().checked_add(limit)?;
+            Some((at, limit))
+        });
+        options.ends_at = ends_at;
         let running = start(options);
         let observing = span.clone();
         Box::pin(
             async move {
                 let started = telemetry::Timer::start();
-                let outcome = match limit {
+                let outcome = match ends_at {
+                    Some(ends_at) => within_deadline(operation, ends_at, &attempts, running).await,
                     None => running.await,
-                    Some(limit) => within_deadline(operation, limit, &attempts, running).await,
                 };
                 let sent = attempts.load(Ordering::Relaxed);
                 let failure = outcome.as_ref().err().map(telemetry::error_type);
-                telemetry::end_operation_span(&observing, sent, failure.as_deref());
+                let described = failure.as_deref().zip(outcome.as_ref().err());
+                telemetry::end_operation_span(&observing, sent, described);
                 let took = started.elapsed();
                 observed
                     .metrics

@@ -342,7 +342,7 @@ fn warn_of_missing_scopes(requested: &[String], granted: Option<&[String]>) {
     let missing = missing_scopes(requested, granted);
     if !missing.is_empty() {
         tracing::warn!(
-            missing = %missing.join(" "),
+            missing = %crate::telemetry::Escaped(missing.join(" ")),
             "the token endpoint granted fewer scopes than were asked for; calls that need them will be refused with 403"
         );
     }

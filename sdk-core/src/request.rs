@@ -43,6 +43,9 @@ pub struct Request {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) idempotent: bool,
+    /// An error status that is an expected outcome of the request, such
+    /// as the 404 of an existence check: its attempt span is not an error.
+    pub(crate) expected_status: Option<reqwest::StatusCode>,
     pub(crate) build_error: Option<Error>,
     /// A body that could not be serialized: reported only when no rule
     /// refused the request, since a rule's refusal says more.
@@ -87,6 +90,7 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             idempotent,
+            expected_status: None,
             build_error: None,
             body_error: None,
         }
@@ -316,6 +320,15 @@ impl Request {
     /// server (timeouts, resets, 5xx answers).
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = idempotent;
+        self
+    }
+
+    /// Marks an error `status` as an expected answer, such as the 404 of
+    /// an existence check: the request's attempt span records the status
+    /// without marking itself as an error. The answer is still returned
+    /// as an API error for the call to read.
+    pub fn expect_status(mut self, status: reqwest::StatusCode) -> Self {
+        self.expected_status = Some(status);
         self
     }
 

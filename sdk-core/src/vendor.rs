@@ -101,9 +101,21 @@ pub mod calls {
         ScopedCall::new(client, request, |_| Ok(()))
     }
 
+    /// A call that sends `request` once (with retries) and reads what came
+    /// of it, an answer or an error, with `read`: for a vendor that must
+    /// settle an error itself, such as a replayed delete meeting 404.
+    pub fn settled<'a, T, R>(client: &Client, request: Request, read: R) -> ScopedCall<'a, T>
+    where
+        T: Send + 'a,
+        R: FnOnce(Result<Response>) -> Result<T> + Send + 'a,
+    {
+        ScopedCall::new_fallible(client, request, read)
+    }
+
     /// A call that asks whether `request`'s resource exists, usually a
     /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
     pub fn exists<'a>(client: &Client, request: Request) -> ScopedCall<'a, bool> {
+        let request = request.expect_status(reqwest::StatusCode::NOT_FOUND);
         ScopedCall::new_fallible(client, request, |sent| match sent {
             Ok(_) => Ok(true),
             Err(error) if error.is_not_found() => Ok(false),

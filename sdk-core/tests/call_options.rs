@@ -196,3 +196,50 @@ async fn a_call_is_a_send_static_future_that_can_be_spawned_and_mapped() {
     let spawned = tokio::spawn(call.into_future());
     assert_eq!(spawned.await.unwrap().unwrap(), 42);
 }
+
+#[tokio::test]
+async fn a_later_request_of_a_call_of_several_has_only_what_is_left_of_its_deadline() {
+    // Each request asks for a 1 s wait before its retry. The first takes
+    // it; the second has less than 1 s of the 2 s left, so it returns the
+    // API's answer at once instead of waiting into the call's deadline.
+    let server = MockServer::start().await;
+    for (path, times) in [("/a", 1), ("/b", 10)] {
+        Mock::given(wiremock::matchers::path(path))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
+            .up_to_n_times(times)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    let client = builder(&server).attempt_timeout(None).build().unwrap();
+    let two_requests = calls::several(
+        &client.clone(),
+        "two_requests",
+        None,
+        move |options| async move {
+            client
+                .send_with(Request::get("first").segment("a"), &options)
+                .await?;
+            client
+                .send_with(Request::get("second").segment("b"), &options)
+                .await?;
+            Ok(())
+        },
+    );
+    let error = two_requests
+        .deadline(Duration::from_secs(2))
+        .await
+        .unwrap_err();
+    let api = error
+        .api()
+        .unwrap_or_else(|| panic!("not the API's answer: {error}"));
+    assert_eq!((api.operation, api.status.as_u16()), ("second", 503));
+    assert_eq!(
+        received(&server).await,
+        3,
+        "the second request was sent once"
+    );
+}

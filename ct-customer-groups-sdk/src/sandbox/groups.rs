@@ -221,11 +221,15 @@ pub(super) async fn update_group(
     let Some(actions) = request.get("actions").and_then(Value::as_array) else {
         return Err(json_input("actions: Missing required value"));
     };
+    let before = group.clone();
     for action in actions {
         apply(&store, &mut group, action)?;
     }
-    if !actions.is_empty() {
-        group["version"] = json!(current + 1);
+    let versioning = store.versioning;
+    let changes_nothing = versioning.no_op_keeps_version && group == before;
+    let counts = !actions.is_empty() && !changes_nothing;
+    if counts {
+        group["version"] = json!(current.saturating_add(versioning.step.max(1)));
         group["lastModifiedAt"] = json!(now_text());
     }
     store.put_group(id, group.clone());

@@ -269,6 +269,23 @@ impl CtSandbox {
         self.server.faults()
     }
 
+    /// How the sandbox counts versions from now on. By default each
+    /// update with actions adds exactly one; the live API only promises
+    /// that versions grow, may skip numbers, and may leave an update that
+    /// changes nothing at its version. Code that assumes more breaks
+    /// against it: set those behaviours here to see it break in a test.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::sandbox::{CtSandbox, Versioning};
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// sandbox.set_versioning(Versioning::default().step(3).no_op_keeps_version(true));
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
+    pub fn set_versioning(&self, versioning: Versioning) {
+        self.state.lock().versioning = versioning;
+    }
+
     /// Makes every issued token expired, as if its time had run out.
     pub fn expire_tokens(&self) {
         self.state.lock().tokens.clear();
@@ -364,6 +381,42 @@ struct Store {
     sequence: u64,
     /// Custom types by id.
     types: BTreeMap<String, CustomType>,
+    versioning: Versioning,
+}
+
+/// How a [`CtSandbox`] counts versions: see [`CtSandbox::set_versioning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Versioning {
+    /// How much an update that changes the group adds to its version (at least 1).
+    pub step: u64,
+    /// Whether an update whose actions change nothing keeps the version
+    /// (and `lastModifiedAt`) as it is.
+    pub no_op_keeps_version: bool,
+}
+
+impl Default for Versioning {
+    /// One per update with actions, whether or not they change anything.
+    fn default() -> Self {
+        Self {
+            step: 1,
+            no_op_keeps_version: false,
+        }
+    }
+}
+
+impl Versioning {
+    /// Adds `step` (at least 1) per update, skipping the numbers between.
+    pub fn step(mut self, step: u64) -> Self {
+        self.step = step.max(1);
+        self
+    }
+
+    /// Leaves an update that changes nothing at its version.
+    pub fn no_op_keeps_version(mut self, keeps: bool) -> Self {
+        self.no_op_keeps_version = keeps;
+        self
+    }
 }
 
 fn now_text() -> String {

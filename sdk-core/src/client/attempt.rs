@@ -6,7 +6,7 @@
 
 #![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -18,11 +18,11 @@ use super::response::{ExchangeError, Response, read_limited, read_prefix};
 use super::{Client, Limits, MAX_ERROR_BODY_BYTES};
 use crate::error::{
     AuthError, Error, Result, TimeoutError, TimeoutKind, TransportError, TransportFailure,
-    api_error_from_response, innermost_cause,
+    api_error_from_response, body::AnsweredRequest, innermost_cause,
 };
 use crate::request::Request;
 use crate::retry::run::{Attempted, Failure, Retrying, retry_loop};
-use crate::telemetry::{self, AttemptEnd, Endpoint, Timer, UrlTemplate};
+use crate::telemetry::{self, AttemptEnd, AttemptFailure, Endpoint, Timer, UrlTemplate};
 use tracing::Instrument;
 
 /// The longest URL an HTTP request line can carry here (the `http` crate's
@@ -42,6 +42,11 @@ struct CallContext<'a> {
     sent: &'a AtomicU32,
     /// Attempts sent by every request of the call.
     call_attempts: &'a AtomicU32,
+    /// Whether an attempt so far may have reached the server and been
+    /// acted on: its answer was an error status other than a 401 the
+    /// credentials mended, or it was lost to a timeout or a broken
+    /// connection. A later answer is then to a replay.
+    reached_server: AtomicBool,
 }
 
 impl Client {
@@ -80,6 +85,7 @@ impl Client {
             attempt_timeout: limits.attempt_timeout,
             sent,
             call_attempts: &limits.call_attempts,
+            reached_server: AtomicBool::new(false),
         };
         let retrying = Retrying {
             operation: request.operation,
@@ -101,9 +107,20 @@ impl Client {
         retry_loop(retrying, |_| self.attempt(&call)).await
     }
 
+    /// One attempt, noting whether it may have reached the server.
+    async fn attempt(&self, call: &CallContext<'_>) -> Attempted<Response> {
+        let attempted = self.attempt_once(call).await;
+        if let Attempted::Failed(_, failure) = &attempted
+            && failure.may_have_reached_server()
+        {
+            call.reached_server.store(true, Ordering::Relaxed);
+        }
+        attempted
+    }
+
     /// One attempt, with one replay of a 401 when the credentials say a
     /// fresh try may pass.
-    async fn attempt(&self, call: &CallContext<'_>) -> Attempted<Response> {
+    async fn attempt_once(&self, call: &CallContext<'_>) -> Attempted<Response> {
         let mut replayed_unauthorized = false;
         loop {
             let sent = call.sent.fetch_add(1, Ordering::Relaxed).saturating_add(1);
@@ -162,8 +179,11 @@ impl Client {
         match exchanged {
             Ok(response) => {
                 let status = response.status();
-                let error_type = telemetry::status_error_type(status);
-                telemetry::end_attempt_span(&span, Some(status), error_type.as_deref());
+                // An answer the call expects (the 404 of an existence check) is no failure.
+                let failed = telemetry::status_error_type(status).is_some()
+                    && call.request.expected_status != Some(status);
+                let failure = failed.then_some(AttemptFailure::Status(status));
+                telemetry::end_attempt_span(&span, Some(status), failure);
                 metrics.request_ended(&endpoint, took, AttemptEnd::Answered(status.as_u16()));
                 Ok(response)
             }
@@ -171,7 +191,8 @@ impl Client {
                 let failed = self.exchange_failure(call, failure, sent);
                 if let Attempted::Failed(error, _) | Attempted::Final(error) = &failed {
                     let error_type = telemetry::error_type(error);
-                    telemetry::end_attempt_span(&span, None, Some(&error_type));
+                    let failure = AttemptFailure::Error(&error_type, error);
+                    telemetry::end_attempt_span(&span, None, Some(failure));
                     metrics.request_ended(&endpoint, took, AttemptEnd::Failed(&error_type));
                 }
                 Err(failed)
@@ -264,15 +285,20 @@ impl Client {
             .find_map(|name| response.headers().get(name)?.to_str().ok())
             .map(str::to_owned)
             .or_else(|| call.correlation_id.clone());
+        let answered = AnsweredRequest {
+            operation: call.request.operation,
+            method: &call.request.method,
+            url: &call.url,
+            request_id,
+            attempts: sent,
+            replayed: call.reached_server.load(Ordering::Relaxed),
+        };
         let mut api = api_error_from_response(
-            call.request.operation,
-            &call.url,
+            answered,
             status,
             response.headers(),
             response.body(),
             &*inner.profile.error_parser,
-            request_id,
-            sent,
         );
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             api.auth_hint = inner.auth.refusal_hint();
@@ -361,7 +387,7 @@ impl Client {
         if first {
             tracing::warn!(
                 operation,
-                notice = %String::from_utf8_lossy(notice.as_bytes()),
+                notice = %telemetry::Escaped(String::from_utf8_lossy(notice.as_bytes())),
                 "the API reports this operation as deprecated"
             );
         }

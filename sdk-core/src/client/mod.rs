@@ -191,20 +191,30 @@ impl Client {
         if let Some(error) = request.build_error.take().or(request.body_error.take()) {
             return Err(error);
         }
-        let started = Instant::now();
-        let deadline = limits.deadline;
         let operation = request.operation;
         let sent = AtomicU32::new(0);
-        let attempts = self.attempts(
-            &request,
-            &limits,
-            deadline.and_then(|limit| started.checked_add(limit)),
-            &sent,
-        );
-        match deadline {
+        let ends_at = limits.ends_at;
+        let attempts = self.attempts(&request, &limits, ends_at.map(|(at, _)| at), &sent);
+        match ends_at {
+            // The call's own timer ends it at the same instant, and its
+            // error names the call and counts all of its attempts.
+            Some(_) if limits.ends_with_call => attempts.await,
+            Some(ends_at) => within_deadline(operation, ends_at, &sent, attempts).await,
             None => attempts.await,
-            Some(limit) => within_deadline(operation, limit, &sent, attempts).await,
         }
+    }
+
+    /// Waits `wait` as this client waits between attempts (its
+    /// [`Sleeper`]), so that a test that records or skips the client's
+    /// waits sees this one too: for a vendor crate's own waits inside a
+    /// call, such as a re-read that lags behind.
+    pub fn sleep(&self, wait: Duration) -> futures::future::BoxFuture<'static, ()> {
+        self.inner.profile.sleeper.sleep(wait)
+    }
+
+    /// The client's deadline for a whole call.
+    pub(crate) fn deadline(&self) -> Option<Duration> {
+        self.inner.deadline
     }
 
     /// The vendor name of this client, as traces and metrics give it.
@@ -227,9 +237,16 @@ impl Client {
     /// and nowhere else.
     fn limits_for(&self, options: &CallOptions) -> Limits {
         let inner = &*self.inner;
+        // A request of a call of several has what is left of the call;
+        // any other, its deadline from now.
+        let ends_at = options.ends_at.or_else(|| {
+            let limit = options.deadline.or(inner.deadline)?;
+            Some((Instant::now().checked_add(limit)?, limit))
+        });
         Limits {
             attempt_timeout: options.attempt_timeout.or(inner.attempt_timeout),
-            deadline: options.deadline.or(inner.deadline),
+            ends_at,
+            ends_with_call: options.ends_at.is_some(),
             max_attempts: options
                 .max_attempts
                 .unwrap_or_else(|| inner.retry.max_attempts()),
@@ -253,7 +270,13 @@ impl Client {
 #[derive(Debug)]
 struct Limits {
     attempt_timeout: Option<Duration>,
-    deadline: Option<Duration>,
+    /// When the request, retries and waits included, must be done, and
+    /// the deadline that set it (a call of several requests sets it once
+    /// for all of them).
+    ends_at: Option<(Instant, Duration)>,
+    /// Whether `ends_at` is the end of a call of several requests, which
+    /// has a timer of its own.
+    ends_with_call: bool,
     max_attempts: u32,
     /// The call's own correlation id; `None` generates one.
     correlation_id: Option<String>,
@@ -261,22 +284,25 @@ struct Limits {
     call_attempts: Arc<AtomicU32>,
 }
 
-/// Runs `work` for at most `limit`; past it, a deadline timeout of
-/// `operation` that reports the `attempts` counted so far.
+/// Runs `work` until `ends_at`'s instant; past it, a deadline timeout of
+/// `operation` (whose deadline was `ends_at`'s limit) that reports the
+/// `attempts` counted so far.
 pub(crate) async fn within_deadline<T>(
     operation: &'static str,
-    limit: Duration,
+    (ends_at, limit): (Instant, Duration),
     attempts: &AtomicU32,
     work: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
-        Err(Error::Timeout(Box::new(TimeoutError {
-            operation,
-            kind: TimeoutKind::Deadline,
-            attempts: attempts.load(Ordering::Relaxed),
-            limit,
-        })))
-    })
+    tokio::time::timeout_at(ends_at, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::Timeout(Box::new(TimeoutError {
+                operation,
+                kind: TimeoutKind::Deadline,
+                attempts: attempts.load(Ordering::Relaxed),
+                limit,
+            })))
+        })
 }
 
 #[cfg(test)]

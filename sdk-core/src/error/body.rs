@@ -65,37 +65,54 @@ impl ErrorBodyParser for GenericErrorParser {
     }
 }
 
-/// Builds an [`ApiError`] from a response to a request sent to `url`.
-#[allow(clippy::too_many_arguments)]
+/// The request an error answer came to, as an [`ApiError`] describes it.
+pub(crate) struct AnsweredRequest<'a> {
+    pub operation: &'static str,
+    pub method: &'a reqwest::Method,
+    pub url: &'a url::Url,
+    /// The request or correlation id.
+    pub request_id: Option<String>,
+    pub attempts: u32,
+    /// An earlier attempt of the request may have reached the server.
+    pub replayed: bool,
+}
+
+/// Builds an [`ApiError`] from an error answer to `request`.
+///
+/// The body is parsed once for the vendor's parser and then dropped: the
+/// error keeps the JSON as text, so it holds about its own size.
 pub(crate) fn api_error_from_response(
-    operation: &'static str,
-    url: &url::Url,
+    request: AnsweredRequest<'_>,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
     parser: &dyn ErrorBodyParser,
-    request_id: Option<String>,
-    attempts: u32,
 ) -> ApiError {
-    let details = serde_json::from_slice::<serde_json::Value>(body).ok();
-    let parsed = details
+    let parsed_body = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let parsed = parsed_body
         .as_ref()
         .filter(|value| value.is_object() || value.is_array())
         .map(|value| parser.parse(status, value))
         .unwrap_or_default();
+    drop(parsed_body);
+    let details = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| crate::json::RawJson::from_text(text.trim()).ok());
     ApiError {
-        operation,
+        operation: request.operation,
+        method: request.method.clone(),
         status,
         code: parsed.code,
         message: parsed.message,
-        request_id,
+        request_id: request.request_id,
         retry_after: crate::protocol::parse_retry_after(headers),
         details,
         body: lossy_prefix(body, MAX_KEPT_BODY),
-        attempts,
+        attempts: request.attempts,
+        replayed: request.replayed,
         redirect_origin: status
             .is_redirection()
-            .then(|| redirect_origin(url, headers))
+            .then(|| redirect_origin(request.url, headers))
             .flatten(),
         auth_hint: None,
     }
@@ -143,15 +160,21 @@ mod tests {
     #[test]
     fn html_body_is_an_api_error_with_its_status() {
         let body = b"<html><body>502 Bad Gateway</body></html>";
+        let url = url::Url::parse("https://api.example.com/x").unwrap();
+        let request = AnsweredRequest {
+            operation: "op",
+            method: &reqwest::Method::GET,
+            url: &url,
+            request_id: None,
+            attempts: 1,
+            replayed: false,
+        };
         let err = api_error_from_response(
-            "op",
-            &url::Url::parse("https://api.example.com/x").unwrap(),
+            request,
             StatusCode::BAD_GATEWAY,
             &HeaderMap::new(),
             body,
             &GenericErrorParser,
-            None,
-            1,
         );
         assert_eq!(err.status, StatusCode::BAD_GATEWAY);
         assert!(err.details.is_none());

@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::telemetry::Escaped;
+
 pub(crate) mod body;
 
 pub(crate) use body::{ErrorBodyParser, GenericErrorParser, api_error_from_response, lossy_prefix};
@@ -236,7 +238,8 @@ impl From<DecodeError> for Error {
 /// Why a listing ended before its end: see [`Error::IncompleteListing`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{operation}: the listing is incomplete after {items} item(s) on {pages} page(s): {reason}"
+    "{operation}: the listing is incomplete after {items} item(s) on {pages} page(s): {}",
+    Escaped(.reason)
 )]
 #[non_exhaustive]
 pub struct IncompleteListing {
@@ -334,10 +337,10 @@ impl fmt::Display for AuthError {
             write!(f, " ({status})")?;
         }
         if let Some(error) = &self.error {
-            write!(f, ": {error}")?;
+            write!(f, ": {}", Escaped(error))?;
         }
         if let Some(description) = &self.error_description {
-            write!(f, ": {description}")?;
+            write!(f, ": {}", Escaped(description))?;
         }
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;
@@ -355,7 +358,7 @@ impl fmt::Display for AuthError {
 #[error(
     "{operation}: {what} {host}{} after {attempts} attempt(s): {}",
     through_proxy(proxy.as_deref()),
-    innermost_cause(source)
+    Escaped(innermost_cause(source))
 )]
 #[non_exhaustive]
 pub struct TransportError {
@@ -452,6 +455,11 @@ impl fmt::Display for TimeoutError {
 }
 
 /// The server answered with an error status.
+///
+/// `Display` shows the server's code, message and request id with every
+/// control, line separator and reordering character escaped, so that a
+/// logged error stays one line whatever the server sent; the fields hold
+/// the text as it came.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -468,12 +476,25 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// How long the server asked the client to wait (`Retry-After`).
     pub retry_after: Option<Duration>,
-    /// The body as JSON, when it was JSON: vendor crates read their typed error details from it.
-    pub details: Option<serde_json::Value>,
+    /// The HTTP method of the request, which says whether it could have
+    /// changed anything (GET, HEAD and OPTIONS cannot).
+    pub method: reqwest::Method,
+    /// The body as the JSON text it came as, when it was JSON: vendor
+    /// crates read their typed error details from it. Kept as text, it
+    /// costs its own size (at most [`MAX_ERROR_BODY_BYTES`](crate::client::MAX_ERROR_BODY_BYTES)),
+    /// where a parsed tree of the same bytes can cost 80 times that;
+    /// [`details_value`](Self::details_value) parses it on demand.
+    pub details: Option<crate::json::RawJson>,
     /// The raw body, cut to [`MAX_KEPT_BODY`] bytes (lossy UTF-8).
     pub body: String,
     /// How many attempts were made in all.
     pub attempts: u32,
+    /// Whether this answer came to a replay of a request an earlier
+    /// attempt of which may have reached the server (its answer was an
+    /// error that is retried, or was lost to a timeout or a broken
+    /// connection). For a write, that attempt may have been applied: a
+    /// conflict or a 404 may be the trace of your own change.
+    pub replayed: bool,
     /// For a redirect (3xx) that was not followed: the origin it pointed to
     /// (`scheme://host:port`, never a path, query or credentials).
     pub redirect_origin: Option<String>,
@@ -491,10 +512,10 @@ impl fmt::Display for ApiError {
             .as_ref()
             .filter(|code| code.trim() != self.status.as_str())
         {
-            write!(f, " {code}")?;
+            write!(f, " {}", Escaped(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", Escaped(message))?;
         }
         if let Some(origin) = &self.redirect_origin {
             write!(f, ": redirect to {origin} not followed")?;
@@ -502,20 +523,40 @@ impl fmt::Display for ApiError {
             write!(f, ": redirect not followed")?;
         }
         if let Some(hint) = &self.auth_hint {
-            write!(f, " ({hint})")?;
+            write!(f, " ({})", Escaped(hint))?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", Escaped(id))?;
         }
         if self.attempts > 1 {
-            // A replayed request that fails may still have had an earlier copy applied.
-            write!(
-                f,
-                " after {} attempts; an earlier attempt may have been applied",
-                self.attempts
-            )?;
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        if self.replayed {
+            // A replayed write that fails may still have had an earlier copy applied.
+            f.write_str(if self.is_read() {
+                "; an earlier attempt may have reached the server"
+            } else {
+                "; an earlier attempt may have been applied"
+            })?;
         }
         Ok(())
+    }
+}
+
+impl ApiError {
+    /// The error body parsed as a JSON value, when it was JSON (parsed on
+    /// each call: [`details`](Self::details) keeps the text).
+    pub fn details_value(&self) -> Option<serde_json::Value> {
+        self.details.as_ref().map(crate::json::RawJson::to_value)
+    }
+
+    /// Whether the request only read (GET, HEAD, OPTIONS): it changed
+    /// nothing, however often it was sent.
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self.method,
+            reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::OPTIONS
+        )
     }
 }
 
@@ -534,7 +575,11 @@ pub struct RateLimited {
 
 /// A successful response that did not decode into the expected type.
 #[derive(Debug, thiserror::Error)]
-#[error("{operation}: could not decode the {status} response at `{path}`: {message}")]
+#[error(
+    "{operation}: could not decode the {status} response at `{}`: {}",
+    Escaped(.path),
+    Escaped(.message)
+)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// The operation, such as `get_customer`.

@@ -53,6 +53,12 @@ impl Failure {
         }
     }
 
+    /// Whether the failed attempt may have reached the server and been
+    /// acted on: anything but a connection that was never made.
+    pub(crate) fn may_have_reached_server(&self) -> bool {
+        !matches!(self, Failure::NotConnected)
+    }
+
     fn outcome(&self) -> AttemptOutcome<'_> {
         match self {
             Failure::Status(status, headers) => AttemptOutcome::Status {
@@ -156,7 +162,7 @@ impl Retrying<'_> {
             return Err(error);
         }
         tracing::info!(
-            error = %error,
+            error = %crate::telemetry::Escaped(&error),
             wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             "retrying"
         );

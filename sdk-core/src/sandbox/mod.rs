@@ -85,6 +85,14 @@ pub struct Fault {
     pub delay: Option<Duration>,
     /// The body of the answer.
     pub body: FaultBody,
+    /// Whether the sandbox serves the request first (its change is
+    /// applied) and only then answers as the fault says: an answer lost
+    /// after the server acted, as a gateway timeout or a dropped
+    /// connection leaves it.
+    pub applied: bool,
+    /// Whether the connection closes with no answer instead of answering
+    /// `status`.
+    pub dropped: bool,
 }
 
 impl Fault {
@@ -98,6 +106,39 @@ impl Fault {
             retry_after: None,
             delay: None,
             body: FaultBody::Json(serde_json::json!({"message": "injected fault"})),
+            applied: false,
+            dropped: false,
+        }
+    }
+
+    /// Serves the request (its change is applied), then answers `status`
+    /// instead of the real answer: what a gateway's `503` after the
+    /// backend acted looks like to a client.
+    ///
+    /// # Panics
+    /// When `status` is not a valid HTTP status code (100..=999).
+    pub fn applied_then(status: u16) -> Self {
+        Self {
+            applied: true,
+            ..Self::status(status)
+        }
+    }
+
+    /// Closes the connection without an answer, before the request is served.
+    pub fn dropped() -> Self {
+        Self {
+            status: None,
+            dropped: true,
+            ..Self::delay(Duration::ZERO)
+        }
+    }
+
+    /// Serves the request (its change is applied), then closes the
+    /// connection without an answer.
+    pub fn applied_then_dropped() -> Self {
+        Self {
+            applied: true,
+            ..Self::dropped()
         }
     }
 
@@ -108,6 +149,8 @@ impl Fault {
             retry_after: None,
             delay: Some(delay),
             body: FaultBody::Empty,
+            applied: false,
+            dropped: false,
         }
     }
 
@@ -127,6 +170,15 @@ impl Fault {
     pub fn with_body(mut self, body: FaultBody) -> Self {
         self.body = body;
         self
+    }
+
+    /// What the fault answers instead of the sandbox: `None` lets the
+    /// sandbox's own answer through.
+    fn answer(&self) -> Option<Response> {
+        if self.dropped {
+            return Some(connection_dropped());
+        }
+        self.status.map(|status| self.response(status))
     }
 
     fn response(&self, status: StatusCode) -> Response {
@@ -158,10 +210,51 @@ impl Fault {
     }
 }
 
+/// Which requests a queued fault is for: a method and a path template
+/// whose `{placeholders}` stand for any one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FaultAim {
+    method: axum::http::Method,
+    segments: Vec<String>,
+}
+
+impl FaultAim {
+    fn matches(&self, method: &axum::http::Method, path: &str) -> bool {
+        let mut path = path.trim_matches('/').split('/');
+        self.method == *method
+            && self.segments.iter().all(|expected| {
+                path.next().is_some_and(|segment| {
+                    (expected.starts_with('{') && expected.ends_with('}')) || expected == segment
+                })
+            })
+            && path.next().is_none()
+    }
+}
+
+/// A queued fault, and the requests it is for (`None`: whichever comes next).
+type Queued = (Option<FaultAim>, Fault);
+
+/// The faults aimed at one operation: see [`FaultInjector::on`].
+#[derive(Debug)]
+#[must_use = "a target does nothing until a fault is injected"]
+pub struct FaultTarget<'a> {
+    faults: &'a FaultInjector,
+    aim: FaultAim,
+}
+
+impl FaultTarget<'_> {
+    /// The next `times` requests this target matches (after the faults
+    /// already queued for them) get `fault`; other requests pass.
+    pub fn inject(&self, fault: Fault, times: usize) {
+        let mut queue = self.faults.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.extend(std::iter::repeat_n((Some(self.aim.clone()), fault), times));
+    }
+}
+
 /// The queue of faults a sandbox answers before serving normally. Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct FaultInjector {
-    queue: Arc<Mutex<VecDeque<Fault>>>,
+    queue: Arc<Mutex<VecDeque<Queued>>>,
     received: Arc<AtomicU64>,
     latency: Arc<Mutex<Option<Duration>>>,
     in_flight: Arc<AtomicU64>,
@@ -172,7 +265,42 @@ impl FaultInjector {
     /// The next `times` requests (after those already queued) get `fault`.
     pub fn inject(&self, fault: Fault, times: usize) {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        queue.extend(std::iter::repeat_n(fault, times));
+        queue.extend(std::iter::repeat_n((None, fault), times));
+    }
+
+    /// Faults for the requests of one operation only: `method` and a path
+    /// `template` as the sandbox's URL path has it, with `{placeholders}`
+    /// for ids and keys (`"/{projectKey}/customer-groups/{id}"`). Other
+    /// requests pass untouched, so a fault meets the request under test
+    /// and not a token request or a read before it.
+    ///
+    /// ```
+    /// use sdk_core::sandbox::Fault;
+    /// use sdk_core::vendor::sandbox::{SandboxServer, axum};
+    ///
+    /// let server = SandboxServer::start("demo", axum::Router::new())?;
+    /// // The next update of any group is applied, and its answer lost.
+    /// server
+    ///     .faults()
+    ///     .on("POST", "/{projectKey}/customer-groups/{id}")
+    ///     .inject(Fault::applied_then(503), 1);
+    /// assert_eq!(server.faults().pending(), 1);
+    /// # Ok::<(), sdk_core::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    /// When `method` is not an HTTP method.
+    pub fn on(&self, method: &str, template: &str) -> FaultTarget<'_> {
+        let method = axum::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let segments = template
+            .trim_matches('/')
+            .split('/')
+            .map(str::to_owned)
+            .collect();
+        FaultTarget {
+            faults: self,
+            aim: FaultAim { method, segments },
+        }
     }
 
     /// Drops every queued fault.
@@ -207,11 +335,13 @@ impl FaultInjector {
         self.received.load(Ordering::SeqCst)
     }
 
-    fn next(&self) -> Option<Fault> {
-        self.queue
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop_front()
+    /// The first queued fault for a request of `method` to `path`.
+    fn next(&self, method: &axum::http::Method, path: &str) -> Option<Fault> {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let at = queue
+            .iter()
+            .position(|(aim, _)| aim.as_ref().is_none_or(|aim| aim.matches(method, path)))?;
+        queue.remove(at).map(|(_, fault)| fault)
     }
 }
 
@@ -236,14 +366,30 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;
     }
-    let Some(fault) = faults.next() else {
+    let Some(fault) = faults.next(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };
     if let Some(delay) = fault.delay {
         tokio::time::sleep(delay).await;
     }
-    match fault.status {
-        Some(status) => fault.response(status),
+    if fault.applied {
+        let served = next.run(request).await;
+        return fault.answer().unwrap_or(served);
+    }
+    match fault.answer() {
+        Some(answer) => answer,
         None => next.run(request).await,
     }
+}
+
+/// An answer whose body fails before its first byte: the server closes
+/// the connection, and the client gets no answer it can read.
+fn connection_dropped() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
 }

@@ -66,8 +66,10 @@ use url::Url;
 
 use crate::error::{Error, TransportFailure};
 
+mod escape;
 mod metrics;
 
+pub use escape::Escaped;
 pub(crate) use metrics::{AttemptEnd, Metrics, Timer};
 
 /// Query parameters whose values say how a listing pages or sorts, never
@@ -122,28 +124,34 @@ pub(crate) fn operation_span(
         otel.name = %format_args!("{}.{}", operation.vendor, operation.name),
         otel.kind = "internal",
         otel.status_code = Empty,
+        otel.status_description = Empty,
         customer_sdk.vendor = operation.vendor,
         customer_sdk.operation = operation.name,
-        customer_sdk.resource_id = resource_id,
-        customer_sdk.correlation_id = correlation_id,
+        customer_sdk.resource_id = resource_id.map(|id| tracing::field::display(Escaped(id))),
+        customer_sdk.correlation_id = correlation_id.map(|id| tracing::field::display(Escaped(id))),
         customer_sdk.attempts = Empty,
         customer_sdk.outcome = Empty,
         error.type = Empty,
     )
 }
 
-/// Records how an operation ended on its span.
-pub(crate) fn end_operation_span(span: &Span, attempts: u32, failure: Option<&str>) {
+/// Records how an operation ended on its span: its outcome, and for a
+/// failure its `error.type` and the error as the status description.
+pub(crate) fn end_operation_span(span: &Span, attempts: u32, failure: Option<(&str, &Error)>) {
     // As i64: tracing-opentelemetry exports unsigned numbers as text.
     span.record("customer_sdk.attempts", i64::from(attempts));
     match failure {
         None => {
             span.record("customer_sdk.outcome", "ok");
         }
-        Some(error_type) => {
+        Some((error_type, error)) => {
             span.record("customer_sdk.outcome", error_type);
             span.record("error.type", error_type);
             span.record("otel.status_code", "ERROR");
+            span.record(
+                "otel.status_description",
+                tracing::field::display(Escaped(error)),
+            );
         }
     }
 }
@@ -193,6 +201,7 @@ pub(crate) fn attempt_span(
         otel.name = %format_args!("{} {}", endpoint.method, endpoint.template),
         otel.kind = "client",
         otel.status_code = Empty,
+        otel.status_description = Empty,
         http.request.method = %endpoint.method,
         server.address = endpoint.host(),
         server.port = i64::from(endpoint.port()),
@@ -205,15 +214,42 @@ pub(crate) fn attempt_span(
     )
 }
 
+/// How an attempt failed, as its span records it.
+pub(crate) enum AttemptFailure<'a> {
+    /// An answer with an error status.
+    Status(StatusCode),
+    /// No answer: the `error.type` and the error.
+    Error(&'a str, &'a Error),
+}
+
 /// Records how an attempt ended on its span: the status it was answered
-/// with, if any, and the `error.type` of a failure.
-pub(crate) fn end_attempt_span(span: &Span, status: Option<StatusCode>, error_type: Option<&str>) {
+/// with, if any, and for a failure its `error.type` and a status description.
+pub(crate) fn end_attempt_span(
+    span: &Span,
+    status: Option<StatusCode>,
+    failure: Option<AttemptFailure<'_>>,
+) {
     if let Some(status) = status {
         span.record("http.response.status_code", i64::from(status.as_u16()));
     }
-    if let Some(error_type) = error_type {
-        span.record("error.type", error_type);
-        span.record("otel.status_code", "ERROR");
+    match failure {
+        None => {}
+        Some(AttemptFailure::Status(status)) => {
+            span.record("error.type", status.as_str());
+            span.record("otel.status_code", "ERROR");
+            span.record(
+                "otel.status_description",
+                tracing::field::display(format_args!("answered {status}")),
+            );
+        }
+        Some(AttemptFailure::Error(error_type, error)) => {
+            span.record("error.type", error_type);
+            span.record("otel.status_code", "ERROR");
+            span.record(
+                "otel.status_description",
+                tracing::field::display(Escaped(error)),
+            );
+        }
     }
 }
 
