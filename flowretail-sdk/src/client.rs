@@ -265,17 +265,24 @@ impl FlowRetailClientBuilder {
         self.base_url(STAGE_URL)
     }
 
-    /// Uses any server URL, including its `/v2`: a URL of the host alone is
-    /// refused when the client is built.
+    /// Uses any server URL: the document's server URLs hold `/v2`, its
+    /// paths do not, so a URL names whatever the server serves the paths
+    /// under. A host alone is fine where the server serves them at its
+    /// root, as a Prism mock of the OpenAPI document does
+    /// (`http://127.0.0.1:4010`). Only what is certainly wrong is refused
+    /// when the client is built: Flow Retail's production or stage host
+    /// without `/v2`.
     ///
     /// ```
     /// use flowretail_sdk::FlowRetailClient;
     ///
-    /// // The host alone is refused when the client is built: the URL names the API version.
-    /// let refused = FlowRetailClient::builder("token", "tenant").base_url("https://api.example.com").build();
-    /// assert!(refused.is_err());
     /// let flow = FlowRetailClient::builder("token", "tenant").base_url("https://api.example.com/v2").build()?;
-    /// # let _ = flow;
+    /// // A mock that serves the document's paths at the host's root.
+    /// let mock = FlowRetailClient::builder("token", "tenant").base_url("http://127.0.0.1:4010").build()?;
+    /// // Flow Retail's own hosts serve the API under /v2.
+    /// let refused = FlowRetailClient::builder("token", "tenant").base_url("https://api.flowretail.com").build();
+    /// assert!(refused.is_err());
+    /// # let _ = (flow, mock);
     /// # Ok::<(), flowretail_sdk::Error>(())
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -337,13 +344,7 @@ impl FlowRetailClientBuilder {
         check_uid("tenant", &self.tenant)?;
         let url =
             sdk_core::vendor::parse_url("base_url", &self.base_url, self.settings.allow_insecure)?;
-        // The host alone is the usual slip; a gateway may map another path.
-        if url.path().trim_end_matches('/').is_empty() {
-            return Err(sdk_core::Error::invalid_input(
-                "base_url",
-                format!("names no API version: add /v2 after the host (such as {PRODUCTION_URL})"),
-            ));
-        }
+        check_version_path(&url)?;
         let auth: Arc<dyn AuthProvider> = match self.auth {
             Auth::Token(token) => Arc::new(Authorization::bearer(token)?),
             Auth::Provider(provider) => provider,
@@ -358,4 +359,21 @@ impl FlowRetailClientBuilder {
             tenant: self.tenant.into(),
         })
     }
+}
+
+/// Refuses Flow Retail's own production and stage hosts without the API
+/// version in the path, the one slip that is certainly wrong: any other
+/// host may serve the paths wherever it likes (a Prism mock, at its root).
+fn check_version_path(url: &url::Url) -> Result<()> {
+    let flow_host = [PRODUCTION_URL, STAGE_URL]
+        .iter()
+        .filter_map(|known| url::Url::parse(known).ok())
+        .any(|known| known.host_str() == url.host_str());
+    if flow_host && url.path().trim_end_matches('/').is_empty() {
+        return Err(sdk_core::Error::invalid_input(
+            "base_url",
+            format!("names no API version: add /v2 after the host (such as {PRODUCTION_URL})"),
+        ));
+    }
+    Ok(())
 }

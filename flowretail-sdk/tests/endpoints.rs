@@ -648,3 +648,32 @@ fn string_and_list_fields_sent_as_null_decode_as_absent() {
         serde_json::from_value(group_json("g", Value::Null)).unwrap();
     assert_eq!(group.name, "");
 }
+
+#[tokio::test]
+async fn a_mock_that_serves_the_document_paths_at_its_root_is_reachable() {
+    // A Prism mock of the OpenAPI document serves `/tenants/...` at the
+    // host's root: the document's server URL holds `/v2`, its paths do not.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/tenants/tenant-1/customer-groups/vip"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("customer_group.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let flow = FlowRetailClient::builder(TOKEN, "tenant-1")
+        .base_url(server.uri())
+        .settings(sdk_core::test_util::test_settings())
+        .build()
+        .unwrap();
+    flow.customer_groups().get("vip").await.unwrap();
+    // Flow Retail's own hosts without /v2 are still refused.
+    for host in [
+        "https://api.flowretail.com",
+        "https://api.stage.flowretail.com/",
+    ] {
+        let refused = FlowRetailClient::builder(TOKEN, "tenant-1")
+            .base_url(host)
+            .build();
+        assert!(refused.is_err(), "{host}");
+    }
+}

@@ -200,3 +200,65 @@ async fn birthdays_go_out_as_exactly_yyyy_mm_dd_and_years_past_9999_are_refused(
     );
     // Only the one valid create reached the server (checked by `expect(1)`).
 }
+
+#[tokio::test]
+async fn headers_that_frame_or_route_a_request_are_refused_before_sending() {
+    use pos_customer_sdk::prelude::*;
+    use pos_customer_sdk::sandbox::PosSandbox;
+
+    let sandbox = PosSandbox::start().unwrap();
+    let pos = sandbox.client().unwrap();
+    let group = pos
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Regulars"))
+        .await
+        .unwrap();
+    let before = sandbox.faults().requests_received();
+    for name in [
+        "Content-Length",
+        "Transfer-Encoding",
+        "Host",
+        "Connection",
+        "Upgrade",
+        "Expect",
+        "TE",
+        "Trailer",
+        "Keep-Alive",
+        "Proxy-Authorization",
+    ] {
+        let error = pos
+            .customers()
+            .create(CustomerDraft::new("1001", group.id.clone()))
+            .header(name, "10")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidInput(_)), "{name}: {error:?}");
+        assert!(
+            error.to_string().contains(&name.to_ascii_lowercase()),
+            "{name}: {error}"
+        );
+    }
+    assert_eq!(
+        sandbox.faults().requests_received(),
+        before,
+        "nothing was sent"
+    );
+    assert_eq!(pos.customers().list().await.unwrap().len(), 0);
+
+    // Nor as static auth headers or a client's default headers.
+    let refused = sdk_core::auth::StaticHeaders::new().with("Host", "elsewhere.example");
+    assert!(matches!(refused, Err(Error::InvalidInput(_))));
+    let refused = sdk_core::Client::builder(sandbox.url())
+        .default_header(
+            sdk_core::http::HeaderName::from_static("transfer-encoding"),
+            sdk_core::http::HeaderValue::from_static("chunked"),
+        )
+        .build();
+    assert!(matches!(refused, Err(Error::InvalidInput(_))));
+    // Other headers still go out.
+    pos.customers()
+        .create(CustomerDraft::new("1001", group.id.clone()))
+        .header("X-Request-Source", "nightly-sync")
+        .await
+        .unwrap();
+}

@@ -94,10 +94,13 @@ impl StaticHeaders {
         Self::default()
     }
 
-    /// Adds a secret header. Fails when the name or value is not valid in HTTP.
+    /// Adds a secret header. Fails when the name or value is not valid in
+    /// HTTP, or the header frames or routes a request
+    /// ([`check_settable`](crate::headers::check_settable)).
     pub fn with(mut self, name: &str, value: impl Into<SecretString>) -> Result<Self> {
         let header_name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::invalid_input(name, "not a valid HTTP header name"))?;
+        crate::headers::check_settable(&header_name)?;
         let value = sensitive_header(value.into().expose_secret(), name)?;
         self.headers.push((header_name, value));
         Ok(self)

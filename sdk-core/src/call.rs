@@ -83,13 +83,20 @@ impl Clone for CallOptions {
 
 impl CallOptions {
     /// Adds a header to every request of the call; a name or value that
-    /// HTTP cannot carry fails the call before anything is sent.
+    /// HTTP cannot carry, or a header that frames or routes the request
+    /// ([`check_settable`](crate::headers::check_settable)), fails the call
+    /// before anything is sent.
     pub fn add_header(&mut self, name: &str, value: &str) {
         match (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(value),
         ) {
-            (Ok(name), Ok(value)) => self.headers.push((name, value)),
+            (Ok(name), Ok(value)) => match crate::headers::check_settable(&name) {
+                Ok(()) => self.headers.push((name, value)),
+                Err(refused) => {
+                    self.invalid_header.get_or_insert(refused);
+                }
+            },
             _ => {
                 self.invalid_header.get_or_insert(InvalidInput::new(
                     format!("header {name}"),

@@ -308,9 +308,18 @@ impl Request {
         self
     }
 
-    /// Adds a header to this request.
+    /// Adds a header to this request. A header that frames or routes the
+    /// request ([`check_settable`](crate::headers::check_settable)) fails
+    /// it when sent, with nothing sent.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+        match crate::headers::check_settable(&name) {
+            Ok(()) => {
+                self.headers.insert(name, value);
+            }
+            Err(refused) => {
+                self.build_error.get_or_insert(Error::InvalidInput(refused));
+            }
+        }
         self
     }
 

@@ -20,6 +20,8 @@ pub struct ClientBuilder {
     auth: Arc<dyn AuthProvider>,
     user_agent: String,
     profile: VendorProfile,
+    /// A default header that cannot be sent: `build` fails with it.
+    refused_header: Option<crate::error::InvalidInput>,
 }
 
 impl crate::vendor::HasClientSettings for ClientBuilder {
@@ -58,6 +60,7 @@ impl ClientBuilder {
                 deprecation_header: None,
                 default_headers: HeaderMap::new(),
             },
+            refused_header: None,
         }
     }
 
@@ -130,14 +133,26 @@ impl ClientBuilder {
         self
     }
 
-    /// A header sent with every request.
+    /// A header sent with every request. A header that frames or routes a
+    /// request ([`check_settable`](crate::headers::check_settable)) fails
+    /// [`build`](Self::build).
     pub fn default_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.profile.default_headers.insert(name, value);
+        match crate::headers::check_settable(&name) {
+            Ok(()) => {
+                self.profile.default_headers.insert(name, value);
+            }
+            Err(refused) => {
+                self.refused_header.get_or_insert(refused);
+            }
+        }
         self
     }
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
+        if let Some(refused) = self.refused_header {
+            return Err(Error::InvalidInput(refused));
+        }
         let settings = self.settings;
         let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)

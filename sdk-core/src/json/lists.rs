@@ -9,10 +9,13 @@ use std::fmt;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// How many times its own size an answer's lists may take once decoded
-/// (their element storage; the text of strings is not counted twice).
-/// While a list grows, its old and new storage exist together for a
-/// moment, so the peak is about 1.5 times this: 9 times the answer.
+use super::charged::ChargedSeed;
+
+/// How many times its own size an answer's lists may take once decoded:
+/// their element storage, and every string their items hold (each a heap
+/// block of its own, at least the allocator's smallest). While a list
+/// grows, its old and new storage exist together for a moment, so the
+/// peak stays under about 10 times the answer.
 pub const MAX_LIST_AMPLIFICATION: usize = 6;
 
 /// The list budget of a small answer: whatever its size, an answer's lists
@@ -26,6 +29,9 @@ thread_local! {
     /// The bytes of list storage left to the answer being decoded, while
     /// [`with_list_budget`] runs on this thread.
     static LIST_BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
+    /// Whether the items being decoded already charge their strings (an
+    /// outer list does): a list inside an item must not charge them twice.
+    static CHARGING_STRINGS: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Puts `value` into `cell` while `run` runs, and the previous value back after.
@@ -62,7 +68,7 @@ pub fn with_list_budget<T>(body_bytes: usize, decode: impl FnOnce() -> T) -> T {
 }
 
 /// Takes `bytes` from the list budget, if one is set.
-fn charge(bytes: usize) -> Result<(), String> {
+pub(crate) fn charge(bytes: usize) -> Result<(), String> {
     LIST_BUDGET.with(|cell| match cell.get() {
         None => Ok(()),
         Some(left) if bytes <= left => {
@@ -90,9 +96,30 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
         f.write_str("a list")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+        let budgeted = LIST_BUDGET.with(Cell::get).is_some();
+        if budgeted && !CHARGING_STRINGS.with(Cell::get) {
+            // The outermost list of a budgeted answer charges the strings
+            // of its items, and of every list inside them.
+            return scoped(&CHARGING_STRINGS, true, || {
+                self.collect(seq, |seq| {
+                    seq.next_element_seed(ChargedSeed(std::marker::PhantomData::<T>))
+                })
+            });
+        }
+        self.collect(seq, |seq| seq.next_element())
+    }
+}
+
+impl<T> Items<T> {
+    /// Reads every item with `next`, within the limit and the budget.
+    fn collect<'de, A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+        mut next: impl FnMut(&mut A) -> Result<Option<T>, A::Error>,
+    ) -> Result<Vec<T>, A::Error> {
         let mut items: Vec<T> = Vec::new();
-        while let Some(item) = seq.next_element()? {
+        while let Some(item) = next(&mut seq)? {
             if let Some(limit) = self.limit
                 && items.len() >= limit
             {

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+mod charged;
 pub(crate) mod lists;
 
 pub use lists::{MAX_LIST_AMPLIFICATION, MIN_LIST_BUDGET};
