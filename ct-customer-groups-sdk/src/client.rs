@@ -432,7 +432,7 @@ impl CtClientBuilder {
             .vendor("commercetools")
             .user_agent(sdk_core::vendor::user_agent!())
             .error_parser(CtErrorParser)
-            .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
+            .vendor_correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
             .deprecation_header(HeaderName::from_static("x-deprecation-notice"))
             .request_id_headers(vec![
                 HeaderName::from_static(CORRELATION_ID_HEADER),

@@ -190,7 +190,7 @@ impl Customers {
     pub fn list_modified_since(&self, date: NaiveDate) -> Call<Vec<Customer>> {
         let request = Request::get("list_customers_modified_since")
             .segment("customers")
-            .segment(date.format("%Y-%m-%d").to_string())
+            .param_segment("startDate", date.format("%Y-%m-%d").to_string())
             .segment("modified");
         calls::json(self.client.http(), request).map(all)
     }

@@ -512,3 +512,52 @@ async fn the_base_url_may_already_hold_the_api_path() {
             .starts_with("pos-customer-sdk/")
     );
 }
+
+#[tokio::test]
+async fn a_correlation_id_is_sent_only_in_a_header_the_builder_names() {
+    use pos_customer_sdk::prelude::*;
+
+    let server = MockServer::start().await;
+    endpoint("GET", "/groups")
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"customerGroups": []})),
+        )
+        .mount(&server)
+        .await;
+    // The document names no correlation header: by default none is sent.
+    client(&server)
+        .customer_groups()
+        .list()
+        .correlation_id("run-42")
+        .await
+        .unwrap();
+    let named = PosClient::builder(server.uri(), common::TOKEN, common::OPERATOR)
+        .settings(sdk_core::test_util::test_settings())
+        .correlation_id_header("X-Run-Id")
+        .build()
+        .unwrap();
+    named
+        .customer_groups()
+        .list()
+        .correlation_id("run-42")
+        .await
+        .unwrap();
+    let sent: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|request| {
+            request
+                .headers
+                .get("x-run-id")
+                .map(|value| value.to_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(sent, [None, Some("run-42".to_owned())]);
+    // A header that frames a request cannot be named.
+    let refused = PosClient::builder(server.uri(), common::TOKEN, common::OPERATOR)
+        .correlation_id_header("Content-Length")
+        .build();
+    assert!(matches!(refused, Err(sdk_core::Error::InvalidInput(_))));
+}

@@ -170,8 +170,13 @@ pub trait CallOptionsBuilder: HasCallOptions + Sized {
         self
     }
 
-    /// Sends `id` as the correlation id (for vendors that have one) instead
-    /// of a generated one.
+    /// Uses `id` as the call's correlation id: recorded on the call's span
+    /// (`customer_sdk.correlation_id`) for every vendor, and sent with each
+    /// of its requests in the vendor's correlation header, where there is
+    /// one (commercetools' `X-Correlation-ID`, instead of a generated id),
+    /// or the one the client's builder names (`correlation_id_header`).
+    /// The POS Cloud and Flow Retail documents name no such header, so
+    /// there nothing is sent unless the builder names one.
     fn correlation_id(mut self, id: impl Into<String>) -> Self {
         self.call_options_mut().correlation_id = Some(id.into());
         self
@@ -230,6 +235,14 @@ struct Observed {
 
 impl Observed {
     fn of(client: &Client, resource_id: Option<String>) -> Self {
+        // A service that keeps ids and keys out of its traces sees the placeholder.
+        let resource_id = resource_id.map(|id| {
+            if client.ids_in_spans() {
+                id
+            } else {
+                "{id}".to_owned()
+            }
+        });
         Self {
             vendor: client.vendor(),
             metrics: client.metrics().clone(),
@@ -372,13 +385,12 @@ impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
             vendor: observed.vendor,
             name: operation,
         };
+        // Every vendor's span shows the caller's correlation id; one the
+        // SDK generated is shown where it is sent.
         let span = telemetry::operation_span(
             named,
             observed.resource_id.as_deref(),
-            options
-                .correlation_id
-                .as_deref()
-                .filter(|_| observed.correlates),
+            options.correlation_id.as_deref(),
         );
         let attempts = Arc::clone(&options.attempts);
         // A call of several requests fixes its end once: each request, and

@@ -474,7 +474,7 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 503, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::http::header::HeaderName::from_static(
+        .vendor_correlation_id_header(sdk_core::http::header::HeaderName::from_static(
             "x-correlation-id",
         ))
         .build()
@@ -492,7 +492,7 @@ async fn a_correlation_id_is_sent_the_same_on_every_attempt_and_reported() {
     let server = MockServer::start().await;
     failing_then_ok(&server, "GET", 400, 1).await;
     let client = builder(&server)
-        .correlation_id_header(sdk_core::http::header::HeaderName::from_static(
+        .vendor_correlation_id_header(sdk_core::http::header::HeaderName::from_static(
             "x-correlation-id",
         ))
         .build()

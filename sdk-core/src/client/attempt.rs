@@ -167,8 +167,12 @@ impl Client {
                 path: &call.request.template,
             },
         };
-        let span =
-            telemetry::attempt_span(&endpoint, sent.saturating_sub(1), &self.inner.user_agent);
+        let span = telemetry::attempt_span(
+            &endpoint,
+            sent.saturating_sub(1),
+            &self.inner.user_agent,
+            self.inner.ids_in_spans,
+        );
         let metrics = &self.inner.metrics;
         let started = Timer::start();
         let exchanged = {

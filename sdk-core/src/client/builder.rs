@@ -118,9 +118,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends a correlation id in this header with every operation (the same
-    /// id on each of its attempts): a new UUID unless the request sets one.
-    pub fn correlation_id_header(mut self, name: HeaderName) -> Self {
+    /// The vendor's correlation header: a correlation id is sent in it
+    /// with every operation (the same id on each of its attempts), a new
+    /// UUID unless the call sets one. A user's `correlation_id_header`
+    /// setting wins over it.
+    pub fn vendor_correlation_id_header(mut self, name: HeaderName) -> Self {
         self.profile.correlation_id_header = Some(name);
         self
     }
@@ -150,10 +152,14 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
-        if let Some(refused) = self.refused_header {
+        let mut settings = self.settings;
+        if let Some(refused) = self.refused_header.or(settings.refused_header.take()) {
             return Err(Error::InvalidInput(refused));
         }
-        let settings = self.settings;
+        let mut profile = self.profile;
+        if let Some(header) = settings.correlation_id_header.take() {
+            profile.correlation_id_header = Some(header);
+        }
         let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
@@ -170,7 +176,8 @@ impl ClientBuilder {
                 attempt_timeout: settings.attempt_timeout,
                 deadline: settings.deadline,
                 user_agent,
-                profile: self.profile,
+                profile,
+                ids_in_spans: settings.ids_in_spans,
                 deprecations_logged: std::sync::Mutex::default(),
                 metrics: crate::telemetry::Metrics::new(),
                 _keep_alive: settings.keep_alive,

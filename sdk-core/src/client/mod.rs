@@ -83,6 +83,8 @@ struct ClientInner {
     user_agent: HeaderValue,
     profile: VendorProfile,
     max_response_bytes: usize,
+    /// Whether spans show resource ids and keys, or their templates.
+    ids_in_spans: bool,
     metrics: Metrics,
     /// The operations whose deprecation notice was logged already.
     deprecations_logged: std::sync::Mutex<std::collections::HashSet<&'static str>>,
@@ -210,6 +212,11 @@ impl Client {
     /// call, such as a re-read that lags behind.
     pub fn sleep(&self, wait: Duration) -> futures::future::BoxFuture<'static, ()> {
         self.inner.profile.sleeper.sleep(wait)
+    }
+
+    /// Whether spans show resource ids and keys, or their templates.
+    pub(crate) fn ids_in_spans(&self) -> bool {
+        self.inner.ids_in_spans
     }
 
     /// The client's deadline for a whole call.

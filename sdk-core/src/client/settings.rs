@@ -67,9 +67,19 @@ pub struct ClientSettings {
     pub redirects: Redirects,
     /// The largest successful response body accepted, per response in flight.
     pub max_response_bytes: usize,
+    /// Whether spans show the ids and keys of the resources a call names
+    /// (`url.full`, `customer_sdk.resource_id`); off, they show the
+    /// request's `url.template` and `{id}` instead.
+    pub ids_in_spans: bool,
+    /// The header a call's correlation id is sent in, over the vendor's
+    /// own (commercetools: `X-Correlation-ID`; POS Cloud and Flow Retail
+    /// name none, so nothing is sent there unless this is set).
+    pub correlation_id_header: Option<reqwest::header::HeaderName>,
     /// Something the clients built with these settings keep alive, such as
     /// the in-process sandbox they talk to.
     pub(crate) keep_alive: Option<KeepAlive>,
+    /// A setting that cannot be used: building a client fails with it.
+    pub(crate) refused_header: Option<crate::error::InvalidInput>,
 }
 
 /// Something a client keeps alive for as long as it (or a clone) exists:
@@ -96,7 +106,8 @@ impl std::fmt::Debug for KeepAlive {
 impl Default for ClientSettings {
     /// The SDK's own HTTP client, [`RetryPolicy::default`], 30 s per attempt,
     /// no deadline, 10 s to connect, `https` only off loopback, no
-    /// redirects, 128 MiB per successful body.
+    /// redirects, 128 MiB per successful body, ids shown in spans, the
+    /// vendor's own correlation header.
     fn default() -> Self {
         Self {
             http: None,
@@ -107,7 +118,10 @@ impl Default for ClientSettings {
             allow_insecure: false,
             redirects: Redirects::Never,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            ids_in_spans: true,
+            correlation_id_header: None,
             keep_alive: None,
+            refused_header: None,
         }
     }
 }
@@ -122,6 +136,26 @@ impl ClientSettings {
     /// Sets the per-attempt timeout.
     pub fn with_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sends each call's correlation id in the header `name` (see
+    /// [`correlation_id_header`](Self::correlation_id_header)). A name
+    /// that is not a valid header, or one that frames or routes a request,
+    /// fails building a client with these settings.
+    pub fn with_correlation_id_header(mut self, name: &str) -> Self {
+        let parsed = crate::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| {
+                crate::error::InvalidInput::new(
+                    format!("correlation_id_header {name}"),
+                    "not a valid HTTP header name",
+                )
+            })
+            .and_then(|parsed| crate::headers::check_settable(&parsed).map(|()| parsed));
+        match parsed {
+            Ok(parsed) => self.correlation_id_header = Some(parsed),
+            Err(refused) => self.refused_header = Some(refused),
+        }
         self
     }
 
@@ -275,6 +309,27 @@ macro_rules! client_settings_setters {
         /// bodies are read up to 64 KiB whatever this says.
         pub fn max_response_bytes(mut self, max: usize) -> Self {
             self.$field.max_response_bytes = max;
+            self
+        }
+
+        /// Whether spans show the ids and keys of the resources a call names
+        /// (default `true`). Keys are often e-mail addresses: for a service
+        /// that treats them as personal data, `false` shows `url.full` as
+        /// the request's `url.template` (`.../customer-groups/key={key}`)
+        /// and `customer_sdk.resource_id` as `{id}`.
+        pub fn ids_in_spans(mut self, shown: bool) -> Self {
+            self.$field.ids_in_spans = shown;
+            self
+        }
+
+        /// Sends each call's correlation id (see `CallOptionsBuilder::correlation_id`)
+        /// in the header `name`. commercetools' is `X-Correlation-ID`
+        /// already; the POS Cloud and Flow Retail documents name none, so
+        /// there the id is only recorded on the call's span unless a header
+        /// is named here. A name that is not a valid header, or one that
+        /// frames or routes a request, fails `build()`.
+        pub fn correlation_id_header(mut self, name: &str) -> Self {
+            self.$field = ::std::mem::take(&mut self.$field).with_correlation_id_header(name);
             self
         }
     };

@@ -190,12 +190,18 @@ impl Endpoint<'_> {
     }
 }
 
-/// The span of one HTTP attempt; `resend_count` is 0 for the first request.
+/// The span of one HTTP attempt; `resend_count` is 0 for the first
+/// request. Without `ids_shown`, `url.full` shows the path's template.
 pub(crate) fn attempt_span(
     endpoint: &Endpoint<'_>,
     resend_count: u32,
     user_agent: &reqwest::header::HeaderValue,
+    ids_shown: bool,
 ) -> Span {
+    let url_full = RedactedUrl {
+        url: endpoint.url,
+        template: (!ids_shown).then_some(endpoint.template),
+    };
     tracing::info_span!(
         "http.request",
         otel.name = %format_args!("{} {}", endpoint.method, endpoint.template),
@@ -205,7 +211,7 @@ pub(crate) fn attempt_span(
         http.request.method = %endpoint.method,
         server.address = endpoint.host(),
         server.port = i64::from(endpoint.port()),
-        url.full = %RedactedUrl(endpoint.url),
+        url.full = %url_full,
         url.template = %endpoint.template,
         http.request.resend_count = (resend_count > 0).then_some(i64::from(resend_count)),
         user_agent.original = user_agent.to_str().unwrap_or_default(),
@@ -259,12 +265,16 @@ pub(crate) fn status_error_type(status: StatusCode) -> Option<String> {
 }
 
 /// A URL as `url.full` shows it: query values replaced by `REDACTED`
-/// except the plain paging and sorting ones, no user or password.
-struct RedactedUrl<'a>(&'a Url);
+/// except the plain paging and sorting ones, no user or password; with a
+/// template, the path as its template (ids and keys as placeholders).
+struct RedactedUrl<'a> {
+    url: &'a Url,
+    template: Option<UrlTemplate<'a>>,
+}
 
 impl fmt::Display for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = self.0;
+        let url = self.url;
         write!(
             f,
             "{}://{}",
@@ -274,7 +284,10 @@ impl fmt::Display for RedactedUrl<'_> {
         if let Some(port) = url.port() {
             write!(f, ":{port}")?;
         }
-        f.write_str(url.path())?;
+        match self.template {
+            Some(template) => write!(f, "{template}")?,
+            None => f.write_str(url.path())?,
+        }
         let Some(query) = url.query() else {
             return Ok(());
         };
@@ -302,10 +315,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            RedactedUrl(&url).to_string(),
+            RedactedUrl {
+                url: &url,
+                template: None
+            }
+            .to_string(),
             "https://api.example.com:8443/p/customer-groups?where=REDACTED&limit=20&var.name=REDACTED&withTotal=false"
         );
         let plain = Url::parse("https://user:pw@h.example/x").unwrap();
-        assert_eq!(RedactedUrl(&plain).to_string(), "https://h.example/x");
+        assert_eq!(
+            RedactedUrl {
+                url: &plain,
+                template: None
+            }
+            .to_string(),
+            "https://h.example/x"
+        );
     }
 }
