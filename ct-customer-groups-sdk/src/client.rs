@@ -22,12 +22,26 @@ pub const EXTERNAL_USER_ID_HEADER: &str = "X-External-User-ID";
 /// `.correlation_id(..)`, ...), for calls and queries alike.
 pub trait CtCallExt: Sized {
     /// Sends `X-External-User-ID: id` with the call: the API records it as
-    /// `externalUserId` in the group's `createdBy` or `lastModifiedBy`.
+    /// `externalUserId` in the group's `createdBy` or `lastModifiedBy`. An
+    /// id over [`MAX_EXTERNAL_USER_ID_LENGTH`] characters, which the API
+    /// refuses, fails the call before anything is sent.
     fn external_user_id(self, id: impl AsRef<str>) -> Self;
 }
 
+/// The longest `X-External-User-ID` the API accepts, in characters.
+pub const MAX_EXTERNAL_USER_ID_LENGTH: usize = 128;
+
 impl<C: sdk_core::CallOptionsBuilder> CtCallExt for C {
-    fn external_user_id(self, id: impl AsRef<str>) -> Self {
+    fn external_user_id(mut self, id: impl AsRef<str>) -> Self {
+        let length = id.as_ref().chars().count();
+        if length > MAX_EXTERNAL_USER_ID_LENGTH {
+            self.call_options_mut()
+                .refuse(sdk_core::error::InvalidInput::new(
+                    EXTERNAL_USER_ID_HEADER,
+                    format!("at most {MAX_EXTERNAL_USER_ID_LENGTH} characters (has {length})"),
+                ));
+            return self;
+        }
         self.header(EXTERNAL_USER_ID_HEADER, id)
     }
 }
@@ -432,6 +446,7 @@ impl CtClientBuilder {
             .vendor("commercetools")
             .user_agent(sdk_core::vendor::user_agent!())
             .error_parser(CtErrorParser)
+            .retry_classifier(crate::error::CtRetryClassifier)
             .vendor_correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
             .deprecation_header(HeaderName::from_static("x-deprecation-notice"))
             .request_id_headers(vec![

@@ -111,7 +111,11 @@ impl CustomerGroups {
     /// A key is looked up as it is: a project may hold keys set before the
     /// API enforced its key pattern, so only keys the SDK writes are checked.
     fn request(&self, request: Request, target: &Target) -> Request {
-        let request = self.collection_request(request);
+        Self::targeted(self.collection_request(request), target)
+    }
+
+    /// `request` to the group `target` names.
+    fn targeted(request: Request, target: &Target) -> Request {
         match target {
             Target::Id(id) => request.id_segment("customer group id", id),
             Target::Key(key) => request.check(key_given(key)).prefixed_segment("key=", key),
@@ -119,12 +123,21 @@ impl CustomerGroups {
     }
 
     fn exists_target(&self, target: Target) -> Call<bool> {
-        let request = self.request(Request::head("customer_group_exists"), &target);
+        // A HEAD answer has no body to expand: the handle's expansions stay off it.
+        let collection = self
+            .client
+            .customer_groups_request(Request::head("customer_group_exists"));
+        let request = Self::targeted(collection, &target);
         calls::exists(self.client.http(), request)
     }
 
     /// `HEAD /{projectKey}/customer-groups/{id}`: whether the group exists
     /// (a 404 is `false`; any other failure is an error).
+    ///
+    /// A `HEAD` answer has no body, so a 404 cannot be told apart from a
+    /// proxy's or gateway's own 404 (a wrong base URL, a path the proxy
+    /// does not route): that reads as `false` too. Where that matters,
+    /// [`get`](Self::get) reads the API's error code.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -141,7 +154,9 @@ impl CustomerGroups {
         self.exists_target(Target::Id(id.into()))
     }
 
-    /// `HEAD /{projectKey}/customer-groups/key={key}`: whether a group has this key.
+    /// `HEAD /{projectKey}/customer-groups/key={key}`: whether a group has
+    /// this key. As with [`exists`](Self::exists), any 404 on the way
+    /// (a proxy's too) reads as `false`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -7,6 +7,9 @@
 use serde_json::{Map, Value};
 
 use sdk_core::http::StatusCode;
+use sdk_core::retry::{
+    Attempt, AttemptOutcome, DefaultRetryClassifier, RetryCause, RetryClassifier, RetryDecision,
+};
 use sdk_core::vendor::{ErrorBodyParser, ParsedErrorBody};
 
 /// Reads code and message from a commercetools error body.
@@ -34,6 +37,26 @@ impl ErrorBodyParser for CtErrorParser {
             return sdk_core::vendor::GenericErrorParser.parse(status, body);
         }
         ParsedErrorBody::new(code, message)
+    }
+}
+
+/// commercetools' retry rules over the SDK's table: a 409
+/// `PendingOperation` (another operation on the resource is still being
+/// processed; this one was not applied) is tried again with backoff, as
+/// the specification says, for any request.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CtRetryClassifier;
+
+impl RetryClassifier for CtRetryClassifier {
+    fn classify(&self, attempt: &Attempt<'_>) -> RetryDecision {
+        match attempt.outcome {
+            AttemptOutcome::Status {
+                status: StatusCode::CONFLICT,
+                code: Some("PendingOperation"),
+                ..
+            } => RetryDecision::retry(RetryCause::Error),
+            _ => DefaultRetryClassifier.classify(attempt),
+        }
     }
 }
 

@@ -95,7 +95,7 @@ pub use client::{
     Region,
 };
 pub use customer_groups::Deleted;
-pub use error::{CtError, CtErrorCode, CtErrorExt};
+pub use error::{CtError, CtErrorCode, CtErrorExt, CtRetryClassifier};
 pub use model::{
     Attribution, AttributionSource, ClientLogging, CustomFields, CustomFieldsDraft, CustomerGroup,
     CustomerGroupDraft, PagedQueryResult, Reference, ResourceIdentifier,

@@ -47,7 +47,7 @@ fn groups_path(rest: &str) -> String {
 }
 
 #[tokio::test]
-async fn existence_checks_are_head_requests_and_404_is_false() {
+async fn existence_checks_by_id_and_key_are_head_requests_and_404_is_false() {
     let server = MockServer::start().await;
     mount_token(&server, SCOPE).await;
     Mock::given(method("HEAD"))
@@ -60,10 +60,15 @@ async fn existence_checks_are_head_requests_and_404_is_false() {
         .respond_with(ResponseTemplate::new(200))
         .mount(&server)
         .await;
-    Mock::given(method("HEAD"))
+    // A query's check is a GET of one result: HEAD promises only `where`,
+    // not the predicate's variables.
+    Mock::given(method("GET"))
         .and(path(groups_path("")))
         .and(query_param("where", "name = :sdk1"))
-        .respond_with(ResponseTemplate::new(404))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"limit": 1, "offset": 0, "count": 0, "results": []})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("HEAD"))
@@ -83,15 +88,69 @@ async fn existence_checks_are_head_requests_and_404_is_false() {
     let error = groups.exists("broken").await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     let sent = api_requests(&server).await;
-    assert!(sent.iter().all(|r| r.method.as_str() == "HEAD"));
-    let query = sent
-        .iter()
-        .find(|r| r.url.path() == groups_path(""))
-        .unwrap();
+    let (query, heads): (Vec<_>, Vec<_>) =
+        sent.iter().partition(|r| r.url.path() == groups_path(""));
+    assert!(heads.iter().all(|r| r.method.as_str() == "HEAD"));
+    assert_eq!(query[0].method.as_str(), "GET");
     assert_eq!(
-        query.url.query(),
-        Some("where=name%20%3D%20%3Asdk1&var.sdk1=Nobody")
+        query[0].url.query(),
+        Some("where=name%20%3D%20%3Asdk1&limit=1&withTotal=false&var.sdk1=Nobody")
     );
+    // A handle's expansions stay off a HEAD, which has no body to expand.
+    let expanding = client(&server)
+        .customer_groups()
+        .expand("createdBy.customer");
+    assert!(expanding.exists("there").await.unwrap());
+    let last = api_requests(&server).await.pop().unwrap();
+    assert_eq!((last.method.as_str(), last.url.query()), ("HEAD", None));
+}
+
+#[tokio::test]
+async fn a_pending_operation_is_retried_and_a_long_external_user_id_refused() {
+    let server = MockServer::start().await;
+    mount_token(&server, SCOPE).await;
+    // 409 PendingOperation: the create was not applied, and is tried again.
+    Mock::given(method("POST"))
+        .and(path(groups_path("")))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({
+            "statusCode": 409,
+            "message": "A previous operation is still being processed.",
+            "errors": [{"code": "PendingOperation", "message": "pending"}]
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(groups_path("")))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("customer_group.json")))
+        .mount(&server)
+        .await;
+    let groups = client(&server).customer_groups();
+    groups
+        .create(CustomerGroupDraft::new("Gold"))
+        .await
+        .unwrap();
+    assert_eq!(api_requests(&server).await.len(), 2, "tried again once");
+
+    let error = groups
+        .create(CustomerGroupDraft::new("Gold"))
+        .external_user_id("u".repeat(129))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, sdk_core::Error::InvalidInput(_)),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("at most 128 characters"),
+        "{error}"
+    );
+    assert_eq!(api_requests(&server).await.len(), 2, "nothing sent");
+    groups
+        .create(CustomerGroupDraft::new("Gold"))
+        .external_user_id("u".repeat(128))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -82,6 +82,12 @@ impl Clone for CallOptions {
 }
 
 impl CallOptions {
+    /// Fails the call with `invalid` before anything is sent: for a vendor
+    /// crate's own per-call setter whose value the API would refuse.
+    pub fn refuse(&mut self, invalid: InvalidInput) {
+        self.invalid_header.get_or_insert(invalid);
+    }
+
     /// Adds a header to every request of the call; a name or value that
     /// HTTP cannot carry, or a header that frames or routes the request
     /// ([`check_settable`](crate::headers::check_settable)), fails the call

@@ -7,7 +7,7 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 
 /// Statuses that mean "try again later": 429 and 500, 502, 503, 504.
 pub fn is_retryable_status(status: StatusCode) -> bool {
@@ -21,17 +21,22 @@ pub(crate) fn is_transient_server_status(status: StatusCode) -> bool {
 
 /// Reads `Retry-After` in either form: delta-seconds (`120`) or an HTTP-date.
 ///
-/// A date in the past means "now" (zero). An unreadable value is ignored.
+/// An HTTP-date is measured against the answer's own `Date` header when it
+/// has a readable one, so a server whose clock differs from ours still gets
+/// the wait it asked for; otherwise against the local clock. A date in the
+/// past means "now" (zero). An unreadable value is ignored.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let now = headers
+        .get(DATE)
+        .and_then(|date| date.to_str().ok())
+        .and_then(|date| httpdate::parse_http_date(date.trim()).ok())
+        .unwrap_or_else(SystemTime::now);
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -59,5 +64,23 @@ mod tests {
 
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(parse_retry_after(&headers), None);
+    }
+
+    #[test]
+    fn a_retry_after_date_is_measured_against_the_answers_date() {
+        // A server whose clock is an hour behind ours asks for 30 s.
+        let mut headers = HeaderMap::new();
+        let server_now = SystemTime::now()
+            .checked_sub(Duration::from_secs(3600))
+            .unwrap();
+        let date = httpdate::fmt_http_date(server_now);
+        let later = server_now.checked_add(Duration::from_secs(30)).unwrap();
+        let retry = httpdate::fmt_http_date(later);
+        headers.insert(DATE, HeaderValue::from_str(&date).unwrap());
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&retry).unwrap());
+        assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(30)));
+        // An unreadable Date falls back to the local clock.
+        headers.insert(DATE, HeaderValue::from_static("yesterday"));
+        assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
     }
 }

@@ -113,7 +113,10 @@ pub mod calls {
     }
 
     /// A call that asks whether `request`'s resource exists, usually a
-    /// `HEAD`: a success is `true`, a 404 `false`, any other failure an error.
+    /// `HEAD`: a success is `true`, a 404 `false`, any other failure an
+    /// error. A `HEAD` answer has no body, so a proxy's own 404 reads as
+    /// `false` too: say so in the vendor method's docs. The 404 does not
+    /// mark the attempt's span as an error.
     pub fn exists<'a>(client: &Client, request: Request) -> ScopedCall<'a, bool> {
         let request = request.expect_status(reqwest::StatusCode::NOT_FOUND);
         ScopedCall::new_fallible(client, request, |sent| match sent {

@@ -39,11 +39,14 @@ async fn child_sends_with_the_proxy_variables() {
     .await;
     let port = target.url.rsplit(':').next().unwrap().to_owned();
 
-    // Loopback: direct, with a secret header and an OAuth token request.
+    // This machine: direct, with a secret header and an OAuth token request.
+    // `0.0.0.0` (also written `0`) reaches this machine too.
     for base in [
         format!("http://127.0.0.1:{port}"),
         format!("http://localhost:{port}"),
         format!("http://[::ffff:127.0.0.1]:{port}"),
+        format!("http://0.0.0.0:{port}"),
+        format!("http://0:{port}"),
     ] {
         let auth = ClientCredentials::builder(
             format!("{base}/oauth/token"),
@@ -58,7 +61,7 @@ async fn child_sends_with_the_proxy_variables() {
             .await
             .unwrap_or_else(|error| panic!("{base}: {error}"));
     }
-    assert_eq!(target.connections(), 6, "three token requests, three calls");
+    assert_eq!(target.connections(), 10, "five token requests, five calls");
 
     // Elsewhere over http: through HTTP_PROXY, which answers 502 itself.
     let remote = Client::builder("http://api.example.test")
@@ -90,6 +93,28 @@ async fn child_sends_with_the_proxy_variables() {
         "{shown}"
     );
     assert!(!shown.contains("proxy-password"), "{shown}");
+
+    // Through a client of the caller's own with a proxy that refuses: the
+    // SDK cannot see that client's proxies, and says so.
+    let own = sdk_core::client::http_client_builder()
+        .proxy(reqwest::Proxy::all(format!("http://127.0.0.1:{closed_proxy}")).unwrap())
+        .build()
+        .unwrap();
+    let remote = Client::builder("https://api.example.test")
+        .http_client(own)
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let error = remote
+        .send(Request::get("get_thing").segment("things"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Connect(_)), "{error:?}");
+    let shown = error.to_string();
+    assert!(
+        shown.contains("api.example.test:443 (or a proxy your own HTTP client goes through"),
+        "{shown}"
+    );
     println!("child: all checks passed");
 }
 

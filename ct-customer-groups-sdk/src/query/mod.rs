@@ -473,8 +473,13 @@ impl CustomerGroupQuery {
         request
     }
 
-    /// `HEAD /{projectKey}/customer-groups?where=...`: whether any group
-    /// matches this query's predicates (a 404 is `false`).
+    /// Whether any group matches this query's predicates: a `GET` of at
+    /// most one result without a total (`limit=1&withTotal=false`).
+    ///
+    /// Not a `HEAD`: the specification lists only `where` for `HEAD`, so
+    /// the predicates' input variables (`var.*`) are not promised there,
+    /// and a server that ignored them would answer for another predicate.
+    /// Sorting and expansion are left out; they change nothing here.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -487,8 +492,14 @@ impl CustomerGroupQuery {
     /// # }
     /// ```
     pub fn exists(&self) -> Call<bool> {
-        let request = self.with_variables(self.filtered(Request::head("customer_groups_exist")));
-        calls::exists(self.client.http(), request).with_call_options(self.options.clone())
+        let request = self
+            .filtered(Request::get("customer_groups_exist"))
+            .query("limit", "1")
+            .query("withTotal", "false");
+        let request = self.with_variables(request);
+        calls::json_page(self.client.http(), request, 1)
+            .map(|page: PagedQueryResult<serde::de::IgnoredAny>| !page.results.is_empty())
+            .with_call_options(self.options.clone())
     }
 
     /// Sends the query for one page.

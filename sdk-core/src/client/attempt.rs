@@ -307,7 +307,7 @@ impl Client {
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             api.auth_hint = inner.auth.refusal_hint();
         }
-        let failure = Failure::Status(status, response.headers().clone());
+        let failure = Failure::Status(status, response.headers().clone(), api.code.clone());
         Attempted::Failed(Error::Api(Box::new(api)), failure)
     }
 
@@ -357,6 +357,7 @@ impl Client {
                 .proxies
                 .as_ref()
                 .and_then(|p| p.shown_for(&call.url)),
+            own_http_client: self.inner.own_http_client,
             source: source.without_url(),
         });
         match kind {

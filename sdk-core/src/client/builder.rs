@@ -163,12 +163,14 @@ impl ClientBuilder {
         let base_url = parse_base_url(&self.base_url, settings.allow_insecure)?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::invalid_input("user_agent", "not a valid header value"))?;
+        let own_http_client = settings.http.is_some();
         let (http, proxies) = settings.http_client()?;
         let budget = settings.retry.budget().copied().map(RetryBudget::new);
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 proxies,
+                own_http_client,
                 base_url,
                 auth: self.auth,
                 retry: settings.retry,

@@ -74,6 +74,8 @@ struct ClientInner {
     http: reqwest::Client,
     /// The environment's proxies, when the SDK built `http` (for errors).
     proxies: Option<Arc<proxy::EnvironmentProxies>>,
+    /// Whether `http` is the caller's own, whose proxies are not known.
+    own_http_client: bool,
     base_url: Url,
     auth: Arc<dyn AuthProvider>,
     retry: RetryPolicy,

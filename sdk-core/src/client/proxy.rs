@@ -3,12 +3,13 @@
 //! The HTTP client the SDK builds takes its proxy from the environment
 //! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, upper or lower
 //! case, as curl reads them; on macOS and Windows also the system settings),
-//! except for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), which are
-//! always reached directly: a proxy would see a local service's secrets in
+//! except for hosts on this machine (`127.0.0.0/8`, `::1`, `localhost`, and
+//! the unspecified `0.0.0.0` and `::`), which are always reached directly: a proxy would see a local service's secrets in
 //! clear text (POS Cloud's `X-Token` over `http`, a token request's client
 //! secret), and a CI job's proxy cannot reach a sandbox anyway. Go's
 //! net/http makes the same choice. A `reqwest::Client` of the user's own
-//! keeps the proxies it was built with.
+//! keeps the proxies it was built with; the SDK cannot see them, so its
+//! connect errors say the failure may be that client's proxy's.
 
 use std::fmt;
 use std::sync::Arc;
@@ -99,16 +100,22 @@ fn basic_credentials(header: &str) -> Option<(String, String)> {
 }
 
 /// Whether `url` names this machine: `localhost` (and its subdomains, which
-/// resolvers map to loopback), `127.0.0.0/8`, `::1` (also as `::ffff:127.x`).
+/// resolvers map to loopback), `127.0.0.0/8`, `::1` (also as `::ffff:127.x`),
+/// and the unspecified addresses `0.0.0.0` (also written `0`) and `::`,
+/// which a connection reaches this machine through.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(domain)) => {
             let domain = domain.trim_end_matches('.').to_ascii_lowercase();
             domain == "localhost" || domain.ends_with(".localhost")
         }
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
         Some(Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|ip| ip.is_loopback())
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|ip| ip.is_loopback() || ip.is_unspecified())
         }
         None => false,
     }
@@ -132,6 +139,9 @@ mod tests {
             "http://api.localhost",
             "http://[::1]:9",
             "http://[::ffff:127.0.0.1]",
+            "http://0.0.0.0:8080",
+            "http://0:8080",
+            "http://[::]:9",
         ] {
             assert!(is_loopback(&url(loopback)), "{loopback}");
         }

@@ -357,7 +357,7 @@ impl fmt::Display for AuthError {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "{operation}: {what} {host}{} after {attempts} attempt(s): {}",
-    through_proxy(proxy.as_deref()),
+    through_proxy(proxy.as_deref(), *own_http_client),
     Escaped(innermost_cause(source))
 )]
 #[non_exhaustive]
@@ -377,13 +377,24 @@ pub struct TransportError {
     /// credentials), when the SDK's own HTTP client took one from the
     /// environment.
     pub proxy: Option<String>,
+    /// Whether the request went through a `reqwest::Client` of the
+    /// caller's own, whose proxies the SDK cannot see: a connect failure
+    /// may then be its proxy's, and `Display` says so.
+    pub own_http_client: bool,
     /// The HTTP client's error, without the URL (URLs may carry personal data in query values).
     #[source]
     pub source: reqwest::Error,
 }
 
-fn through_proxy(proxy: Option<&str>) -> String {
-    proxy.map_or_else(String::new, |proxy| format!(" through the proxy {proxy}"))
+fn through_proxy(proxy: Option<&str>, own_http_client: bool) -> String {
+    match proxy {
+        Some(proxy) => format!(" through the proxy {proxy}"),
+        None if own_http_client => {
+            " (or a proxy your own HTTP client goes through: the SDK cannot see its proxies)"
+                .to_owned()
+        }
+        None => String::new(),
+    }
 }
 
 /// Which part of an exchange failed, for a [`TransportError`].

@@ -19,6 +19,9 @@ pub enum AttemptOutcome<'a> {
         status: StatusCode,
         /// The answer's headers.
         headers: &'a HeaderMap,
+        /// The vendor's error code, as its error parser read it from the
+        /// body (commercetools' `PendingOperation`).
+        code: Option<&'a str>,
     },
     /// The attempt took longer than its timeout; the request may have been applied.
     TimedOut,
@@ -134,7 +137,9 @@ pub struct DefaultRetryClassifier;
 impl RetryClassifier for DefaultRetryClassifier {
     fn classify(&self, attempt: &Attempt<'_>) -> RetryDecision {
         match attempt.outcome {
-            AttemptOutcome::Status { status, headers } => {
+            AttemptOutcome::Status {
+                status, headers, ..
+            } => {
                 let retryable = status == StatusCode::TOO_MANY_REQUESTS
                     || (attempt.idempotent && is_transient_server_status(status));
                 if !retryable {
@@ -180,6 +185,7 @@ mod tests {
         let status = |code: u16, headers| AttemptOutcome::Status {
             status: StatusCode::from_u16(code).unwrap(),
             headers,
+            code: None,
         };
         assert_eq!(
             decide(status(429, &none), false),

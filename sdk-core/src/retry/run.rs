@@ -32,8 +32,9 @@ pub(crate) enum Attempted<T> {
 /// [`AttemptOutcome`].
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// An answer with a status that is not a success.
-    Status(StatusCode, HeaderMap),
+    /// An answer with a status that is not a success, and the vendor's
+    /// error code when its body had one.
+    Status(StatusCode, HeaderMap, Option<String>),
     /// The attempt timed out.
     TimedOut,
     /// No connection was made.
@@ -46,7 +47,7 @@ impl Failure {
     /// Why the attempt failed, as `error.type` names it.
     fn reason(&self) -> std::borrow::Cow<'static, str> {
         match self {
-            Failure::Status(status, _) => status.as_u16().to_string().into(),
+            Failure::Status(status, ..) => status.as_u16().to_string().into(),
             Failure::TimedOut => "timeout".into(),
             Failure::NotConnected => "connect".into(),
             Failure::ConnectionLost => "connection_lost".into(),
@@ -61,9 +62,10 @@ impl Failure {
 
     fn outcome(&self) -> AttemptOutcome<'_> {
         match self {
-            Failure::Status(status, headers) => AttemptOutcome::Status {
+            Failure::Status(status, headers, code) => AttemptOutcome::Status {
                 status: *status,
                 headers,
+                code: code.as_deref(),
             },
             Failure::TimedOut => AttemptOutcome::TimedOut,
             Failure::NotConnected => AttemptOutcome::NotConnected,
@@ -218,7 +220,7 @@ mod tests {
     fn status_with(code: u16, headers: HeaderMap) -> Attempted<&'static str> {
         let status = StatusCode::from_u16(code).unwrap();
         let error = Error::invalid_input("scripted", format!("answered {code}"));
-        Attempted::Failed(error, Failure::Status(status, headers))
+        Attempted::Failed(error, Failure::Status(status, headers, None))
     }
 
     fn timed_out() -> Attempted<&'static str> {
