@@ -957,3 +957,32 @@ async fn a_client_keeps_its_sandbox_running() {
         .unwrap();
     assert!(ct.customer_groups().exists(&group.id).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_token_request_repeating_a_scope_is_granted_it_once() {
+    let sandbox = CtSandbox::start().unwrap();
+    let scope = format!("manage_customer_groups:{}", sandbox.project_key());
+    let repeated = vec![scope.as_str(); 45_000].join(" ");
+    let http = sdk_core::client::http_client_builder().build().unwrap();
+    for _ in 0..3 {
+        let form = format!(
+            "grant_type=client_credentials&scope={}",
+            repeated.replace(':', "%3A").replace(' ', "+")
+        );
+        let answer = http
+            .post(format!("{}/oauth/token", sandbox.url()))
+            .basic_auth("sandbox-client", Some("sandbox-secret"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let answer: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(answer["scope"], json!(scope), "once, however often asked");
+    }
+    assert_eq!(sandbox.tokens_held(), 3);
+    assert_eq!(sandbox.tokens_dropped(), 0);
+}

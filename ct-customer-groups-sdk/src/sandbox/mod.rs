@@ -296,6 +296,16 @@ impl CtSandbox {
         self.state.lock().tokens_issued
     }
 
+    /// How many tokens the sandbox holds now: live ones, at most [`MAX_TOKENS`].
+    pub fn tokens_held(&self) -> usize {
+        self.state.lock().tokens.len()
+    }
+
+    /// How many live tokens were forgotten to keep within [`MAX_TOKENS`].
+    pub fn tokens_dropped(&self) -> u64 {
+        self.state.lock().tokens_dropped
+    }
+
     /// How many customer groups the project holds.
     pub fn group_count(&self) -> usize {
         self.state.lock().groups.len()
@@ -375,6 +385,8 @@ struct Store {
     max_groups: usize,
     tokens: HashMap<String, Token>,
     tokens_issued: u64,
+    /// Live tokens dropped to keep the store within [`MAX_TOKENS`].
+    tokens_dropped: u64,
     groups: BTreeMap<String, Value>,
     /// Each group's JSON, written once per change rather than per answer.
     rendered: HashMap<String, Box<serde_json::value::RawValue>>,
@@ -423,7 +435,29 @@ fn now_text() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The most tokens a sandbox keeps: past it, the one that expires first
+/// is forgotten (a client holding it gets a 401 and fetches another).
+pub const MAX_TOKENS: usize = 10_000;
+
 impl Store {
+    /// Forgets expired tokens, and the one that expires first when the
+    /// store holds [`MAX_TOKENS`].
+    fn make_room_for_a_token(&mut self, now: Instant) {
+        self.tokens.retain(|_, token| token.expires_at > now);
+        if self.tokens.len() < MAX_TOKENS {
+            return;
+        }
+        let first = self
+            .tokens
+            .iter()
+            .min_by_key(|(_, token)| token.expires_at)
+            .map(|(name, _)| name.clone());
+        if let Some(first) = first {
+            self.tokens.remove(&first);
+            self.tokens_dropped = self.tokens_dropped.saturating_add(1);
+        }
+    }
+
     /// Stores a new group from a validated draft (and its custom fields,
     /// checked against their type) and returns it.
     fn insert_group(&mut self, draft: &Map<String, Value>, custom: Option<Value>) -> Value {
@@ -546,4 +580,32 @@ fn router(state: Shared) -> Router {
             )
         })
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_store_keeps_at_most_its_cap_and_forgets_the_first_to_expire() {
+        let mut store = Store::default();
+        let now = Instant::now();
+        for n in 0..MAX_TOKENS + 5 {
+            store.make_room_for_a_token(now);
+            let expires_at = now + Duration::from_secs(60 + n as u64);
+            let scopes = vec!["manage_customer_groups:p".to_owned()];
+            store
+                .tokens
+                .insert(format!("t{n}"), Token { scopes, expires_at });
+        }
+        assert_eq!(store.tokens.len(), MAX_TOKENS);
+        assert_eq!(store.tokens_dropped, 5);
+        assert!(
+            !store.tokens.contains_key("t0"),
+            "the first to expire went first"
+        );
+        // Expired tokens go before any live one.
+        store.make_room_for_a_token(now + Duration::from_secs(60 + 100));
+        assert_eq!(store.tokens.len(), MAX_TOKENS - 96);
+    }
 }

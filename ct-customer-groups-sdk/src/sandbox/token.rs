@@ -39,10 +39,14 @@ pub(super) async fn issue_token(
             json!({}),
         ));
     }
-    let asked: Vec<String> = match field("scope") {
+    let mut asked: Vec<String> = match field("scope") {
         Some(scope) => scope.split_whitespace().map(str::to_owned).collect(),
         None => store.allowed_scopes.clone(),
     };
+    // Each is one of the allowed scopes (checked below): once each, the
+    // list is bounded however often a request repeats them.
+    asked.sort_unstable();
+    asked.dedup();
     if let Some(refused) = asked.iter().find(|s| !store.allowed_scopes.contains(s)) {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
@@ -52,7 +56,9 @@ pub(super) async fn issue_token(
         ));
     }
     let token = format!("sandbox-{}", sdk_core::random::uuid_v4().simple());
-    let expires_at = Instant::now() + store.token_lifetime;
+    let now = Instant::now();
+    let expires_at = now.checked_add(store.token_lifetime).unwrap_or(now);
+    store.make_room_for_a_token(now);
     store.tokens.insert(
         token.clone(),
         Token {

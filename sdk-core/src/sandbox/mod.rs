@@ -54,7 +54,7 @@ mod exchanges;
 pub(crate) mod server;
 pub(crate) mod static_server;
 
-pub use exchanges::{Exchange, ExchangeLog};
+pub use exchanges::{Exchange, ExchangeLog, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_EXCHANGES};
 
 /// What an injected fault answers.
 #[derive(Debug, Clone, PartialEq)]

@@ -94,6 +94,33 @@ impl fmt::Debug for SandboxServer {
     }
 }
 
+/// How long a connection may take to send a whole request head: one that
+/// sends part of one and stalls is closed, so that stalled connections
+/// cannot pile up in a test process.
+pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Serves `app` on each connection `listener` accepts until `stopped`.
+async fn serve(listener: tokio::net::TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut stopped => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let service = service.clone();
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(REQUEST_HEAD_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "sandbox connection ended");
+            }
+        });
+    }
+}
+
 impl SandboxServer {
     /// Serves `router`, behind fault injection, on a thread of its own.
     ///
@@ -142,12 +169,7 @@ impl SandboxServer {
                             return;
                         }
                     };
-                    let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    });
-                    if let Err(error) = serving.await {
-                        tracing::error!(%error, "sandbox server stopped");
-                    }
+                    serve(listener, app, stopped).await;
                 });
             })
             .map_err(setup("start its thread"))?;

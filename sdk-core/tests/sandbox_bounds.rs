@@ -1,0 +1,71 @@
+//! A sandbox holds bounded state whatever its clients do: connections that
+//! never finish a request head are closed, and the exchange log keeps the
+//! newest exchanges within its count and byte caps.
+
+use std::time::Duration;
+
+use sdk_core::sandbox::MAX_LOGGED_BODY_BYTES;
+use sdk_core::vendor::sandbox::axum::Router;
+use sdk_core::vendor::sandbox::axum::routing::post;
+use sdk_core::vendor::sandbox::{REQUEST_HEAD_TIMEOUT, SandboxServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn echo_server() -> SandboxServer {
+    let router = Router::new().route("/echo", post(|body: String| async move { body }));
+    SandboxServer::start("bounds", router).unwrap()
+}
+
+#[tokio::test]
+async fn a_connection_that_never_sends_a_whole_request_head_is_closed() {
+    let server = echo_server();
+    let mut stalled = Vec::new();
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(server.address())
+            .await
+            .unwrap();
+        stream
+            .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    // Each is closed once the head timeout passes (the server runs on a
+    // runtime of its own, so the wait is real time, bounded here).
+    for mut stream in stalled {
+        let mut buffer = [0_u8; 256];
+        let read = tokio::time::timeout(
+            REQUEST_HEAD_TIMEOUT + Duration::from_secs(5),
+            stream.read(&mut buffer),
+        )
+        .await
+        .expect("the sandbox closes a stalled connection");
+        // Closed, after at most a 408 answer.
+        let text = String::from_utf8_lossy(&buffer[..read.unwrap_or(0)]).into_owned();
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 408"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_exchange_log_keeps_the_newest_within_its_caps() {
+    let server = echo_server();
+    server.exchanges().record();
+    let client = sdk_core::client::http_client_builder().build().unwrap();
+    let url = format!("{}/echo", server.url());
+    // Bodies of 2 MiB: 40 of them, 80 MiB each way, pass the byte cap.
+    let body = "x".repeat(2 * 1024 * 1024);
+    for _ in 0..40 {
+        let sent = client.post(&url).body(body.clone()).send().await.unwrap();
+        assert_eq!(sent.text().await.unwrap().len(), body.len());
+    }
+    let kept = server.exchanges().take();
+    let bytes: usize = kept
+        .iter()
+        .map(|exchange| exchange.request_body.len() + exchange.response_body.len())
+        .sum();
+    assert!(bytes <= MAX_LOGGED_BODY_BYTES, "{bytes}");
+    assert_eq!(kept.len(), 16, "the newest that fit in 64 MiB");
+    assert_eq!(server.exchanges().dropped(), 24);
+}
