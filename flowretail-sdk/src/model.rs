@@ -1,8 +1,28 @@
 //! Customer groups, customers and paging, as the API's schemas describe them.
 //!
-//! Responses decode leniently: a field the schema calls required but the
-//! server left out, or sent as `null`, reads as its empty value (`""`, `[]`,
-//! `None`), and unknown fields are ignored. Enums keep values this SDK does not know yet.
+//! How strictly responses decode, field by field, against the document's
+//! `required` lists:
+//!
+//! - a required number, date, enum or object the server left out is a
+//!   decode error naming the field: no empty value could pass for it (a
+//!   customer without `createdAt`, `customerType`, `credit` or `relevance`
+//!   is refused, and so is the fixture `customer_minimal.json`);
+//! - a required text or list field that is missing or `null` reads as its
+//!   empty value (`""`, `[]`): the document types them as plain strings
+//!   and lists, and servers leave empty ones out;
+//! - a nullable field reads `null` as `None`; unknown fields are ignored,
+//!   and enums keep values this SDK does not know yet.
+//!
+//! ```
+//! use flowretail_sdk::CustomerGroup;
+//!
+//! // `createdAt` is required: a group without it is refused, naming the field.
+//! let missing = serde_json::from_str::<CustomerGroup>(
+//!     r#"{"customerGroupUid": "vip", "name": "VIP", "createdBy": "u1",
+//!         "lastModifiedBy": "u1", "lastModifiedAt": "2024-01-01T00:00:00Z"}"#,
+//! );
+//! assert!(missing.unwrap_err().to_string().contains("createdAt"));
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};

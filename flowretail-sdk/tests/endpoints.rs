@@ -85,6 +85,14 @@ fn null_text_reads_as_empty_and_a_missing_required_field_is_named() {
         let error = serde_json::from_value::<Customer>(partial).unwrap_err();
         assert!(error.to_string().contains(required), "{required}: {error}");
     }
+    // Required text and lists that are missing read as empty, as when null.
+    let mut partial = full.clone();
+    for text in ["email", "vatNumber", "contacts"] {
+        partial.as_object_mut().unwrap().remove(text);
+    }
+    let customer: Customer = serde_json::from_value(partial).unwrap();
+    assert!(customer.email.is_empty() && customer.contacts.is_empty());
+    // The minimal fixture lacks required numbers, dates and objects: refused.
     let minimal = serde_json::from_value::<Customer>(fixture("customer_minimal.json"));
     assert!(minimal.is_err(), "a customer without its required fields");
 }

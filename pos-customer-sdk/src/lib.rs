@@ -94,7 +94,7 @@
 //! | a customer shown flat, and as `{"customer": {..}, "addresses": [..], ..}` entries (get by id, both lists) | reads both shapes | answers the flat shape |
 //! | `number`: "length: 0..255" in the description, "not blank" in the restrictions | refuses a blank number (the restriction) | refuses it with 400 |
 //! | the PATCH customer answer has no `id` | [`Customer::id`] is the id patched, unless the server sends one | sends the id |
-//! | no status given for `PUT /customers/{id}` and `PUT /customers/list` | 201 is [`model::Upserted::Created`], any other success `Replaced` | 201 when one was created, 200 otherwise |
+//! | `PUT /customers/{id}`: 201 when the customer was created, 200 when overwritten; `PUT /customers/list`: 201 when at least one was created, 200 when all were overwritten | 201 is [`model::Upserted::Created`], any other success `Replaced` | as documented |
 //! | group and discount ids are integers on their endpoints, a customer's `customerGroup.id` a UUID string | ids take integers, strings and UUIDs | issues integers for groups and discounts, UUIDs for customers |
 //! | defaults: `active` true, `gender` "U"; none for the read-only `balance` and `currency` | sends neither unless set | fills `active` and `gender` as documented, and `balance` "0.00" and `currency` "EUR" (its own choice) |
 //! | `gender`: "M", "W" or "U", "max length 5" | decodes any value ([`model::Gender`] keeps unknown ones), sends only M, W or U | refuses more than 5 characters only |
@@ -104,6 +104,10 @@
 //! | PATCHing an address by an `id` the customer does not have: not described | returns the server's answer | 422 |
 //! | no request size or record limit | bodies capped by `max_response_bytes` | 413 past 2 MiB, at most 100,000 records of a kind (400 past it) |
 //! | error bodies `{"result": {"status_code", "details"}}` for 400, 403, 404, 422, 500 | read into [`PosErrorKind`] with `details` as the message; any other body is still an API error with its status | answers this shape |
+//! | 403 "check security token or other auth issues"; 404 for an absent "operator" | a 403 is [`PosErrorKind::BadCredentials`], a 404 `NotFound` | 403 for a wrong `X-Token`, 404 for another `X-Operator` (before this release it answered 403 for both) |
+//! | the create example sends `balance` and `currency`, which the field table calls read-only | never sends them (they are not in [`CustomerDraft`]); reads them from answers | ignores them in requests, fills its own |
+//! | discounts and groups: no statuses and no field rules of their own | a create or update that succeeds with any 2xx is read as its answer; names must not be blank (the customer table's rule for names), nothing else is checked | 201 for a create, 200 otherwise; 400 for a blank name |
+//! | a DELETE's success answer uses the error envelope without `status_code` (`{"result": {"details": "Customer group 1 was deleted"}}`) | read into [`model::Deleted`] with `details` | answers this shape |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

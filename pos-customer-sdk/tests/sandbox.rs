@@ -320,6 +320,22 @@ async fn wrong_credentials_are_refused_with_403() {
 }
 
 #[tokio::test]
+async fn an_unknown_operator_is_not_found_as_the_document_says() {
+    let sandbox = PosSandbox::start().unwrap();
+    let token = sandbox
+        .env_vars()
+        .into_iter()
+        .find(|(name, _)| *name == "POS_TOKEN")
+        .map(|(_, token)| token)
+        .unwrap();
+    let pos = PosClient::builder(sandbox.url(), token, "another-operator")
+        .build()
+        .unwrap();
+    let error = pos.customers().list().await.unwrap_err();
+    assert_eq!(error.pos_kind(), Some(PosErrorKind::NotFound));
+}
+
+#[tokio::test]
 async fn the_sandbox_validates_like_the_document() {
     let sandbox = PosSandbox::start().unwrap();
     sandbox.seed_documented_examples();

@@ -1,8 +1,9 @@
 //! A stateful in-process emulator of the POS Cloud Customer API v3.0
 //! (feature `sandbox`), for examples, this crate's tests and yours.
 //!
-//! It stores customers, discounts and groups; checks `X-Token` and
-//! `X-Operator` (403 otherwise); validates bodies by the document's field
+//! It stores customers, discounts and groups; checks `X-Token` (403
+//! otherwise) and `X-Operator` (404 for another operator, as the document's
+//! error table has it); validates bodies by the document's field
 //! tables (400 with the documented error body); answers 404 for unknown ids,
 //! 422 for a customer in an unknown group or a group with an unknown
 //! discount; answers PUT with 201 or 200; merges PATCHed addresses; filters
@@ -318,8 +319,13 @@ async fn check_credentials(State(state): State<Shared>, request: Request, next: 
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v == expected)
     };
-    if !matches("x-token", &state.token) || !matches("x-operator", &state.operator) {
-        return error(StatusCode::FORBIDDEN, "Invalid security token or operator").into_response();
+    if !matches("x-token", &state.token) {
+        return error(StatusCode::FORBIDDEN, "Invalid security token").into_response();
+    }
+    // The document's 404 covers an absent operator ("instance, business,
+    // operator, tenant or URL is absent on the server side").
+    if !matches("x-operator", &state.operator) {
+        return error(StatusCode::NOT_FOUND, "Operator not found").into_response();
     }
     next.run(request).await
 }
