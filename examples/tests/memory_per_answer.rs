@@ -346,4 +346,70 @@ fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
     let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, refused);
     cost.report("POS, 8 MiB of minimal customers `{\"id\":1}` (refused)");
     assert!(cost.peak_ratio() <= 10.0);
+
+    // Measured here, not in a test of its own: the counter is global, and
+    // tests of one binary run at once.
+    errors_hold_about_their_body();
+}
+
+/// 50 API errors whose bodies are 62.5 KiB of `[{"a":0},...]` (just under
+/// the 64 KiB an error body is read up to): each holds its JSON as text,
+/// about its own size, where a parsed tree held 83 times it.
+fn errors_hold_about_their_body() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let body = format!("[{}{{\"a\":0}}]", "{\"a\":0},".repeat(7_999));
+    let answer = format!(
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0_u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        let client = sdk_core::Client::builder(url)
+            .retry_policy(sdk_core::RetryPolicy::never())
+            .build()
+            .unwrap();
+        let call = || client.send(sdk_core::Request::get("get_thing").segment("things"));
+        // The first call sets up what every later one reuses.
+        drop(call().await.unwrap_err());
+        let before = IN_USE.load(Ordering::SeqCst);
+        let mut held = Vec::new();
+        for _ in 0..50 {
+            let error = call().await.unwrap_err();
+            assert!(error.api().unwrap().details.is_some(), "the body is JSON");
+            held.push(error);
+        }
+        let per_error = IN_USE.load(Ordering::SeqCst).saturating_sub(before) / held.len();
+        println!(
+            "an API error with a {:.1} KiB body of [{{\"a\":0}},...] holds {:.1} KiB ({:.1}x)",
+            body.len() as f64 / 1024.0,
+            per_error as f64 / 1024.0,
+            per_error as f64 / body.len() as f64,
+        );
+        assert!(per_error <= 3 * body.len(), "{per_error} bytes an error");
+        assert_eq!(
+            held[0]
+                .api()
+                .unwrap()
+                .details_value()
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            8_000
+        );
+    });
 }
