@@ -7,7 +7,7 @@
 //! [`Charged`] wraps a deserializer, and every visitor, sequence, map and
 //! enum it hands out, so that each owned string an item decodes is charged
 //! where it is made. Field names and ignored values are read without
-//! allocating and are not charged.
+//! allocating and are read unwrapped, as are numbers and booleans.
 
 use std::fmt;
 
@@ -48,34 +48,19 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ChargedSeed<S> {
 /// A deserializer whose owned strings are charged to the list budget.
 pub(crate) struct Charged<D>(pub(crate) D);
 
-/// A visitor that charges the strings it is given (unless they are names
-/// or ignored values) and wraps what it is handed to visit.
+/// A visitor that charges the strings it is given and wraps what it is
+/// handed to visit.
 struct ChargingVisitor<V> {
     inner: V,
-    charges: bool,
 }
 
 impl<V> ChargingVisitor<V> {
     fn charging(inner: V) -> Self {
-        Self {
-            inner,
-            charges: true,
-        }
-    }
-
-    fn free(inner: V) -> Self {
-        Self {
-            inner,
-            charges: false,
-        }
+        Self { inner }
     }
 
     fn charge<E: de::Error>(&self, len: usize) -> Result<(), E> {
-        if self.charges {
-            charge_string(len)
-        } else {
-            Ok(())
-        }
+        charge_string(len)
     }
 }
 
@@ -89,25 +74,30 @@ macro_rules! forward_charging {
     )*};
 }
 
+/// Forwards `deserialize_*` methods to the inner deserializer as they are.
+macro_rules! forward_plain_deserialize {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+            self.0.$method(visitor)
+        }
+    )*};
+}
+
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Charged<D> {
     type Error = D::Error;
 
     forward_charging! {
-        deserialize_any deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32
-        deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
-        deserialize_u64 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
-        deserialize_option deserialize_unit deserialize_seq deserialize_map
+        deserialize_any deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+        deserialize_option deserialize_seq deserialize_map
     }
 
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0
-            .deserialize_identifier(ChargingVisitor::free(visitor))
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0
-            .deserialize_ignored_any(ChargingVisitor::free(visitor))
+    // What allocates nothing is read as it is, unwrapped: numbers,
+    // booleans, characters, units, field names and ignored values.
+    forward_plain_deserialize! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_unit
+        deserialize_identifier deserialize_ignored_any
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
