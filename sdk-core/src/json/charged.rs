@@ -21,15 +21,17 @@ const MIN_BLOCK: usize = 32;
 /// What a string of `len` bytes holds on the heap: nothing when empty,
 /// else a block of its length plus the allocator's header, in 16-byte
 /// steps, at least [`MIN_BLOCK`].
+#[inline]
 pub(crate) fn string_block(len: usize) -> usize {
     if len == 0 {
         return 0;
     }
-    let with_header = len.saturating_add(8).saturating_add(15) & !15;
+    let with_header = len.saturating_add(8 + 15) & !15;
     with_header.max(MIN_BLOCK)
 }
 
 /// Charges a string of `len` bytes to the list budget.
+#[inline]
 fn charge_string<E: de::Error>(len: usize) -> Result<(), E> {
     super::lists::charge(string_block(len)).map_err(E::custom)
 }

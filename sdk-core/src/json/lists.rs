@@ -28,7 +28,8 @@ thread_local! {
     static ITEM_LIMIT: Cell<Option<usize>> = const { Cell::new(None) };
     /// The bytes of list storage left to the answer being decoded, while
     /// [`with_list_budget`] runs on this thread.
-    static LIST_BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
+    /// [`UNBUDGETED`] outside it.
+    static LIST_BUDGET: Cell<usize> = const { Cell::new(UNBUDGETED) };
     /// Whether the items being decoded already charge their strings (an
     /// outer list does): a list inside an item must not charge them twice.
     static CHARGING_STRINGS: Cell<bool> = const { Cell::new(false) };
@@ -64,22 +65,37 @@ pub fn with_list_budget<T>(body_bytes: usize, decode: impl FnOnce() -> T) -> T {
     let budget = body_bytes
         .max(MIN_LIST_BUDGET)
         .saturating_mul(MAX_LIST_AMPLIFICATION);
-    scoped(&LIST_BUDGET, Some(budget), decode)
+    scoped(&LIST_BUDGET, budget.min(UNBUDGETED - 1), decode)
 }
 
-/// Takes `bytes` from the list budget, if one is set.
+/// The list budget of a decoding that has none: more than any answer.
+const UNBUDGETED: usize = usize::MAX;
+
+/// Takes `bytes` from the list budget, if one is set. Inlined: it runs
+/// for every string an item holds.
+#[inline]
 pub(crate) fn charge(bytes: usize) -> Result<(), String> {
-    LIST_BUDGET.with(|cell| match cell.get() {
-        None => Ok(()),
-        Some(left) if bytes <= left => {
-            cell.set(Some(left.saturating_sub(bytes)));
-            Ok(())
+    LIST_BUDGET.with(|cell| {
+        let left = cell.get();
+        if left == UNBUDGETED {
+            return Ok(());
         }
-        Some(_) => Err(format!(
-            "the answer's lists would take more than {MAX_LIST_AMPLIFICATION} times its size \
-             once decoded: refused, so that no answer can exhaust memory"
-        )),
+        match left.checked_sub(bytes) {
+            Some(rest) => {
+                cell.set(rest);
+                Ok(())
+            }
+            None => Err(over_budget()),
+        }
     })
+}
+
+#[cold]
+fn over_budget() -> String {
+    format!(
+        "the answer's lists would take more than {MAX_LIST_AMPLIFICATION} times its size \
+         once decoded: refused, so that no answer can exhaust memory"
+    )
 }
 
 /// Reads a sequence into a vector, with its storage charged to the list
@@ -97,7 +113,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
-        let budgeted = LIST_BUDGET.with(Cell::get).is_some();
+        let budgeted = LIST_BUDGET.with(Cell::get) != UNBUDGETED;
         if budgeted && !CHARGING_STRINGS.with(Cell::get) {
             // The outermost list of a budgeted answer charges the strings
             // of its items, and of every list inside them.
