@@ -2,8 +2,9 @@
 //! 503, a dropped connection), against versions that skip numbers: each is
 //! applied once, and the SDK reports its own landed write as a success.
 
+mod common;
+
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use ct_customer_groups_sdk::sandbox::{CtSandbox, SEEDED_TYPE_KEY, Versioning};
 use ct_customer_groups_sdk::{
@@ -11,21 +12,13 @@ use ct_customer_groups_sdk::{
     ResourceIdentifier, UpdateAction,
 };
 use sdk_core::sandbox::Fault;
-use sdk_core::{Backoff, RetryPolicy};
 
 /// A group's path: its update is a POST to it.
 const GROUP: &str = "/{projectKey}/customer-groups/{id}";
 const UPDATE: &str = GROUP;
 
 fn client(sandbox: &CtSandbox) -> CtClient {
-    sandbox
-        .client_builder()
-        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )))
-        .build()
-        .unwrap()
+    common::fast_retrying_client(sandbox)
 }
 
 /// The ways an answer is lost after the write was applied.

@@ -2,6 +2,8 @@
 //! queries, query_all over more than 10,000 groups, scopes, token expiry
 //! and faults.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -14,18 +16,11 @@ use ct_customer_groups_sdk::{
 };
 use futures::{StreamExt, TryStreamExt};
 use sdk_core::sandbox::{Fault, FaultBody};
-use sdk_core::{Backoff, CallOptionsBuilder, Error, RetryPolicy};
+use sdk_core::{CallOptionsBuilder, Error, RetryPolicy};
 use serde_json::json;
 
 fn client(sandbox: &CtSandbox) -> CtClient {
-    sandbox
-        .client_builder()
-        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )))
-        .build()
-        .unwrap()
+    common::fast_retrying_client(sandbox)
 }
 
 fn first_code(error: &Error) -> CtErrorCode {

@@ -25,6 +25,15 @@ const PROXY_VARIABLES: &[&str] = &[
     "REQUEST_METHOD",
 ];
 
+/// What one attempt at a request through a client of `builder` fails with.
+async fn failure_of_one_attempt(builder: sdk_core::ClientBuilder) -> Error {
+    let client = builder.retry_policy(RetryPolicy::never()).build().unwrap();
+    client
+        .send(Request::get("get_thing").segment("things"))
+        .await
+        .unwrap_err()
+}
+
 /// Runs only in the child, whose proxy variables the parent set.
 #[tokio::test]
 async fn child_sends_with_the_proxy_variables() {
@@ -64,26 +73,12 @@ async fn child_sends_with_the_proxy_variables() {
     assert_eq!(target.connections(), 10, "five token requests, five calls");
 
     // Elsewhere over http: through HTTP_PROXY, which answers 502 itself.
-    let remote = Client::builder("http://api.example.test")
-        .allow_insecure(true)
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-    let error = remote
-        .send(Request::get("get_thing").segment("things"))
-        .await
-        .unwrap_err();
+    let remote = Client::builder("http://api.example.test").allow_insecure(true);
+    let error = failure_of_one_attempt(remote).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(502), "{error}");
 
     // Elsewhere over https: through HTTPS_PROXY, which cannot be reached.
-    let remote = Client::builder("https://api.example.test")
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-    let error = remote
-        .send(Request::get("get_thing").segment("things"))
-        .await
-        .unwrap_err();
+    let error = failure_of_one_attempt(Client::builder("https://api.example.test")).await;
     assert!(matches!(error, Error::Connect(_)), "{error:?}");
     let shown = format!("{error} {error:?}");
     assert!(
@@ -100,15 +95,8 @@ async fn child_sends_with_the_proxy_variables() {
         .proxy(reqwest::Proxy::all(format!("http://127.0.0.1:{closed_proxy}")).unwrap())
         .build()
         .unwrap();
-    let remote = Client::builder("https://api.example.test")
-        .http_client(own)
-        .retry_policy(RetryPolicy::never())
-        .build()
-        .unwrap();
-    let error = remote
-        .send(Request::get("get_thing").segment("things"))
-        .await
-        .unwrap_err();
+    let remote = Client::builder("https://api.example.test").http_client(own);
+    let error = failure_of_one_attempt(remote).await;
     assert!(matches!(error, Error::Connect(_)), "{error:?}");
     let shown = error.to_string();
     assert!(
