@@ -3,7 +3,8 @@
 use std::future::Future;
 
 use sdk_core::vendor::calls;
-use sdk_core::{Call, CallOptions, Request, Result, ScopedCall};
+use sdk_core::vendor::calls::CallSender;
+use sdk_core::{Call, Request, Result, ScopedCall};
 
 use crate::client::CtClient;
 use crate::error::CtErrorExt;
@@ -187,7 +188,7 @@ impl CustomerGroups {
             self.client.http(),
             "update_customer_group",
             Some(target.name().to_owned()),
-            move |options| async move { groups.send_update(&target, &update, &options).await },
+            move |sender| async move { groups.send_update(&target, &update, &sender).await },
         )
     }
 
@@ -198,13 +199,13 @@ impl CustomerGroups {
         &self,
         target: &Target,
         update: &CustomerGroupUpdate,
-        options: &CallOptions,
+        sender: &CallSender,
     ) -> Result<CustomerGroup> {
         let request = self.update_request(target, update);
-        let sending = self.client.http().send_with(request, options);
+        let sending = sender.send(request);
         match sending.await.and_then(|answer| answer.json()) {
             Err(conflict) if conflict.conflict_may_be_own_earlier_attempt() => {
-                self.settle_replayed_update(target, update, conflict, options)
+                self.settle_replayed_update(target, update, conflict, sender)
                     .await
             }
             other => other,
@@ -224,10 +225,10 @@ impl CustomerGroups {
         target: &Target,
         update: &CustomerGroupUpdate,
         conflict: sdk_core::Error,
-        options: &CallOptions,
+        sender: &CallSender,
     ) -> Result<CustomerGroup> {
         let current = conflict.current_version();
-        let Some(group) = self.read_caught_up(target, current, options).await? else {
+        let Some(group) = self.read_caught_up(target, current, sender).await? else {
             return Err(conflict);
         };
         if group.version <= update.version() {
@@ -596,8 +597,8 @@ impl CustomerGroups {
             self.client.http(),
             "update_customer_group_with_retry",
             Some(id),
-            move |options| async move {
-                let mut group = groups.read(&target, &options).await?;
+            move |sender| async move {
+                let mut group = groups.read(&target, &sender).await?;
                 let mut updates: u32 = 0;
                 let mut last_conflict: Option<sdk_core::Error> = None;
                 loop {
@@ -612,7 +613,7 @@ impl CustomerGroups {
                     }
                     updates = updates.saturating_add(1);
                     let update = CustomerGroupUpdate::for_group(&group).actions_from(changes);
-                    match groups.send_update(&target, &update, &options).await {
+                    match groups.send_update(&target, &update, &sender).await {
                         // A replay's conflict that reading did not settle:
                         // the change may be in, so `actions` must not run again.
                         Err(conflict) if conflict.conflict_may_be_own_earlier_attempt() => {
@@ -625,7 +626,7 @@ impl CustomerGroups {
                                 "version conflict: reading the group again"
                             );
                             let current = conflict.current_version();
-                            group = match groups.read_caught_up(&target, current, &options).await? {
+                            group = match groups.read_caught_up(&target, current, &sender).await? {
                                 Some(fresh) => fresh,
                                 None => return Err(conflict),
                             };
@@ -638,12 +639,8 @@ impl CustomerGroups {
         )
     }
 
-    async fn read(&self, target: &Target, options: &CallOptions) -> Result<CustomerGroup> {
-        let sending = self
-            .client
-            .http()
-            .send_with(self.get_request(target), options);
-        sending.await?.json()
+    async fn read(&self, target: &Target, sender: &CallSender) -> Result<CustomerGroup> {
+        sender.send_json(self.get_request(target)).await
     }
 
     /// Reads the group until its version is at least `current` (bounded):
@@ -652,11 +649,11 @@ impl CustomerGroups {
         &self,
         target: &Target,
         current: Option<u64>,
-        options: &CallOptions,
+        sender: &CallSender,
     ) -> Result<Option<CustomerGroup>> {
         let mut wait = STALE_READ_FIRST_WAIT;
         for read in 1..=STALE_READS {
-            let group = self.read(target, options).await?;
+            let group = self.read(target, sender).await?;
             if current.is_none_or(|current| group.version >= current) {
                 return Ok(Some(group));
             }
@@ -667,7 +664,7 @@ impl CustomerGroups {
                 "the re-read is older than the conflict's version"
             );
             if read < STALE_READS {
-                self.client.http().sleep(wait).await;
+                sender.sleep(wait).await;
                 wait = wait.saturating_mul(2);
             }
         }

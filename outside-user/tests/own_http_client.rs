@@ -9,7 +9,11 @@ async fn an_http_client_from_the_sdk_builder_works_before_any_sdk_client() {
         .build()
         .expect("the SDK's builder readies TLS before building");
     let sandbox = pos_customer_sdk::sandbox::PosSandbox::start().expect("a loopback port");
-    let pos = sandbox.client_builder().http_client(http).build().expect("a client");
+    let pos = sandbox
+        .client_builder()
+        .http_client(http)
+        .build()
+        .expect("a client");
     let group = pos
         .customer_groups()
         .create(pos_customer_sdk::CustomerGroupDraft::new("Walk-ins"))

@@ -91,7 +91,10 @@ fn every_readme_program_runs_against_the_sandboxes() {
             "workspace_0" => {
                 let out = run_sample(name, &[], &sandboxes);
                 assert!(out.contains(r#"read back Some("Dyson")"#), "{out}");
-                assert!(out.contains("1 customers changed since 2026-01-01"), "{out}");
+                assert!(
+                    out.contains("1 customers changed since 2026-01-01"),
+                    "{out}"
+                );
             }
             // commercetools: a group created, renamed, walked.
             "workspace_1" => {
@@ -112,7 +115,10 @@ fn every_readme_program_runs_against_the_sandboxes() {
             "workspace_3" => {
                 sandboxes.pos.seed_documented_examples();
                 let out = run_sample(name, &[], &sandboxes);
-                let created = out.lines().filter(|line| line.contains("created as")).count();
+                let created = out
+                    .lines()
+                    .filter(|line| line.contains("created as"))
+                    .count();
                 assert!(created > 0, "{out}");
                 assert_eq!(sandboxes.ct.group_count(), created);
                 let again = run_sample(name, &[], &sandboxes);

@@ -358,3 +358,70 @@ async fn a_sandbox_starts_with_the_vendor_result_and_lives_with_its_client()
         .await?;
     Ok(())
 }
+
+/// Every per-call setter on every kind of call and listing, with nothing
+/// but the vendor's prelude imported; a query is awaited like a call.
+#[tokio::test]
+async fn every_setter_on_every_kind_of_call_with_the_prelude_alone()
+-> Result<(), Box<dyn std::error::Error>> {
+    let seconds = Duration::from_secs(20);
+    {
+        use pos_customer_sdk::prelude::*;
+        let pos = PosSandbox::start()?.client()?;
+        pos.customers()
+            .list()
+            .attempt_timeout(seconds)
+            .attempt_timeout(None)
+            .deadline(seconds)
+            .deadline(None)
+            .max_attempts(2)
+            .correlation_id("run-42")
+            .header("X-Run", "42")
+            .await?;
+    }
+    {
+        use ct_customer_groups_sdk::prelude::*;
+        let ct = CtSandbox::start()?.client()?;
+        let groups = ct.customer_groups();
+        groups.get("no-such").deadline(seconds).await.unwrap_err();
+        let page = groups
+            .query()
+            .attempt_timeout(seconds)
+            .deadline(None)
+            .max_attempts(2)
+            .correlation_id("run-42")
+            .header("X-Run", "42")
+            .external_user_id("nightly")
+            .await?;
+        assert!(page.results.is_empty());
+        let all: Vec<_> = groups
+            .query_all()
+            .attempt_timeout(seconds)
+            .deadline(seconds)
+            .max_attempts(2)
+            .correlation_id("run-42")
+            .header("X-Run", "42")
+            .external_user_id("nightly")
+            .items()
+            .try_collect()
+            .await?;
+        assert!(all.is_empty());
+    }
+    {
+        use flowretail_sdk::prelude::*;
+        let flow = FlowRetailSandbox::start()?.client()?;
+        let listed: Vec<_> = flow
+            .customer_groups()
+            .list()
+            .attempt_timeout(None)
+            .deadline(seconds)
+            .max_attempts(2)
+            .correlation_id("run-42")
+            .header("X-Run", "42")
+            .items()
+            .try_collect()
+            .await?;
+        assert!(listed.is_empty());
+    }
+    Ok(())
+}

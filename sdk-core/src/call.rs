@@ -43,10 +43,10 @@ use tracing::Instrument;
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
-    /// Time for each attempt; `None` keeps the client's.
-    pub attempt_timeout: Option<Duration>,
-    /// Time for the whole call, retries included; `None` keeps the client's.
-    pub deadline: Option<Duration>,
+    /// Time for each attempt.
+    pub attempt_timeout: CallLimit,
+    /// Time for the whole call, retries included.
+    pub deadline: CallLimit,
     /// Attempts per request, the first included; `None` keeps the retry policy's.
     pub max_attempts: Option<u32>,
     /// The correlation id to send, where the vendor has one; `None` generates one.
@@ -63,6 +63,47 @@ pub struct CallOptions {
     /// starts, and the deadline that makes it: each of its requests gets
     /// what is left, not the whole deadline.
     pub(crate) ends_at: Option<(tokio::time::Instant, Duration)>,
+}
+
+/// A time limit one call sets for itself, over its client's.
+///
+/// ```
+/// use std::time::Duration;
+/// use sdk_core::call::CallLimit;
+///
+/// let client = Some(Duration::from_secs(30));
+/// assert_eq!(CallLimit::Client.or_client(client), client);
+/// assert_eq!(CallLimit::from(None).or_client(client), None);
+/// assert_eq!(CallLimit::from(Some(Duration::from_secs(5))).or_client(client), Some(Duration::from_secs(5)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CallLimit {
+    /// The client's setting (the default).
+    #[default]
+    Client,
+    /// No limit for this call, whatever the client's.
+    Unlimited,
+    /// This limit for this call.
+    Within(Duration),
+}
+
+impl CallLimit {
+    /// The limit in force: this call's own, or the `client`'s.
+    pub fn or_client(self, client: Option<Duration>) -> Option<Duration> {
+        match self {
+            CallLimit::Client => client,
+            CallLimit::Unlimited => None,
+            CallLimit::Within(limit) => Some(limit),
+        }
+    }
+}
+
+impl From<Option<Duration>> for CallLimit {
+    /// `None`: no limit for the call; `Some`: that limit.
+    fn from(limit: Option<Duration>) -> Self {
+        limit.map_or(CallLimit::Unlimited, CallLimit::Within)
+    }
 }
 
 impl Clone for CallOptions {
@@ -156,16 +197,19 @@ pub trait HasCallOptions {
 /// # }
 /// ```
 pub trait CallOptionsBuilder: HasCallOptions + Sized {
-    /// Limits each attempt to `timeout`, instead of the client's attempt timeout.
-    fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.call_options_mut().attempt_timeout = Some(timeout);
+    /// Limits each attempt to `timeout`, instead of the client's attempt
+    /// timeout; `None` sets no attempt timeout for this call. Takes a
+    /// `Duration` or an `Option<Duration>`, as the client builders do.
+    fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.call_options_mut().attempt_timeout = timeout.into().into();
         self
     }
 
     /// Limits the call, retries and waits included, to `deadline` (for a
-    /// listing: each page request).
-    fn deadline(mut self, deadline: Duration) -> Self {
-        self.call_options_mut().deadline = Some(deadline);
+    /// listing: each page request); `None` sets no deadline for this call.
+    /// Takes a `Duration` or an `Option<Duration>`, as the client builders do.
+    fn deadline(mut self, deadline: impl Into<Option<Duration>>) -> Self {
+        self.call_options_mut().deadline = deadline.into().into();
         self
     }
 
@@ -199,6 +243,50 @@ pub trait CallOptionsBuilder: HasCallOptions + Sized {
 impl<T: HasCallOptions> CallOptionsBuilder for T {}
 
 type Start<'a, T> = Box<dyn FnOnce(CallOptions) -> CallFuture<'a, T> + Send + 'a>;
+
+/// What a call made of several requests sends them with: its client and
+/// its options, so that every request carries the call's headers and
+/// correlation id, counts toward its attempts, and has what is left of its
+/// deadline. A vendor crate's `calls::several` closure gets one.
+#[derive(Debug)]
+pub struct CallSender {
+    client: Client,
+    options: CallOptions,
+}
+
+impl CallSender {
+    /// Sends `request` as part of the call (with retries) and returns the
+    /// successful response.
+    pub fn send(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + 'static + use<> {
+        self.client.send_with(request, &self.options)
+    }
+
+    /// Sends `request` as part of the call and decodes the answer's JSON body.
+    pub fn send_json<U>(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<U>> + Send + 'static + use<U>
+    where
+        U: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let sending = self.send(request);
+        async move { sending.await?.json() }
+    }
+
+    /// Waits `wait` as the client waits between attempts (its `Sleeper`),
+    /// within the call's deadline.
+    pub fn sleep(&self, wait: Duration) -> futures::future::BoxFuture<'static, ()> {
+        self.client.sleep(wait)
+    }
+
+    /// The call's options.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+}
 
 /// The future a call becomes when it is awaited (or turned into one with
 /// [`IntoFuture::into_future`], to
@@ -304,9 +392,9 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         )
     }
 
-    /// A call made of several requests, which `run` sends, each with
-    /// [`Client::send_with`] and the options it is given. The deadline
-    /// bounds the whole call, waits between its requests included.
+    /// A call made of several requests, which `run` sends through the
+    /// [`CallSender`] it is given. The deadline bounds the whole call,
+    /// waits between its requests included.
     pub(crate) fn from_fn<F, Fut>(
         client: &Client,
         operation: &'static str,
@@ -314,14 +402,15 @@ impl<'a, T: Send + 'a> ScopedCall<'a, T> {
         run: F,
     ) -> Self
     where
-        F: FnOnce(CallOptions) -> Fut + Send + 'a,
+        F: FnOnce(CallSender) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
     {
+        let client = client.clone();
         Self::with_start(
             operation,
             true,
-            Observed::of(client, resource_id),
-            Box::new(move |options| Box::pin(run(options))),
+            Observed::of(&client, resource_id),
+            Box::new(move |options| Box::pin(run(CallSender { client, options }))),
         )
     }
 
@@ -403,7 +492,7 @@ impl<'a, T: Send + 'a> IntoFuture for ScopedCall<'a, T> {
         // each wait between them, gets what is left of it.
         let limit = options
             .deadline
-            .or(observed.client_deadline)
+            .or_client(observed.client_deadline)
             .filter(|_| spans_requests);
         let ends_at = limit.and_then(|limit| {
             let at = tokio::time::Instant::now().checked_add(limit)?;

@@ -62,7 +62,8 @@ pub mod calls {
 
     use serde::de::DeserializeOwned;
 
-    use crate::call::{CallOptions, ScopedCall};
+    pub use crate::call::CallSender;
+    use crate::call::ScopedCall;
     use crate::client::{Client, Response};
     use crate::error::Result;
     use crate::request::Request;
@@ -126,10 +127,12 @@ pub mod calls {
         })
     }
 
-    /// A call made of several requests to `client`, which `run` sends,
-    /// each with [`Client::send_with`] and the options it is given. The
-    /// deadline bounds the whole call, waits between its requests
-    /// included; `resource_id` names what the call is about in its span.
+    /// A call made of several requests to `client`, which `run` sends
+    /// through the [`CallSender`] it is given: each request then carries
+    /// the call's headers and correlation id, counts toward its attempts,
+    /// and has what is left of its deadline. The deadline bounds the whole
+    /// call, waits between its requests included; `resource_id` names what
+    /// the call is about in its span.
     pub fn several<'a, T, F, Fut>(
         client: &Client,
         operation: &'static str,
@@ -138,7 +141,7 @@ pub mod calls {
     ) -> ScopedCall<'a, T>
     where
         T: Send + 'a,
-        F: FnOnce(CallOptions) -> Fut + Send + 'a,
+        F: FnOnce(CallSender) -> Fut + Send + 'a,
         Fut: Future<Output = Result<T>> + Send + 'a,
     {
         ScopedCall::from_fn(client, operation, resource_id, run)

@@ -93,7 +93,7 @@ async fn a_deadline_bounds_a_call_of_several_requests_waits_included() {
     let client = sdk_core::Client::builder("http://127.0.0.1:9")
         .build()
         .unwrap();
-    let two_steps = calls::several(&client, "two_steps", None, |_options| async move {
+    let two_steps = calls::several(&client, "two_steps", None, |_sender| async move {
         let _first = Request::get("first").segment("a");
         tokio::time::sleep(Duration::from_secs(60)).await;
         let _second = Request::get("second").segment("b");
@@ -138,20 +138,12 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
         .attempt_timeout(None)
         .build()
         .unwrap();
-    let read_then_write = calls::several(
-        &client.clone(),
-        "read_then_write",
-        None,
-        move |options| async move {
-            client
-                .send_with(Request::get("read").segment("a"), &options)
-                .await?;
-            client
-                .send_with(Request::get("write").segment("b"), &options)
-                .await?;
+    let read_then_write =
+        calls::several(&client, "read_then_write", None, move |sender| async move {
+            sender.send(Request::get("read").segment("a")).await?;
+            sender.send(Request::get("write").segment("b")).await?;
             Ok(())
-        },
-    );
+        });
     let error = read_then_write
         .deadline(Duration::from_secs(1))
         .await
@@ -169,13 +161,9 @@ async fn a_deadline_error_of_a_call_of_several_counts_the_attempts_of_all_its_re
 async fn options_reach_every_request_of_a_call_of_several() {
     let server = always_503().await;
     let client = builder(&server).build().unwrap();
-    let both = calls::several(&client.clone(), "both", None, move |options| async move {
-        let first = client
-            .send_with(Request::get("first").segment("a"), &options)
-            .await;
-        let second = client
-            .send_with(Request::get("second").segment("b"), &options)
-            .await;
+    let both = calls::several(&client, "both", None, move |sender| async move {
+        let first = sender.send(Request::get("first").segment("a")).await;
+        let second = sender.send(Request::get("second").segment("b")).await;
         Ok((first.is_err(), second.is_err()))
     });
     assert_eq!(both.max_attempts(1).await.unwrap(), (true, true));
@@ -215,20 +203,11 @@ async fn a_later_request_of_a_call_of_several_has_only_what_is_left_of_its_deadl
         .mount(&server)
         .await;
     let client = builder(&server).attempt_timeout(None).build().unwrap();
-    let two_requests = calls::several(
-        &client.clone(),
-        "two_requests",
-        None,
-        move |options| async move {
-            client
-                .send_with(Request::get("first").segment("a"), &options)
-                .await?;
-            client
-                .send_with(Request::get("second").segment("b"), &options)
-                .await?;
-            Ok(())
-        },
-    );
+    let two_requests = calls::several(&client, "two_requests", None, move |sender| async move {
+        sender.send(Request::get("first").segment("a")).await?;
+        sender.send(Request::get("second").segment("b")).await?;
+        Ok(())
+    });
     let error = two_requests
         .deadline(Duration::from_secs(2))
         .await

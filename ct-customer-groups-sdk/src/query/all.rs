@@ -59,6 +59,29 @@ pub struct QueryAll {
     ordered: bool,
 }
 
+/// The per-call setters ([`CallOptionsBuilder`](sdk_core::CallOptionsBuilder),
+/// in the prelude) apply to each page request of the walk, as on the query.
+///
+/// A walk is not awaited: read its [`items`](QueryAll::items) (or pages)
+/// as a stream.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+/// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+/// use ct_customer_groups_sdk::prelude::*;
+///
+/// let all: Vec<_> = ct.customer_groups().query_all().correlation_id("nightly-run").items().try_collect().await?;
+/// assert!(all.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+impl HasCallOptions for QueryAll {
+    fn call_options_mut(&mut self) -> &mut CallOptions {
+        self.query.call_options_mut()
+    }
+}
+
 impl QueryAll {
     /// A sequential, ordered walk of `query`, which is sorted by id.
     pub(super) fn new(query: CustomerGroupQuery) -> Self {

@@ -107,6 +107,32 @@ impl HasCallOptions for CustomerGroupQuery {
     }
 }
 
+/// A query is one request: awaiting it sends it for one page, as
+/// [`send`](CustomerGroupQuery::send) does. Walks of every page are not
+/// awaited: [`pages`](CustomerGroupQuery::pages) and
+/// [`query_all`](CustomerGroupQuery::query_all) are streams (`.items()`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+/// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+/// use std::time::Duration;
+/// use ct_customer_groups_sdk::prelude::*;
+///
+/// let page = ct.customer_groups().query().deadline(Duration::from_secs(5)).await?;
+/// assert_eq!(page.results.len(), 0);
+/// # Ok(())
+/// # }
+/// ```
+impl std::future::IntoFuture for CustomerGroupQuery {
+    type Output = Result<PagedQueryResult<CustomerGroup>>;
+    type IntoFuture = sdk_core::CallFuture<'static, PagedQueryResult<CustomerGroup>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        self.send().into_future()
+    }
+}
+
 impl CustomerGroupQuery {
     pub(crate) fn new(client: CtClient) -> Self {
         Self {

@@ -249,11 +249,11 @@ impl Client {
         // A request of a call of several has what is left of the call;
         // any other, its deadline from now.
         let ends_at = options.ends_at.or_else(|| {
-            let limit = options.deadline.or(inner.deadline)?;
+            let limit = options.deadline.or_client(inner.deadline)?;
             Some((Instant::now().checked_add(limit)?, limit))
         });
         Limits {
-            attempt_timeout: options.attempt_timeout.or(inner.attempt_timeout),
+            attempt_timeout: options.attempt_timeout.or_client(inner.attempt_timeout),
             ends_at,
             ends_with_call: options.ends_at.is_some(),
             max_attempts: options

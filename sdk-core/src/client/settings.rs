@@ -364,14 +364,24 @@ macro_rules! client_settings_setters {
         ///
         /// Tests that run under tokio's paused clock should turn it off: a
         /// pending timer is advanced at once while a request waits on real I/O.
-        pub fn attempt_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
-            self.$field.attempt_timeout = timeout;
+        ///
+        /// Takes a `Duration` or an `Option<Duration>`, as a call's own
+        /// setter does.
+        pub fn attempt_timeout(
+            mut self,
+            timeout: impl ::std::convert::Into<::std::option::Option<::std::time::Duration>>,
+        ) -> Self {
+            self.$field.attempt_timeout = timeout.into();
             self
         }
 
-        /// The time a whole call may take, retries included (default: no limit).
-        pub fn deadline(mut self, deadline: Option<::std::time::Duration>) -> Self {
-            self.$field.deadline = deadline;
+        /// The time a whole call may take, retries included (default: no
+        /// limit). Takes a `Duration` or an `Option<Duration>`.
+        pub fn deadline(
+            mut self,
+            deadline: impl ::std::convert::Into<::std::option::Option<::std::time::Duration>>,
+        ) -> Self {
+            self.$field.deadline = deadline.into();
             self
         }
 
