@@ -76,6 +76,7 @@ pub mod client;
 pub mod encoding;
 mod env;
 pub mod error;
+mod escape;
 pub mod headers;
 pub mod json;
 pub mod oauth;

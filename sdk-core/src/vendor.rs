@@ -20,26 +20,13 @@
 //! | an in-process emulator of its API (feature `sandbox`) | `sandbox` |
 
 pub use crate::call::HasCallOptions;
-use crate::client::ClientSettings;
 pub use crate::client::builder::{parse_base_url, parse_url};
 pub use crate::client::response::decode_json;
 pub use crate::error::body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBody};
 #[doc(inline)]
 pub use crate::{client_settings_setters, open_enum, user_agent};
 
-/// Something that holds the [`ClientSettings`] of a client being built: a
-/// vendor crate implements it on its client builder, so that its sandbox
-/// can hand the builder's clients the server they keep running.
-pub trait HasClientSettings {
-    /// The settings, to change.
-    fn client_settings_mut(&mut self) -> &mut ClientSettings;
-}
-
-/// The settings a builder's `settings(..)` leaves: the new ones, still
-/// keeping alive what the previous ones kept (a sandbox's server).
-pub fn replace_settings(previous: &ClientSettings, settings: ClientSettings) -> ClientSettings {
-    settings.keeping_alive_from(previous)
-}
+pub use crate::client::settings::{HasClientSettings, replace_settings};
 
 pub mod calls {
     //! The calls a vendor crate's methods return: one request and how its
@@ -158,9 +145,18 @@ pub mod paging {
     //!   Retail); whether numbering starts at 0 or 1 is learned from the first
     //!   response instead of assumed;
     //! - [`keyset`] ([`KeysetCursor`]): sort by id ascending and ask for `id > last`,
-    //!   for sets deeper than an offset limit (the commercetools QueryAll pattern).
+    //!   for sets deeper than an offset limit (the commercetools QueryAll pattern);
+    //!   keys compare as text or, for numeric ids, as numbers ([`KeyOrder`]);
+    //! - [`next_token`] ([`TokenCursor`]): each answer names the next page, by a
+    //!   token in its body or the cursor of its `Link: rel="next"` header (the
+    //!   fetch sees the answer's status, headers and body, and puts the token
+    //!   into the [`Page`]); a page without one is the last.
     //!
-    //! See the [`pagination`](crate::pagination) module for how a listing ends.
+    //! A scheme none of these fits is a [`Walk`] of the vendor's own, handed
+    //! to [`custom`]: the built-in walks are written the same way, and the
+    //! stream around any walk keeps the window of pages in flight and the
+    //! complete-or-error guards. See the [`pagination`](crate::pagination)
+    //! module for how a listing ends.
     //!
     //! ```
     //! use futures::TryStreamExt;
@@ -186,7 +182,10 @@ pub mod paging {
 
     use std::future::Future;
 
-    pub use crate::pagination::cursor::{KeysetCursor, OffsetCursor, PageNumberCursor};
+    pub use crate::pagination::cursor::{
+        KeyOrder, KeysetCursor, OffsetCursor, PageNumberCursor, TokenCursor,
+    };
+    pub use crate::pagination::walk::{Next, PageEnd, Relaunch, Walk};
 
     use crate::client::Client;
     use crate::error::Result;
@@ -235,6 +234,47 @@ pub mod paging {
         K: Fn(&T) -> String + Send + Sync + 'static,
     {
         Paginator::keyset(limit, key, fetch)
+    }
+
+    /// Next-token paging: each answer names the next page (a token in its
+    /// body, or the cursor of its `Link: rel="next"` header), which the
+    /// fetch puts into the page with [`Page::with_next_token`]; a page
+    /// without one is the last. Pages are read one after another. A token
+    /// named twice, or a page holding more than `limit` items, ends the
+    /// listing with [`Error::IncompleteListing`](crate::Error::IncompleteListing).
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use sdk_core::Page;
+    /// use sdk_core::vendor::paging::{self, TokenCursor};
+    ///
+    /// # async fn demo() -> sdk_core::Result<()> {
+    /// // Pages of 10 of 0..25; the token is where the next page starts.
+    /// let paginator = paging::next_token(10, |page: TokenCursor| async move {
+    ///     let start: u64 = page.token.as_deref().map_or(0, |token| token.parse().unwrap_or(0));
+    ///     let end = (start + page.limit).min(25);
+    ///     let next = (end < 25).then(|| end.to_string());
+    ///     Ok(Page::new((start..end).collect::<Vec<u64>>()).with_next_token(next))
+    /// });
+    /// let all: Vec<u64> = paginator.items().try_collect().await?;
+    /// assert_eq!(all, (0..25).collect::<Vec<u64>>());
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn next_token<T, F, Fut>(limit: u64, fetch: F) -> Paginator<T>
+    where
+        T: Send + 'static,
+        F: Fn(TokenCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        Paginator::next_token(limit, fetch)
+    }
+
+    /// A listing walked by a [`Walk`] of the vendor crate's own, for a
+    /// paging scheme none of the built-in walks fits.
+    pub fn custom<T: Send + 'static>(walk: impl Walk<T> + 'static) -> Paginator<T> {
+        Paginator::custom(walk)
     }
 
     /// A listing of `items` already in hand, as one page: lets a page read
@@ -286,6 +326,10 @@ pub mod paging {
         /// Starts a keyset walk after `key` instead of at the beginning: for
         /// the rest of a walk whose first page was read another way.
         fn start_after(self, key: impl Into<String>) -> Self;
+
+        /// How a keyset walk compares its keys (default [`KeyOrder::Text`];
+        /// [`KeyOrder::Numeric`] for numeric ids, so that `10` follows `9`).
+        fn key_order(self, order: KeyOrder) -> Self;
     }
 
     impl<T: Send + 'static> PaginatorSetup<T> for Paginator<T> {
@@ -310,6 +354,10 @@ pub mod paging {
 
         fn start_after(self, key: impl Into<String>) -> Self {
             self.with_start_after(key)
+        }
+
+        fn key_order(self, order: KeyOrder) -> Self {
+            self.with_key_order(order)
         }
     }
 }

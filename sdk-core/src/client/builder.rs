@@ -24,7 +24,7 @@ pub struct ClientBuilder {
     refused_header: Option<crate::error::InvalidInput>,
 }
 
-impl crate::vendor::HasClientSettings for ClientBuilder {
+impl super::settings::HasClientSettings for ClientBuilder {
     fn client_settings_mut(&mut self) -> &mut ClientSettings {
         &mut self.settings
     }

@@ -15,17 +15,18 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::auth::AuthProvider;
-use crate::call::CallOptions;
 use crate::error::{Error, ErrorBodyParser, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::retry::{RetryBudget, RetryClassifier, RetryPolicy, Sleeper};
 use crate::telemetry::Metrics;
+use options::CallOptions;
 
 mod attempt;
 pub(crate) mod builder;
+pub(crate) mod options;
 mod proxy;
 pub(crate) mod response;
-mod settings;
+pub(crate) mod settings;
 mod tls;
 
 pub use builder::ClientBuilder;
@@ -33,7 +34,7 @@ pub use response::Response;
 pub(crate) use settings::KeepAlive;
 pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
+    HasClientSettings, MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
 pub use tls::{IntoHttpClient, http_client_builder};
 

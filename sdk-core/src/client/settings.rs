@@ -166,9 +166,10 @@ impl ClientSettings {
         self
     }
 
-    /// These settings, keeping what `previous` kept alive unless they keep
-    /// something themselves.
-    pub(crate) fn keeping_alive_from(mut self, previous: &ClientSettings) -> Self {
+    /// These settings in place of `previous`, as a builder's `settings(..)`
+    /// sets them: still keeping alive what `previous` kept (a sandbox's
+    /// server), unless they keep something themselves.
+    pub fn replacing(mut self, previous: &ClientSettings) -> Self {
         if self.keep_alive.is_none() {
             self.keep_alive = previous.keep_alive.clone();
         }
@@ -215,6 +216,22 @@ impl ClientSettings {
         })?;
         Ok((http, proxies))
     }
+}
+
+/// Something that holds the [`ClientSettings`] of a client being built: a
+/// vendor crate implements it on its client builder, so that its sandbox
+/// can hand the builder's clients the server they keep running.
+/// (Re-exported by [`vendor`](crate::vendor).)
+pub trait HasClientSettings {
+    /// The settings, to change.
+    fn client_settings_mut(&mut self) -> &mut ClientSettings;
+}
+
+/// The settings a builder's `settings(..)` leaves: the new ones, still
+/// keeping alive what the previous ones kept (a sandbox's server).
+/// (Re-exported by [`vendor`](crate::vendor).)
+pub fn replace_settings(previous: &ClientSettings, settings: ClientSettings) -> ClientSettings {
+    settings.replacing(previous)
 }
 
 /// Whether a client follows HTTP redirects.
@@ -337,7 +354,7 @@ macro_rules! client_settings_setters {
         /// Replaces every transport setting at once, such as a
         /// [`ClientSettings`]($crate::client::ClientSettings) shared by several clients.
         pub fn settings(mut self, settings: $crate::client::ClientSettings) -> Self {
-            self.$field = $crate::vendor::replace_settings(&self.$field, settings);
+            self.$field = settings.replacing(&self.$field);
             self
         }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::telemetry::Escaped;
+use crate::escape::Escaped;
 
 pub(crate) mod body;
 

@@ -61,9 +61,9 @@ mod items;
 mod key_range;
 mod partitioned;
 mod stream;
-mod walk;
+pub(crate) mod walk;
 
-use cursor::{KeysetCursor, OffsetCursor, PageNumberCursor};
+use cursor::{KeyOrder, KeysetCursor, OffsetCursor, PageNumberCursor, TokenCursor};
 pub use items::ItemStream;
 use items::PageSource;
 pub use key_range::KeyRange;
@@ -83,6 +83,10 @@ pub struct Page<T> {
     /// The page size the server reports it used, which may be smaller than
     /// the one asked for (a server that caps it).
     pub page_size: Option<u64>,
+    /// Where the next page is, for next-token paging: the token the answer
+    /// gave (in its body, or the cursor of its `Link: rel="next"` header);
+    /// `None` when the server says this is the last page.
+    pub next_token: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -93,7 +97,15 @@ impl<T> Page<T> {
             total: None,
             page_number: None,
             page_size: None,
+            next_token: None,
         }
+    }
+
+    /// Sets the token of the next page (next-token paging); `None` says
+    /// this page is the last.
+    pub fn with_next_token(mut self, token: Option<String>) -> Self {
+        self.next_token = token;
+        self
     }
 
     /// Sets the total the server reported.
@@ -134,7 +146,12 @@ enum Strategy<T> {
         fetch: Fetch<KeysetCursor, T>,
         /// The sort key of an item: its id.
         key: Arc<KeyFn<T>>,
+        /// How keys compare.
+        order: KeyOrder,
     },
+    /// A walk a vendor crate wrote itself, or a built-in one written the
+    /// same way (next-token paging).
+    Custom(Box<dyn walk::Walk<T>>),
 }
 
 fn boxed<C, T, F, Fut>(fetch: F) -> Fetch<C, T>
@@ -169,6 +186,7 @@ impl<T> fmt::Debug for Paginator<T> {
             Strategy::Offset { .. } => "offset",
             Strategy::PageNumber { .. } => "page_number",
             Strategy::Keyset { .. } => "keyset",
+            Strategy::Custom(_) => "custom",
         };
         f.debug_struct("Paginator")
             .field("operation", &self.operation)
@@ -246,7 +264,33 @@ impl<T: Send + 'static> Paginator<T> {
             limit: limit.max(1),
             fetch: boxed(fetch),
             key: Arc::new(key),
+            order: KeyOrder::Text,
         })
+    }
+
+    /// Next-token paging: each answer names the next page (a token in its
+    /// body, or the cursor of its `Link: rel="next"` header), and a page
+    /// without one is the last. Pages are read one after another.
+    pub(crate) fn next_token<F, Fut>(limit: u64, fetch: F) -> Self
+    where
+        F: Fn(TokenCursor) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>>> + Send + 'static,
+    {
+        let walk = walk::NextTokenWalk::new(limit.max(1), boxed(fetch));
+        Self::with_strategy(Strategy::Custom(Box::new(walk)))
+    }
+
+    /// A listing walked by `walk`: a walk of the vendor crate's own.
+    pub(crate) fn custom(walk: impl walk::Walk<T> + 'static) -> Self {
+        Self::with_strategy(Strategy::Custom(Box::new(walk)))
+    }
+
+    /// How a keyset walk compares its keys (default: as text).
+    pub(crate) fn with_key_order(mut self, key_order: KeyOrder) -> Self {
+        if let Strategy::Keyset { order, .. } = &mut self.strategy {
+            *order = key_order;
+        }
+        self
     }
 
     /// For a keyset walk over one partition of the keys: every key must lie

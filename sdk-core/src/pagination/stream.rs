@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use tokio::task::{JoinError, JoinHandle};
 use tracing::Instrument;
 
-use super::walk::{self, Next, Relaunch, Walk};
+use super::walk::{self, Next, PageEnd, Relaunch, Walk};
 use super::{Page, Paginator};
 use crate::error::{Error, Result};
 use crate::telemetry::{Metrics, Operation};
@@ -210,7 +210,7 @@ impl<T: Send + 'static> PageStream<T> {
         if page.total.is_some() {
             self.total = page.total;
         }
-        let full_page = self.walk.accept(page_number, page)?;
+        let end = self.walk.accept(page_number, page)?;
         if let Some((vendor, metrics)) = &self.metered {
             metrics.listing_page(self.named(vendor));
         }
@@ -219,9 +219,14 @@ impl<T: Send + 'static> PageStream<T> {
         let received = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
         self.delivered = self.delivered.saturating_add(received);
         let total_reached = self.total.is_some_and(|total| self.delivered >= total);
+        let last = match end {
+            PageEnd::FullAt(full_page) => received < full_page,
+            PageEnd::More => false,
+            PageEnd::Last => true,
+        };
         if total_reached {
             self.finish();
-        } else if received < full_page {
+        } else if last {
             if let Some(total) = self.total {
                 let which = if received == 0 { "an empty" } else { "a short" };
                 // Hand this page's real items over first; the error follows it.
@@ -232,6 +237,8 @@ impl<T: Send + 'static> PageStream<T> {
             }
             self.finish();
         }
+        // An empty page is skipped, unless it is the first or more follow
+        // it (a next-token walk's empty page still says where to go on).
         Ok(received > 0 || self.pages_seen == 1)
     }
 

@@ -1,6 +1,11 @@
 //! One cursor per strategy: which page to ask for next, and what an arrived
 //! page tells the cursor. The [`PageStream`](super::PageStream) only keeps
-//! the window of pages in flight; everything a strategy knows lives here.
+//! the window of pages in flight and the complete-or-error guards every
+//! walk shares; everything a strategy knows lives here.
+//!
+//! [`Walk`] is public for vendor crates ([`vendor::paging`](crate::vendor::paging)):
+//! a paging scheme none of the built-in walks fits is a walk of its own,
+//! handed to [`paging::custom`](crate::vendor::paging::custom).
 
 #![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
 
@@ -10,19 +15,25 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use super::{
-    Fetch, KeyFn, KeyRange, KeysetCursor, OffsetCursor, Page, PageNumberCursor, Paginator, Strategy,
+    Fetch, KeyFn, KeyOrder, KeyRange, KeysetCursor, OffsetCursor, Page, PageNumberCursor,
+    Paginator, Strategy, TokenCursor,
 };
 use crate::error::Result;
 
-/// The same page request again, for a fetch whose task was cancelled.
-pub(super) type Relaunch<T> = Box<dyn Fn() -> BoxFuture<'static, Result<Page<T>>> + Send>;
+/// A page request: its fetch, which can be run again (a fetch whose task
+/// was cancelled with its runtime is fetched again on the one polling the
+/// listing).
+pub type Relaunch<T> = Box<dyn Fn() -> BoxFuture<'static, Result<Page<T>>> + Send>;
 
 /// What a walk says about the next page.
-pub(super) enum Next<T> {
+#[non_exhaustive]
+pub enum Next<T> {
     /// Request this page. `page_number` is the number asked for (page-number
     /// walks, past the first page), for checking the answer.
     Request {
+        /// The page number asked for, when the walk numbers its pages.
         page_number: Option<u64>,
+        /// The fetch of the page.
         fetch: Relaunch<T>,
     },
     /// No page to request now: the total is reached, or the walk waits for
@@ -33,19 +44,41 @@ pub(super) enum Next<T> {
     Stalled(String),
 }
 
-/// A strategy's cursor.
-pub(super) trait Walk<T>: Send {
+/// What an accepted page says about the end of the listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PageEnd {
+    /// A full page holds this many items: a shorter one (or the total the
+    /// server reported) ends the listing.
+    FullAt(u64),
+    /// The server says more pages follow, however many items this one held
+    /// (a next token).
+    More,
+    /// The server says this page is the last (no next token).
+    Last,
+}
+
+/// A paging scheme's cursor: which page to ask for next, and what an
+/// arrived page tells it. The stream around it keeps the window of pages
+/// in flight, ends the listing when a page says it is the last, and turns
+/// every reason a walk gives into [`Error::IncompleteListing`](crate::Error::IncompleteListing).
+///
+/// Each page fetch is the vendor's (it sees the answer's status, headers
+/// and body, and puts what the walk needs into the [`Page`]: a total, a
+/// page number, a next token), so the walk itself only decides.
+pub trait Walk<T>: Send {
     /// The next page request, given the total the server reported so far.
     fn next(&mut self, total: Option<u64>) -> Next<T>;
 
     /// Takes in an arrived page (asked for as `page_number`): checks it and
     /// its items against what the walk knows, and moves the cursor on.
-    /// Returns what a full page holds, or why the page breaks the listing.
+    /// Returns what the page says of the listing's end, or why the page
+    /// breaks the listing.
     fn accept(
         &mut self,
         page_number: Option<u64>,
         page: &mut Page<T>,
-    ) -> std::result::Result<u64, String>;
+    ) -> std::result::Result<PageEnd, String>;
 
     /// Whether each page needs the one before it (no concurrency).
     fn sequential(&self) -> bool {
@@ -78,14 +111,21 @@ pub(super) fn start<T: Send + 'static>(paginator: Paginator<T>) -> Box<dyn Walk<
             seen_numbers: HashSet::new(),
             seen,
         }),
-        Strategy::Keyset { limit, fetch, key } => Box::new(KeysetWalk {
+        Strategy::Keyset {
             limit,
             fetch,
             key,
+            order,
+        } => Box::new(KeysetWalk {
+            limit,
+            fetch,
+            key,
+            order,
             range: paginator.key_range,
             after: paginator.start_after,
             waiting: false,
         }),
+        Strategy::Custom(walk) => walk,
     }
 }
 
@@ -151,9 +191,13 @@ impl<T: 'static> Walk<T> for OffsetWalk<T> {
         }
     }
 
-    fn accept(&mut self, _: Option<u64>, page: &mut Page<T>) -> std::result::Result<u64, String> {
+    fn accept(
+        &mut self,
+        _: Option<u64>,
+        page: &mut Page<T>,
+    ) -> std::result::Result<PageEnd, String> {
         self.seen.check(&page.items)?;
-        Ok(self.limit)
+        Ok(PageEnd::FullAt(self.limit))
     }
 }
 
@@ -238,7 +282,7 @@ impl<T: 'static> Walk<T> for PageNumberWalk<T> {
         &mut self,
         asked: Option<u64>,
         page: &mut Page<T>,
-    ) -> std::result::Result<u64, String> {
+    ) -> std::result::Result<PageEnd, String> {
         // A size the server reports (it may cap what was asked) is what a full page holds.
         if let Some(reported) = page.page_size.filter(|size| *size > 0) {
             self.size = reported;
@@ -257,7 +301,7 @@ impl<T: 'static> Walk<T> for PageNumberWalk<T> {
             return Err(format!("the server returned page {number} twice"));
         }
         self.seen.check(&page.items)?;
-        Ok(self.size)
+        Ok(PageEnd::FullAt(self.size))
     }
 }
 
@@ -265,6 +309,7 @@ struct KeysetWalk<T> {
     limit: u64,
     fetch: Fetch<KeysetCursor, T>,
     key: Arc<KeyFn<T>>,
+    order: KeyOrder,
     /// The range every key must lie in (one partition of a walk).
     range: KeyRange,
     /// The key of the last item seen.
@@ -289,14 +334,24 @@ impl<T: 'static> Walk<T> for KeysetWalk<T> {
         }
     }
 
-    fn accept(&mut self, _: Option<u64>, page: &mut Page<T>) -> std::result::Result<u64, String> {
+    fn accept(
+        &mut self,
+        _: Option<u64>,
+        page: &mut Page<T>,
+    ) -> std::result::Result<PageEnd, String> {
         self.waiting = false;
         if u64::try_from(page.items.len()).unwrap_or(u64::MAX) < self.limit {
             // A short page is the whole remainder, so its order carries no
             // information: servers that ignore `sort` (commercetools-mock)
             // still end a walk. A full page out of order stays an error,
             // since what it skipped cannot be known.
-            page.items.sort_by_cached_key(|item| (self.key)(item));
+            let order = self.order;
+            let mut keyed: Vec<(String, T)> = std::mem::take(&mut page.items)
+                .into_iter()
+                .map(|item| ((self.key)(&item), item))
+                .collect();
+            keyed.sort_by(|(a, _), (b, _)| order.compare(a, b));
+            page.items = keyed.into_iter().map(|(_, item)| item).collect();
         }
         for item in &page.items {
             let id = (self.key)(item);
@@ -306,14 +361,86 @@ impl<T: 'static> Walk<T> for KeysetWalk<T> {
                     self.range
                 ));
             }
-            if let Some(previous) = self.after.as_ref().filter(|previous| id <= **previous) {
+            let not_after = |previous: &&String| self.order.compare(&id, previous).is_le();
+            if let Some(previous) = self.after.as_ref().filter(not_after) {
                 return Err(format!(
                     "the server returned id `{id}` after `{previous}`: a keyset walk needs ids in strictly increasing order"
                 ));
             }
             self.after = Some(id);
         }
-        Ok(self.limit)
+        Ok(PageEnd::FullAt(self.limit))
+    }
+
+    fn sequential(&self) -> bool {
+        true
+    }
+}
+
+/// Next-token paging: each page names the next, and a page without a
+/// token is the last. A token seen before, or a page larger than asked
+/// for, breaks the listing (a server that cycles, or ignores the limit).
+pub(super) struct NextTokenWalk<T> {
+    limit: u64,
+    fetch: Fetch<TokenCursor, T>,
+    /// The token of the next page; `None` before the first page.
+    next: Option<String>,
+    seen_tokens: HashSet<String>,
+    /// A page is in flight: the next one needs its token.
+    waiting: bool,
+}
+
+impl<T> NextTokenWalk<T> {
+    pub(super) fn new(limit: u64, fetch: Fetch<TokenCursor, T>) -> Self {
+        Self {
+            limit,
+            fetch,
+            next: None,
+            seen_tokens: HashSet::new(),
+            waiting: false,
+        }
+    }
+}
+
+impl<T: 'static> Walk<T> for NextTokenWalk<T> {
+    fn next(&mut self, _: Option<u64>) -> Next<T> {
+        if self.waiting {
+            return Next::Wait;
+        }
+        self.waiting = true;
+        let cursor = TokenCursor {
+            token: self.next.clone(),
+            limit: self.limit,
+        };
+        Next::Request {
+            page_number: None,
+            fetch: relaunchable(&self.fetch, cursor),
+        }
+    }
+
+    fn accept(
+        &mut self,
+        _: Option<u64>,
+        page: &mut Page<T>,
+    ) -> std::result::Result<PageEnd, String> {
+        self.waiting = false;
+        let held = u64::try_from(page.items.len()).unwrap_or(u64::MAX);
+        if held > self.limit {
+            return Err(format!(
+                "the server answered {held} items on a page of {} asked for",
+                self.limit
+            ));
+        }
+        let Some(token) = page.next_token.clone() else {
+            return Ok(PageEnd::Last);
+        };
+        if !self.seen_tokens.insert(token.clone()) {
+            return Err(format!(
+                "the server named the page `{token}` next twice: it cycles, so items may have been skipped"
+            ));
+        }
+        self.next = Some(token);
+        Ok(PageEnd::More)
     }
 
     fn sequential(&self) -> bool {

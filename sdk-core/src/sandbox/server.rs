@@ -199,7 +199,7 @@ impl SandboxServer {
 
     /// `builder`, whose clients keep this server running while they exist:
     /// a sandbox hands its server to the clients it makes.
-    pub fn keep_alive_in<B: crate::vendor::HasClientSettings>(&self, mut builder: B) -> B {
+    pub fn keep_alive_in<B: crate::client::HasClientSettings>(&self, mut builder: B) -> B {
         let settings = builder.client_settings_mut();
         let kept = std::mem::take(settings)
             .with_keep_alive(crate::client::KeepAlive::new(self.stopper.clone()));

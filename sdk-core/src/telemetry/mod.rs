@@ -66,10 +66,9 @@ use url::Url;
 
 use crate::error::{Error, TransportFailure};
 
-mod escape;
 mod metrics;
 
-pub use escape::Escaped;
+pub use crate::escape::Escaped;
 pub(crate) use metrics::{AttemptEnd, Metrics, Timer};
 
 /// Query parameters whose values say how a listing pages or sorts, never

@@ -1,5 +1,7 @@
 //! Text a server sent, made safe to log: one record stays one line, and no
-//! terminal control or reordering character reaches a log reader.
+//! terminal control or reordering character reaches a log reader. Below
+//! both the errors and the telemetry that show such text; users reach it
+//! as [`telemetry::Escaped`](crate::telemetry::Escaped).
 
 use std::fmt::{self, Write as _};
 
