@@ -4,6 +4,7 @@ use std::fmt;
 
 use sdk_core::http::header::HeaderName;
 use sdk_core::oauth::ClientCredentials;
+use sdk_core::vendor::VendorProfile;
 use sdk_core::vendor::env::EnvReader;
 use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
 
@@ -44,6 +45,23 @@ impl<C: sdk_core::CallOptionsBuilder> CtCallExt for C {
         }
         self.header(EXTERNAL_USER_ID_HEADER, id)
     }
+}
+
+/// What the core needs to know of the commercetools API: its error bodies
+/// and retry rules, its correlation, request-id and deprecation headers,
+/// the query parameters that page and sort (shown in traces), its body cap.
+pub(crate) fn profile() -> VendorProfile {
+    VendorProfile::new("commercetools")
+        .error_parser(CtErrorParser)
+        .retry_classifier(crate::error::CtRetryClassifier)
+        .correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
+        .deprecation_header(HeaderName::from_static("x-deprecation-notice"))
+        .request_id_headers(vec![
+            HeaderName::from_static(CORRELATION_ID_HEADER),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .plain_query_parameters(&["limit", "offset", "withTotal", "sort", "expand"])
+        .max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES)
 }
 
 /// The default cap on one answer's body: 32 MiB.
@@ -172,7 +190,7 @@ impl CtClient {
             api_url: region.api_url(),
             auth_url: region.auth_url(),
             scopes: Vec::new(),
-            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
+            settings: profile().settings(),
         }
     }
 
@@ -443,16 +461,8 @@ impl CtClientBuilder {
             .scopes(self.scopes);
         let api = Client::builder(self.api_url)
             .settings(self.settings)
-            .vendor("commercetools")
             .user_agent(sdk_core::vendor::user_agent!())
-            .error_parser(CtErrorParser)
-            .retry_classifier(crate::error::CtRetryClassifier)
-            .vendor_correlation_id_header(HeaderName::from_static(CORRELATION_ID_HEADER))
-            .deprecation_header(HeaderName::from_static("x-deprecation-notice"))
-            .request_id_headers(vec![
-                HeaderName::from_static(CORRELATION_ID_HEADER),
-                HeaderName::from_static("x-request-id"),
-            ]);
+            .for_vendor(&profile());
         let credentials = credentials.build()?;
         Ok(CtClient {
             http: api.auth(credentials.clone()).build()?,

@@ -26,6 +26,16 @@ pub const STAGE_URL: &str = "https://api.stage.flowretail.com/v2";
 /// about 9 times its size (a realistic page 5 times).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
+/// What the core needs to know of the Flow Retail API: the query
+/// parameters that page and sort (shown in traces) and its body cap. Its
+/// error bodies read with the generic parser; the document names no
+/// correlation header.
+pub(crate) fn profile() -> sdk_core::vendor::VendorProfile {
+    sdk_core::vendor::VendorProfile::new("flowretail")
+        .plain_query_parameters(&["pageNumber", "pageSize", "sortBy", "sortDirection"])
+        .max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES)
+}
+
 /// Checks a UID against `[A-Za-z0-9-_]+`.
 pub fn check_uid(field: &str, uid: &str) -> std::result::Result<(), InvalidInput> {
     if uid.is_empty() {
@@ -99,7 +109,7 @@ impl FlowRetailClient {
             base_url: PRODUCTION_URL.into(),
             auth: Auth::Token(token.into()),
             tenant: tenant.into(),
-            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
+            settings: profile().settings(),
         }
     }
 
@@ -351,7 +361,7 @@ impl FlowRetailClientBuilder {
         };
         let builder = Client::builder(self.base_url)
             .settings(self.settings)
-            .vendor("flowretail")
+            .for_vendor(&profile())
             .user_agent(sdk_core::vendor::user_agent!())
             .shared_auth(auth);
         Ok(FlowRetailClient {

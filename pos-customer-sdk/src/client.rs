@@ -26,6 +26,16 @@ pub const BASE_PATH: &str = "/api/customer/v3.0";
 /// its size (a realistic list 5 times).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 128 * 1024 * 1024;
 
+/// What the core needs to know of the POS Cloud API: its error bodies and
+/// its body cap. Its endpoints take no query parameters, and the document
+/// names no correlation header.
+pub(crate) fn profile() -> sdk_core::vendor::VendorProfile {
+    sdk_core::vendor::VendorProfile::new("pos")
+        .error_parser(PosErrorParser)
+        .plain_query_parameters(&[])
+        .max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES)
+}
+
 /// A client of the POS Cloud Customer API v3.0.
 ///
 /// Cheap to clone (one connection pool and retry budget behind an `Arc`);
@@ -81,7 +91,7 @@ impl PosClient {
             base_url: base_url.into(),
             token: token.into(),
             operator: operator.into(),
-            settings: ClientSettings::default().with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES),
+            settings: profile().settings(),
             validate: true,
         }
     }
@@ -291,10 +301,9 @@ impl PosClientBuilder {
         };
         let builder = Client::builder(base_url)
             .settings(self.settings)
-            .vendor("pos")
+            .for_vendor(&profile())
             .user_agent(sdk_core::vendor::user_agent!())
-            .auth(auth)
-            .error_parser(PosErrorParser);
+            .auth(auth);
         Ok(PosClient {
             http: builder.build()?,
             validate: self.validate,

@@ -11,6 +11,7 @@
 //! |---|---|
 //! | the calls its methods return | [`calls`], [`HasCallOptions`] |
 //! | paged listings from a page fetch | [`paging`] |
+//! | what the core needs to know of it, in one place: name, error parser, retry rules, correlation and request-id headers, query parameters safe in traces, default body cap | [`VendorProfile`] (handed to `ClientBuilder::for_vendor`) |
 //! | its own error bodies read | [`ErrorBodyParser`], [`ParsedErrorBody`], [`GenericErrorParser`] |
 //! | lists in answers held to a budget, as serde helpers | [`json`] |
 //! | configuration from the environment | [`env`](mod@env) |
@@ -27,6 +28,7 @@ pub use crate::error::body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBod
 pub use crate::{client_settings_setters, open_enum, user_agent};
 
 pub use crate::client::settings::{HasClientSettings, replace_settings};
+pub use crate::client::{COMMON_PLAIN_QUERY_PARAMETERS, VendorProfile};
 
 pub mod calls {
     //! The calls a vendor crate's methods return: one request and how its

@@ -166,6 +166,7 @@ impl Client {
                 base_path: call.base_path,
                 path: &call.request.template,
             },
+            plain_query_parameters: self.inner.profile.plain_query_parameters,
         };
         let span = telemetry::attempt_span(
             &endpoint,

@@ -4,13 +4,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-use super::{Client, ClientInner, ClientSettings, VendorProfile};
+use super::{ApiProfile, Client, ClientInner, ClientSettings};
 use crate::auth::{AuthProvider, NoAuth};
-use crate::error::{Error, ErrorBodyParser, GenericErrorParser, Result};
-use crate::retry::{DefaultRetryClassifier, RetryBudget, RetryClassifier, Sleeper, TokioSleeper};
+use crate::error::{Error, ErrorBodyParser, Result};
+use crate::retry::{RetryBudget, RetryClassifier, Sleeper};
 
 /// Builds a [`Client`].
 #[must_use = "a builder does nothing until built"]
@@ -19,7 +19,7 @@ pub struct ClientBuilder {
     settings: ClientSettings,
     auth: Arc<dyn AuthProvider>,
     user_agent: String,
-    profile: VendorProfile,
+    profile: ApiProfile,
     /// A default header that cannot be sent: `build` fails with it.
     refused_header: Option<crate::error::InvalidInput>,
 }
@@ -47,19 +47,7 @@ impl ClientBuilder {
             settings: ClientSettings::default(),
             auth: Arc::new(NoAuth),
             user_agent: crate::user_agent!().into(),
-            profile: VendorProfile {
-                vendor: "api",
-                error_parser: Arc::new(GenericErrorParser),
-                classifier: Arc::new(DefaultRetryClassifier),
-                sleeper: Arc::new(TokioSleeper),
-                request_id_headers: vec![
-                    HeaderName::from_static("x-request-id"),
-                    HeaderName::from_static("x-correlation-id"),
-                ],
-                correlation_id_header: None,
-                deprecation_header: None,
-                default_headers: HeaderMap::new(),
-            },
+            profile: ApiProfile::of(&super::VendorProfile::new("api")),
             refused_header: None,
         }
     }
@@ -82,6 +70,23 @@ impl ClientBuilder {
     /// ([`user_agent!`](crate::user_agent) writes it for the calling crate).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Describes the vendor's API from its profile: its name, error
+    /// parser, retry classifier, correlation, request-id and deprecation
+    /// headers, and the query parameters `url.full` shows. (The profile's
+    /// body cap is a setting: start a builder's settings from
+    /// [`VendorProfile::settings`](super::VendorProfile::settings).)
+    pub fn for_vendor(mut self, profile: &super::VendorProfile) -> Self {
+        // How the client waits and its default headers are not the vendor's.
+        let sleeper = Arc::clone(&self.profile.sleeper);
+        let default_headers = std::mem::take(&mut self.profile.default_headers);
+        self.profile = ApiProfile {
+            sleeper,
+            default_headers,
+            ..ApiProfile::of(profile)
+        };
         self
     }
 

@@ -24,12 +24,14 @@ use options::CallOptions;
 mod attempt;
 pub(crate) mod builder;
 pub(crate) mod options;
+mod profile;
 mod proxy;
 pub(crate) mod response;
 pub(crate) mod settings;
 mod tls;
 
 pub use builder::ClientBuilder;
+pub use profile::{COMMON_PLAIN_QUERY_PARAMETERS, VendorProfile};
 pub use response::Response;
 pub(crate) use settings::KeepAlive;
 pub use settings::{
@@ -84,7 +86,7 @@ struct ClientInner {
     attempt_timeout: Option<Duration>,
     deadline: Option<Duration>,
     user_agent: HeaderValue,
-    profile: VendorProfile,
+    profile: ApiProfile,
     max_response_bytes: usize,
     /// Whether spans show resource ids and keys, or their templates.
     ids_in_spans: bool,
@@ -95,9 +97,9 @@ struct ClientInner {
     _keep_alive: Option<KeepAlive>,
 }
 
-/// What a vendor crate tells the client about its API: its name, how its
-/// errors read, which failures it retries, and the headers it sends and reads.
-struct VendorProfile {
+/// What a client knows of its API: the vendor's profile, and how it waits
+/// and the headers it adds.
+struct ApiProfile {
     vendor: &'static str,
     error_parser: Arc<dyn ErrorBodyParser>,
     classifier: Arc<dyn RetryClassifier>,
@@ -106,6 +108,25 @@ struct VendorProfile {
     correlation_id_header: Option<HeaderName>,
     deprecation_header: Option<HeaderName>,
     default_headers: HeaderMap,
+    /// Query parameters whose values `url.full` shows.
+    plain_query_parameters: &'static [&'static str],
+}
+
+impl ApiProfile {
+    /// The profile `vendor` describes, waiting on tokio's timer, no default headers.
+    fn of(vendor: &VendorProfile) -> Self {
+        Self {
+            vendor: vendor.name,
+            error_parser: Arc::clone(&vendor.error_parser),
+            classifier: Arc::clone(&vendor.retry_classifier),
+            sleeper: Arc::new(crate::retry::TokioSleeper),
+            request_id_headers: vendor.request_id_headers.clone(),
+            correlation_id_header: vendor.correlation_id_header.clone(),
+            deprecation_header: vendor.deprecation_header.clone(),
+            default_headers: HeaderMap::new(),
+            plain_query_parameters: vendor.plain_query_parameters,
+        }
+    }
 }
 
 impl fmt::Debug for Client {

@@ -71,20 +71,6 @@ mod metrics;
 pub use crate::escape::Escaped;
 pub(crate) use metrics::{AttemptEnd, Metrics, Timer};
 
-/// Query parameters whose values say how a listing pages or sorts, never
-/// who or what it is about: their values stay in `url.full`.
-const PLAIN_QUERY_PARAMETERS: &[&str] = &[
-    "limit",
-    "offset",
-    "withTotal",
-    "sort",
-    "expand",
-    "pageNumber",
-    "pageSize",
-    "sortBy",
-    "sortDirection",
-];
-
 /// The short class of an error, as `error.type` gives it.
 pub(crate) fn error_type(error: &Error) -> Cow<'static, str> {
     let class = match error {
@@ -162,6 +148,8 @@ pub(crate) struct Endpoint<'a> {
     pub url: &'a Url,
     /// The path with its ids and parameters as `{placeholders}`.
     pub template: UrlTemplate<'a>,
+    /// Query parameters whose values `url.full` shows (the vendor's).
+    pub plain_query_parameters: &'a [&'a str],
 }
 
 /// `url.template`: the base URL's path, then the request's template;
@@ -200,6 +188,7 @@ pub(crate) fn attempt_span(
     let url_full = RedactedUrl {
         url: endpoint.url,
         template: (!ids_shown).then_some(endpoint.template),
+        plain: endpoint.plain_query_parameters,
     };
     tracing::info_span!(
         "http.request",
@@ -269,6 +258,8 @@ pub(crate) fn status_error_type(status: StatusCode) -> Option<String> {
 struct RedactedUrl<'a> {
     url: &'a Url,
     template: Option<UrlTemplate<'a>>,
+    /// Query parameters whose values are shown.
+    plain: &'a [&'a str],
 }
 
 impl fmt::Display for RedactedUrl<'_> {
@@ -293,7 +284,7 @@ impl fmt::Display for RedactedUrl<'_> {
         for (index, pair) in query.split('&').enumerate() {
             f.write_str(if index == 0 { "?" } else { "&" })?;
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            if PLAIN_QUERY_PARAMETERS.contains(&name) || value.is_empty() {
+            if self.plain.contains(&name) || value.is_empty() {
                 write!(f, "{name}={value}")?;
             } else {
                 write!(f, "{name}=REDACTED")?;
@@ -316,7 +307,8 @@ mod tests {
         assert_eq!(
             RedactedUrl {
                 url: &url,
-                template: None
+                template: None,
+                plain: crate::client::COMMON_PLAIN_QUERY_PARAMETERS,
             }
             .to_string(),
             "https://api.example.com:8443/p/customer-groups?where=REDACTED&limit=20&var.name=REDACTED&withTotal=false"
@@ -325,7 +317,8 @@ mod tests {
         assert_eq!(
             RedactedUrl {
                 url: &plain,
-                template: None
+                template: None,
+                plain: crate::client::COMMON_PLAIN_QUERY_PARAMETERS,
             }
             .to_string(),
             "https://h.example/x"
