@@ -4,9 +4,9 @@ use std::fmt;
 
 use sdk_core::http::header::HeaderName;
 use sdk_core::oauth::ClientCredentials;
-use sdk_core::vendor::VendorProfile;
 use sdk_core::vendor::env::EnvReader;
-use sdk_core::{Client, ClientSettings, Error, Request, Result, SecretString};
+use sdk_core::vendor::{ClientSkeleton, VendorProfile};
+use sdk_core::{Client, Error, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 use crate::error::CtErrorParser;
@@ -187,10 +187,9 @@ impl CtClient {
             project_key: project_key.into(),
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            api_url: region.api_url(),
+            skeleton: ClientSkeleton::new(profile(), region.api_url()),
             auth_url: region.auth_url(),
             scopes: Vec::new(),
-            settings: profile().settings(),
         }
     }
 
@@ -317,10 +316,10 @@ pub struct CtClientBuilder {
     project_key: String,
     client_id: String,
     client_secret: SecretString,
-    api_url: String,
+    /// The API's URL, settings and profile.
+    skeleton: ClientSkeleton,
     auth_url: String,
     scopes: Vec<String>,
-    settings: ClientSettings,
 }
 
 impl fmt::Debug for CtClientBuilder {
@@ -329,7 +328,7 @@ impl fmt::Debug for CtClientBuilder {
             .field("project_key", &self.project_key)
             .field("client_id", &self.client_id)
             .field("client_secret", &"[REDACTED]")
-            .field("api_url", &self.api_url)
+            .field("skeleton", &self.skeleton)
             .field("auth_url", &self.auth_url)
             .field("scopes", &self.scopes)
             .finish_non_exhaustive()
@@ -338,12 +337,12 @@ impl fmt::Debug for CtClientBuilder {
 
 impl sdk_core::vendor::HasClientSettings for CtClientBuilder {
     fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
-        &mut self.settings
+        self.skeleton.client_settings_mut()
     }
 }
 
 impl CtClientBuilder {
-    sdk_core::vendor::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(skeleton);
 
     /// Uses the hosts of `region` (the default is `europe-west1.gcp`).
     ///
@@ -357,7 +356,7 @@ impl CtClientBuilder {
     /// # Ok::<(), ct_customer_groups_sdk::Error>(())
     /// ```
     pub fn region(mut self, region: Region) -> Self {
-        self.api_url = region.api_url();
+        self.skeleton.set_base_url(region.api_url());
         self.auth_url = region.auth_url();
         self
     }
@@ -377,7 +376,7 @@ impl CtClientBuilder {
     /// # Ok::<(), ct_customer_groups_sdk::Error>(())
     /// ```
     pub fn urls(mut self, api_url: impl Into<String>, auth_url: impl Into<String>) -> Self {
-        self.api_url = api_url.into();
+        self.skeleton.set_base_url(api_url);
         self.auth_url = auth_url.into();
         self
     }
@@ -451,21 +450,23 @@ impl CtClientBuilder {
             return Err(Error::invalid_input("project_key", "must not be empty"));
         }
         // Checked here, so that an error names the parameter the caller gave.
-        sdk_core::vendor::parse_url("api_url", &self.api_url, self.settings.allow_insecure)?;
-        sdk_core::vendor::parse_url("auth_url", &self.auth_url, self.settings.allow_insecure)?;
+        let insecure = self.skeleton.settings().allow_insecure;
+        sdk_core::vendor::parse_url("api_url", self.skeleton.base_url(), insecure)?;
+        sdk_core::vendor::parse_url("auth_url", &self.auth_url, insecure)?;
         let token_url = format!("{}/oauth/token", self.auth_url.trim_end_matches('/'));
         // The token endpoint gets the same transport settings as the API.
         let credentials = ClientCredentials::builder(token_url, self.client_id, self.client_secret)
             .vendor("commercetools")
-            .settings(self.settings.clone())
-            .scopes(self.scopes);
-        let api = Client::builder(self.api_url)
-            .settings(self.settings)
-            .user_agent(sdk_core::vendor::user_agent!())
-            .for_vendor(&profile());
-        let credentials = credentials.build()?;
+            .settings(self.skeleton.settings().clone())
+            .scopes(self.scopes)
+            .build()?;
+        let http =
+            self.skeleton
+                .build(sdk_core::vendor::user_agent!(), credentials.clone(), |_| {
+                    Ok(())
+                })?;
         Ok(CtClient {
-            http: api.auth(credentials.clone()).build()?,
+            http,
             credentials,
             project_key: self.project_key,
         })

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use sdk_core::auth::{AuthProvider, Authorization};
 use sdk_core::error::InvalidInput;
+use sdk_core::vendor::ClientSkeleton;
 use sdk_core::vendor::env::EnvReader;
-use sdk_core::{Client, ClientSettings, Request, Result, SecretString};
+use sdk_core::{Client, Request, Result, SecretString};
 
 use crate::customer_groups::CustomerGroups;
 
@@ -106,10 +107,9 @@ impl FlowRetailClient {
         tenant: impl Into<String>,
     ) -> FlowRetailClientBuilder {
         FlowRetailClientBuilder {
-            base_url: PRODUCTION_URL.into(),
+            skeleton: ClientSkeleton::new(profile(), PRODUCTION_URL),
             auth: Auth::Token(token.into()),
             tenant: tenant.into(),
-            settings: profile().settings(),
         }
     }
 
@@ -237,16 +237,15 @@ enum Auth {
 /// Builds a [`FlowRetailClient`].
 #[must_use = "a builder does nothing until built"]
 pub struct FlowRetailClientBuilder {
-    base_url: String,
+    skeleton: ClientSkeleton,
     auth: Auth,
     tenant: String,
-    settings: ClientSettings,
 }
 
 impl fmt::Debug for FlowRetailClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FlowRetailClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("skeleton", &self.skeleton)
             .field("tenant", &self.tenant)
             .field("token", &"[REDACTED]")
             .finish_non_exhaustive()
@@ -255,12 +254,12 @@ impl fmt::Debug for FlowRetailClientBuilder {
 
 impl sdk_core::vendor::HasClientSettings for FlowRetailClientBuilder {
     fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
-        &mut self.settings
+        self.skeleton.client_settings_mut()
     }
 }
 
 impl FlowRetailClientBuilder {
-    sdk_core::vendor::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(skeleton);
 
     /// Uses the stage server instead of production.
     ///
@@ -296,7 +295,7 @@ impl FlowRetailClientBuilder {
     /// # Ok::<(), flowretail_sdk::Error>(())
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.skeleton.set_base_url(url);
         self
     }
 
@@ -352,20 +351,17 @@ impl FlowRetailClientBuilder {
     /// ```
     pub fn build(self) -> Result<FlowRetailClient> {
         check_uid("tenant", &self.tenant)?;
-        let url =
-            sdk_core::vendor::parse_url("base_url", &self.base_url, self.settings.allow_insecure)?;
-        check_version_path(&url)?;
         let auth: Arc<dyn AuthProvider> = match self.auth {
             Auth::Token(token) => Arc::new(Authorization::bearer(token)?),
             Auth::Provider(provider) => provider,
         };
-        let builder = Client::builder(self.base_url)
-            .settings(self.settings)
-            .for_vendor(&profile())
-            .user_agent(sdk_core::vendor::user_agent!())
-            .shared_auth(auth);
+        let http = self.skeleton.build_shared(
+            sdk_core::vendor::user_agent!(),
+            auth,
+            check_version_path,
+        )?;
         Ok(FlowRetailClient {
-            http: builder.build()?,
+            http,
             tenant: self.tenant.into(),
         })
     }

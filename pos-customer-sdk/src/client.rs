@@ -6,8 +6,8 @@ use sdk_core::auth::StaticHeaders;
 use sdk_core::error::InvalidInput;
 use sdk_core::http::StatusCode;
 use sdk_core::vendor::env::EnvReader;
-use sdk_core::vendor::{ErrorBodyParser, ParsedErrorBody};
-use sdk_core::{Client, ClientSettings, Error, Result, SecretString};
+use sdk_core::vendor::{ClientSkeleton, ErrorBodyParser, ParsedErrorBody};
+use sdk_core::{Client, Error, Result, SecretString};
 
 use crate::customers::Customers;
 use crate::discounts::Discounts;
@@ -88,10 +88,9 @@ impl PosClient {
         operator: impl Into<SecretString>,
     ) -> PosClientBuilder {
         PosClientBuilder {
-            base_url: base_url.into(),
+            skeleton: ClientSkeleton::new(profile(), base_url),
             token: token.into(),
             operator: operator.into(),
-            settings: profile().settings(),
             validate: true,
         }
     }
@@ -224,17 +223,16 @@ impl PosClient {
 /// Builds a [`PosClient`].
 #[must_use = "a builder does nothing until built"]
 pub struct PosClientBuilder {
-    base_url: String,
+    skeleton: ClientSkeleton,
     token: SecretString,
     operator: SecretString,
-    settings: ClientSettings,
     validate: bool,
 }
 
 impl fmt::Debug for PosClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PosClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("skeleton", &self.skeleton)
             .field("token", &"[REDACTED]")
             .field("operator", &"[REDACTED]")
             .field("validate", &self.validate)
@@ -244,12 +242,12 @@ impl fmt::Debug for PosClientBuilder {
 
 impl sdk_core::vendor::HasClientSettings for PosClientBuilder {
     fn client_settings_mut(&mut self) -> &mut sdk_core::ClientSettings {
-        &mut self.settings
+        self.skeleton.client_settings_mut()
     }
 }
 
 impl PosClientBuilder {
-    sdk_core::vendor::client_settings_setters!(settings);
+    sdk_core::vendor::client_settings_setters!(skeleton);
 
     /// Whether requests are checked against the document's field rules
     /// before they are sent (default: on).
@@ -289,23 +287,23 @@ impl PosClientBuilder {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn build(self) -> Result<PosClient> {
+    pub fn build(mut self) -> Result<PosClient> {
         let auth = StaticHeaders::new()
             .with("X-Token", self.token)?
             .with("X-Operator", self.operator)?;
-        let base = self.base_url.trim().trim_end_matches('/');
+        // The host is given; the API's path is this crate's to add.
+        let base = self.skeleton.base_url().trim().trim_end_matches('/');
         let base_url = if base.ends_with(BASE_PATH) {
             base.to_owned()
         } else {
             format!("{base}{BASE_PATH}")
         };
-        let builder = Client::builder(base_url)
-            .settings(self.settings)
-            .for_vendor(&profile())
-            .user_agent(sdk_core::vendor::user_agent!())
-            .auth(auth);
+        self.skeleton.set_base_url(base_url);
+        let http = self
+            .skeleton
+            .build(sdk_core::vendor::user_agent!(), auth, |_| Ok(()))?;
         Ok(PosClient {
-            http: builder.build()?,
+            http,
             validate: self.validate,
         })
     }

@@ -17,7 +17,7 @@
 //! | configuration from the environment | [`env`](mod@env) |
 //! | URLs checked, bodies decoded outside a call | [`parse_url`], [`parse_base_url`], [`decode_json`] |
 //! | enums that keep unknown values | [`open_enum!`] |
-//! | its client builder's settings and user agent | [`client_settings_setters!`], [`HasClientSettings`], [`user_agent!`] |
+//! | its client builder: what every one holds and does (profile, URL, settings, the checked build), its settings setters, its user agent | [`ClientSkeleton`], [`client_settings_setters!`], [`HasClientSettings`], [`user_agent!`] |
 //! | an in-process emulator of its API (feature `sandbox`) | `sandbox` |
 
 pub use crate::call::HasCallOptions;
@@ -28,7 +28,7 @@ pub use crate::error::body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBod
 pub use crate::{client_settings_setters, open_enum, user_agent};
 
 pub use crate::client::settings::{HasClientSettings, replace_settings};
-pub use crate::client::{COMMON_PLAIN_QUERY_PARAMETERS, VendorProfile};
+pub use crate::client::{COMMON_PLAIN_QUERY_PARAMETERS, ClientSkeleton, VendorProfile};
 
 pub mod calls {
     //! The calls a vendor crate's methods return: one request and how its

@@ -252,7 +252,7 @@ pub fn parse_url(name: &str, base_url: &str, allow_insecure: bool) -> Result<Url
 
 /// `base_url` with any `user:password@` replaced, for `Debug` of a builder
 /// that has not checked its URL yet.
-fn redact_userinfo(base_url: &str) -> String {
+pub(super) fn redact_userinfo(base_url: &str) -> String {
     match Url::parse(base_url.trim()) {
         Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
             let _ = url.set_username("");

@@ -28,6 +28,7 @@ mod profile;
 mod proxy;
 pub(crate) mod response;
 pub(crate) mod settings;
+mod skeleton;
 mod tls;
 
 pub use builder::ClientBuilder;
@@ -38,6 +39,7 @@ pub use settings::{
     ClientSettings, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     HasClientSettings, MAX_ERROR_BODY_BYTES, MAX_REDIRECT_HOPS, Redirects,
 };
+pub use skeleton::ClientSkeleton;
 pub use tls::{IntoHttpClient, http_client_builder};
 
 /// `<crate>/<version>` of the crate this is written in, for
