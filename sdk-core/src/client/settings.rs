@@ -321,7 +321,7 @@ macro_rules! client_settings_setters {
         /// `reqwest::Client`, whose policy applies). Token requests never
         /// follow any.
         pub fn redirects(mut self, redirects: $crate::client::Redirects) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).redirects = redirects;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).redirects = redirects;
             self
         }
 
@@ -332,7 +332,7 @@ macro_rules! client_settings_setters {
         /// at most about 9 times its size (see `sdk_core::json`). Error
         /// bodies are read up to 64 KiB whatever this says.
         pub fn max_response_bytes(mut self, max: usize) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).max_response_bytes = max;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).max_response_bytes = max;
             self
         }
 
@@ -342,7 +342,7 @@ macro_rules! client_settings_setters {
         /// the request's `url.template` (`.../customer-groups/key={key}`)
         /// and `customer_sdk.resource_id` as `{id}`.
         pub fn ids_in_spans(mut self, shown: bool) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).ids_in_spans = shown;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).ids_in_spans = shown;
             self
         }
 
@@ -353,7 +353,7 @@ macro_rules! client_settings_setters {
         /// is named here. A name that is not a valid header, or one that
         /// frames or routes a request, fails `build()`.
         pub fn correlation_id_header(mut self, name: &str) -> Self {
-            let settings = $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field);
+            let settings = $crate::client::HasClientSettings::client_settings_mut(&mut self.$field);
             *settings = ::std::mem::take(settings).with_correlation_id_header(name);
             self
         }
@@ -362,7 +362,7 @@ macro_rules! client_settings_setters {
         /// Replaces every transport setting at once, such as a
         /// [`ClientSettings`]($crate::client::ClientSettings) shared by several clients.
         pub fn settings(mut self, settings: $crate::client::ClientSettings) -> Self {
-            let current = $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field);
+            let current = $crate::client::HasClientSettings::client_settings_mut(&mut self.$field);
             *current = settings.replacing(current);
             self
         }
@@ -375,13 +375,13 @@ macro_rules! client_settings_setters {
         /// `sdk_core::client::http_client_builder()`, whose TLS is ready
         /// (see [`IntoHttpClient`]($crate::client::IntoHttpClient)).
         pub fn http_client(mut self, http: impl $crate::client::IntoHttpClient) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).http = Some(http.into_reqwest());
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).http = Some(http.into_reqwest());
             self
         }
 
         /// The retry policy (default: [`RetryPolicy::default`]($crate::RetryPolicy::default)).
         pub fn retry_policy(mut self, retry: $crate::RetryPolicy) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).retry = retry;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).retry = retry;
             self
         }
 
@@ -397,7 +397,7 @@ macro_rules! client_settings_setters {
             mut self,
             timeout: impl ::std::convert::Into<::std::option::Option<::std::time::Duration>>,
         ) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).attempt_timeout = timeout.into();
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).attempt_timeout = timeout.into();
             self
         }
 
@@ -407,14 +407,14 @@ macro_rules! client_settings_setters {
             mut self,
             deadline: impl ::std::convert::Into<::std::option::Option<::std::time::Duration>>,
         ) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).deadline = deadline.into();
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).deadline = deadline.into();
             self
         }
 
         /// The connect timeout of the HTTP client the SDK builds (default
         /// 10 s; ignored with your own `reqwest::Client`).
         pub fn connect_timeout(mut self, timeout: Option<::std::time::Duration>) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).connect_timeout = timeout;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).connect_timeout = timeout;
             self
         }
 
@@ -422,7 +422,7 @@ macro_rules! client_settings_setters {
         ///
         /// Credentials then cross the network unencrypted: only for test rigs.
         pub fn allow_insecure(mut self, allow: bool) -> Self {
-            $crate::vendor::HasClientSettings::client_settings_mut(&mut self.$field).allow_insecure = allow;
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).allow_insecure = allow;
             self
         }
     };
