@@ -104,7 +104,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Which failed attempts are tried again (default: [`DefaultRetryClassifier`]).
+    /// Which failed attempts are tried again (default: [`DefaultRetryClassifier`](crate::retry::DefaultRetryClassifier)).
     pub fn retry_classifier(mut self, classifier: impl RetryClassifier) -> Self {
         self.profile.classifier = Arc::new(classifier);
         self

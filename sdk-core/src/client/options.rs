@@ -11,9 +11,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::error::InvalidInput;
 
 /// What one call sets for itself over its client's settings: limits, a
-/// correlation id, headers. Set through [`CallOptionsBuilder`] on calls and
+/// correlation id, headers. Set through [`CallOptionsBuilder`](crate::CallOptionsBuilder) on calls and
 /// listings; a vendor crate that sends several requests for one call sends
-/// each with [`Client::send_with`] and these options.
+/// each with [`Client::send_with`](crate::Client::send_with) and these options.
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct CallOptions {
