@@ -190,7 +190,7 @@ impl Client {
         for (name, value) in &options.headers {
             request = request.header(name.clone(), value.clone());
         }
-        if let Some(invalid) = &options.invalid_header {
+        if let Some(invalid) = &options.refused {
             request = request.check(Err(invalid.clone()));
         }
         async move { client.execute(request, limits).await }

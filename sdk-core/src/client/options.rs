@@ -28,8 +28,9 @@ pub struct CallOptions {
     /// Headers to send with every request of the call, such as
     /// commercetools' `X-External-User-ID`.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// A header that cannot be sent: the call fails with it, nothing sent.
-    pub(crate) invalid_header: Option<InvalidInput>,
+    /// What the call cannot send (a header HTTP cannot carry, a value the
+    /// API refuses): the call fails with it, nothing sent.
+    pub(crate) refused: Option<InvalidInput>,
     /// Attempts sent by every request of the call: what a deadline error
     /// for the whole call reports.
     pub(crate) attempts: Arc<AtomicU32>,
@@ -89,7 +90,7 @@ impl Clone for CallOptions {
             max_attempts: self.max_attempts,
             correlation_id: self.correlation_id.clone(),
             headers: self.headers.clone(),
-            invalid_header: self.invalid_header.clone(),
+            refused: self.refused.clone(),
             attempts: Arc::default(),
             ends_at: None,
         }
@@ -100,7 +101,7 @@ impl CallOptions {
     /// Fails the call with `invalid` before anything is sent: for a vendor
     /// crate's own per-call setter whose value the API would refuse.
     pub fn refuse(&mut self, invalid: InvalidInput) {
-        self.invalid_header.get_or_insert(invalid);
+        self.refused.get_or_insert(invalid);
     }
 
     /// Adds a header to every request of the call; a name or value that
@@ -115,11 +116,11 @@ impl CallOptions {
             (Ok(name), Ok(value)) => match crate::headers::check_settable(&name) {
                 Ok(()) => self.headers.push((name, value)),
                 Err(refused) => {
-                    self.invalid_header.get_or_insert(refused);
+                    self.refused.get_or_insert(refused);
                 }
             },
             _ => {
-                self.invalid_header.get_or_insert(InvalidInput::new(
+                self.refused.get_or_insert(InvalidInput::new(
                     format!("header {name}"),
                     "not a valid HTTP header name or value",
                 ));
