@@ -273,6 +273,47 @@ pub mod paging {
         Paginator::next_token(limit, fetch)
     }
 
+    /// The target of an answer's `Link: <...>; rel="next"` header (RFC
+    /// 8288), resolved against `base` (the request's URL): where a
+    /// Link-header API says the next page is. `None` when there is none,
+    /// or it is no URL. A page fetch reads its cursor off this URL and
+    /// hands it to a [`next_token`] walk.
+    ///
+    /// ```
+    /// use sdk_core::http::{HeaderMap, HeaderValue};
+    /// use sdk_core::vendor::paging::next_link;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(
+    ///     "link",
+    ///     HeaderValue::from_static(r#"</members?cursor=abc>; rel="next", </members>; rel="first""#),
+    /// );
+    /// let base = url::Url::parse("https://api.example.com/v1/members").unwrap();
+    /// let next = next_link(&headers, &base).unwrap();
+    /// assert_eq!(next.as_str(), "https://api.example.com/members?cursor=abc");
+    /// ```
+    pub fn next_link(headers: &crate::http::HeaderMap, base: &url::Url) -> Option<url::Url> {
+        headers
+            .get_all(crate::http::header::LINK)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .find_map(|link| {
+                let (target, params) = link.split_once(';')?;
+                let is_next = params.split(';').any(|param| {
+                    let (name, value) = param.split_once('=').unwrap_or((param, ""));
+                    name.trim().eq_ignore_ascii_case("rel")
+                        && value
+                            .trim()
+                            .trim_matches('"')
+                            .split_ascii_whitespace()
+                            .any(|rel| rel.eq_ignore_ascii_case("next"))
+                });
+                let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+                is_next.then(|| base.join(target).ok()).flatten()
+            })
+    }
+
     /// A listing walked by a [`Walk`] of the vendor crate's own, for a
     /// paging scheme none of the built-in walks fits.
     pub fn custom<T: Send + 'static>(walk: impl Walk<T> + 'static) -> Paginator<T> {

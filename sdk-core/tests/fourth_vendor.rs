@@ -108,8 +108,9 @@ impl AcmeClient {
                 .segment("members")
                 .query("per_page", page.limit.to_string())
                 .query_opt("cursor", page.token);
-            calls::decoded(&http, request, |answer: Response| {
-                let next = next_cursor(&answer);
+            let base = http.base_url().clone();
+            calls::decoded(&http, request, move |answer: Response| {
+                let next = next_cursor(&answer, &base);
                 let members: Vec<Member> = answer.json()?;
                 Ok(Page::new(members).with_next_token(next))
             })
@@ -137,14 +138,9 @@ impl AcmeClient {
 }
 
 /// The `cursor` of the answer's `Link: <...?cursor=..>; rel="next"`.
-fn next_cursor(answer: &Response) -> Option<String> {
-    let links = answer.headers().get("link")?.to_str().ok()?;
-    let next = links
-        .split(',')
-        .find(|link| link.contains(r#"rel="next""#))?;
-    let target = next.split(';').next()?.trim().trim_matches(['<', '>']);
-    let url = url::Url::parse(target).ok()?;
-    let cursor = url.query_pairs().find(|(name, _)| name == "cursor")?;
+fn next_cursor(answer: &Response, base: &url::Url) -> Option<String> {
+    let next = paging::next_link(answer.headers(), base)?;
+    let cursor = next.query_pairs().find(|(name, _)| name == "cursor")?;
     Some(cursor.1.into_owned())
 }
 

@@ -927,3 +927,34 @@ async fn a_page_fetch_that_panics_ends_the_listing_as_incomplete() {
     assert!(reason.contains("a page fetch panicked"), "{reason}");
     assert!(reason.contains("breaks on the second page"), "{reason}");
 }
+
+#[test]
+fn the_next_link_is_read_from_any_link_header_value() {
+    use sdk_core::http::{HeaderMap, HeaderValue, header::LINK};
+    use sdk_core::vendor::paging::next_link;
+
+    let base = url::Url::parse("https://api.example.com/v1/members?per_page=2").unwrap();
+    let link = |values: &[&'static str]| {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(LINK, HeaderValue::from_static(value));
+        }
+        next_link(&headers, &base).map(|url| url.to_string())
+    };
+    // Several relations in one, the next in a second header, absolute targets.
+    assert_eq!(
+        link(&[
+            r#"<https://api.example.com/v1/members?page=1>; rel="first""#,
+            r#"<https://api.example.com/v1/members?page=3>; rel="prev next""#
+        ]),
+        Some("https://api.example.com/v1/members?page=3".to_owned())
+    );
+    assert_eq!(
+        link(&["<?page=2>; REL=next"]).as_deref(),
+        Some("https://api.example.com/v1/members?page=2")
+    );
+    // None: no next relation, no angle brackets, no header at all.
+    assert_eq!(link(&[r#"</members?page=1>; rel="first""#]), None);
+    assert_eq!(link(&[r#"/members?page=2; rel="next""#]), None);
+    assert_eq!(link(&[]), None);
+}
