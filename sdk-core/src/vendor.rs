@@ -430,7 +430,7 @@ pub mod sandbox {
 
     pub use crate::sandbox::answer::{Answer, BodyProblem, Refusal, ok, parse_object};
     pub use crate::sandbox::server::{
-        REQUEST_HEAD_TIMEOUT, SandboxServer, SharedState, json_response, over_capacity,
+        REQUEST_HEAD_TIMEOUT, SandboxApi, SandboxServer, SharedState, json_response, over_capacity,
     };
     pub use crate::sandbox::static_server::{StaticAnswer, StaticServer};
     /// The web framework the sandboxes are written in, for vendor crates' routers.

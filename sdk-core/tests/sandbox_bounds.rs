@@ -69,3 +69,57 @@ async fn the_exchange_log_keeps_the_newest_within_its_caps() {
     assert_eq!(kept.len(), 16, "the newest that fit in 64 MiB");
     assert_eq!(server.exchanges().dropped(), 24);
 }
+
+#[tokio::test]
+async fn every_request_is_recorded_by_operation_with_its_answer() {
+    use sdk_core::sandbox::{Fault, REDACTED};
+    use sdk_core::vendor::sandbox::SandboxApi;
+
+    let api = SandboxApi::new().template("/echo").secret_header("X-Key");
+    let router = Router::new().route("/echo", post(|body: String| async move { body }));
+    let server = SandboxServer::start_for("recorded", api, router).unwrap();
+    let client = sdk_core::client::http_client_builder().build().unwrap();
+    let url = format!("{}/echo?run=42", server.url());
+    let send = || {
+        client
+            .post(&url)
+            .header("x-key", "secret-key")
+            .header("authorization", "Bearer secret-token")
+            .header("x-run", "42")
+            .body(r#"{"n":1}"#)
+            .send()
+    };
+    server
+        .faults()
+        .on("POST", "/echo")
+        .inject(Fault::status(503), 1);
+    server
+        .faults()
+        .on("POST", "/echo")
+        .inject(Fault::applied_then_dropped(), 1);
+    assert_eq!(send().await.unwrap().status().as_u16(), 503);
+    let lost = match send().await {
+        Ok(answer) => answer.bytes().await.is_err(),
+        Err(_) => true,
+    };
+    assert!(
+        lost,
+        "the answer of an applied-then-dropped request is lost"
+    );
+    assert_eq!(send().await.unwrap().status().as_u16(), 200);
+
+    let sent = server.requests().matching("POST", "/echo");
+    assert_eq!(sent.len(), 3, "{sent:#?}");
+    let statuses: Vec<Option<u16>> = sent.iter().map(|request| request.status).collect();
+    assert_eq!(statuses, [Some(503), None, Some(200)]);
+    for request in &sent {
+        assert_eq!(request.template.as_deref(), Some("/echo"));
+        assert_eq!(request.query.as_deref(), Some("run=42"));
+        assert_eq!(request.header("X-Key"), Some(REDACTED));
+        assert_eq!(request.header("authorization"), Some(REDACTED));
+        assert_eq!(request.header("x-run"), Some("42"));
+        assert_eq!(request.json().unwrap()["n"], 1);
+    }
+    server.requests().clear();
+    assert!(server.requests().all().is_empty());
+}

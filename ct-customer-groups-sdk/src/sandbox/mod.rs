@@ -85,7 +85,9 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 /// The faults a test can inject into the `CtSandbox`'s answers (`sandbox.faults().inject(..)`).
-pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
+pub use sdk_core::sandbox::{
+    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog,
+};
 
 use crate::client::{CtClient, CtClientBuilder};
 
@@ -164,7 +166,7 @@ impl CtSandboxBuilder {
             types: seeded_types(),
             ..Store::default()
         });
-        let server = SandboxServer::start("commercetools", router(state.clone()))?;
+        let server = SandboxServer::start_for("commercetools", api(), router(state.clone()))?;
         Ok(CtSandbox {
             server,
             state,
@@ -262,6 +264,33 @@ impl CtSandbox {
     /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<CtClient> {
         self.client_builder().build()
+    }
+
+    /// Every request the sandbox received, in order, with its operation's
+    /// `url.template`, query, headers (credentials redacted) and body, and
+    /// the status and headers it was answered with (injected faults
+    /// included): on from the start, the newest 10,000 kept, bodies up to
+    /// 16 MiB in all.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// use ct_customer_groups_sdk::prelude::*;
+    /// use ct_customer_groups_sdk::sandbox::CtSandbox;
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// let ct = sandbox.client()?;
+    /// ct.customer_groups().get_by_key("gold").correlation_id("run-42").await.unwrap_err();
+    /// let sent = sandbox.requests().all();
+    /// let get = sent.last().unwrap();
+    /// assert_eq!(get.template.as_deref(), Some("/{projectKey}/customer-groups/key={key}"));
+    /// assert_eq!(get.header("x-correlation-id"), Some("run-42"));
+    /// assert_eq!(get.header("authorization"), Some("[REDACTED]"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self) -> &RequestLog {
+        self.server.requests()
     }
 
     /// The fault queue: the next requests answer what you inject.
@@ -559,6 +588,16 @@ struct PageAnswer<'a> {
 }
 
 // ---------------------------------------------------------------- routes
+
+/// The operations' templates, as the SDK's spans write them (by key before
+/// by id, which a key's path also fits).
+fn api() -> sdk_core::vendor::sandbox::SandboxApi {
+    sdk_core::vendor::sandbox::SandboxApi::new()
+        .template("/oauth/token")
+        .template("/{projectKey}/customer-groups")
+        .template("/{projectKey}/customer-groups/key={key}")
+        .template("/{projectKey}/customer-groups/{id}")
+}
 
 fn router(state: Shared) -> Router {
     Router::new()

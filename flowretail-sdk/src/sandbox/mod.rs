@@ -47,7 +47,10 @@ use serde_json::{Value, json};
 use url::Url;
 
 /// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
-pub use sdk_core::sandbox::{Exchange, ExchangeLog, Fault, FaultBody, FaultInjector};
+pub use sdk_core::sandbox::{
+    Exchange, ExchangeLog, Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest,
+    RequestLog,
+};
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
 
@@ -111,7 +114,7 @@ impl FlowRetailSandboxBuilder {
             first_page: self.first_page,
             clock: 0,
         });
-        let server = SandboxServer::start("flowretail", router(state.clone()))?;
+        let server = SandboxServer::start_for("flowretail", api(), router(state.clone()))?;
         Ok(FlowRetailSandbox {
             server,
             state,
@@ -184,6 +187,31 @@ impl FlowRetailSandbox {
     /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<FlowRetailClient> {
         self.client_builder().build()
+    }
+
+    /// Every request the sandbox received, in order, with its operation's
+    /// `url.template`, query, headers (credentials redacted) and body, and
+    /// the status and headers it was answered with (injected faults
+    /// included): on from the start, the newest 10,000 kept, bodies up to
+    /// 16 MiB in all.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> flowretail_sdk::Result<()> {
+    /// use flowretail_sdk::CreateCustomerGroup;
+    /// use flowretail_sdk::sandbox::FlowRetailSandbox;
+    ///
+    /// let sandbox = FlowRetailSandbox::start()?;
+    /// let flow = sandbox.client()?;
+    /// flow.customer_groups().create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
+    /// let creates = sandbox.requests().matching("POST", "/v2/tenants/{tenant}/customer-groups");
+    /// assert_eq!(creates.len(), 1);
+    /// assert_eq!(creates[0].json().unwrap()["name"], "VIP");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self) -> &RequestLog {
+        self.server.requests()
     }
 
     /// The fault queue: the next requests answer what you inject.
@@ -271,6 +299,14 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Refusal {
 
 fn no_content() -> Answer {
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The operations' templates, as the SDK's spans write them.
+fn api() -> sdk_core::vendor::sandbox::SandboxApi {
+    sdk_core::vendor::sandbox::SandboxApi::new()
+        .template("/v2/tenants/{tenant}/customer-groups")
+        .template("/v2/tenants/{tenant}/customer-groups/{id}")
+        .template("/v2/tenants/{tenant}/customer-groups/{id}/customers")
 }
 
 fn router(state: Shared) -> Router {

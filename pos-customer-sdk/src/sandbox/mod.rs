@@ -49,7 +49,9 @@ use sdk_core::vendor::{
 use serde_json::{Map, Value, json};
 
 /// The faults a test can inject into the `PosSandbox`'s answers (`sandbox.faults().inject(..)`).
-pub use sdk_core::sandbox::{Fault, FaultBody, FaultInjector};
+pub use sdk_core::sandbox::{
+    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog,
+};
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
 
@@ -99,7 +101,7 @@ impl PosSandbox {
             token: token.clone(),
             operator: operator.clone(),
         };
-        let server = SandboxServer::start("pos", router(state.clone()))?;
+        let server = SandboxServer::start_for("pos", api(), router(state.clone()))?;
         Ok(Self {
             server,
             state,
@@ -146,6 +148,33 @@ impl PosSandbox {
     /// `let client = Sandbox::start()?.client()?;` works.
     pub fn client(&self) -> sdk_core::Result<PosClient> {
         self.client_builder().build()
+    }
+
+    /// Every request the sandbox received, in order, with its operation's
+    /// `url.template`, query, headers (credentials redacted) and body, and
+    /// the status and headers it was answered with (injected faults
+    /// included): on from the start, the newest 10,000 kept, bodies up to
+    /// 16 MiB in all.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// use pos_customer_sdk::CustomerGroupDraft;
+    /// use pos_customer_sdk::sandbox::PosSandbox;
+    ///
+    /// let sandbox = PosSandbox::start()?;
+    /// let pos = sandbox.client()?;
+    /// pos.customer_groups().create(CustomerGroupDraft::new("Regulars")).await?;
+    /// let sent = sandbox.requests().matching("POST", "/api/customer/v3.0/groups");
+    /// assert_eq!(sent.len(), 1);
+    /// assert_eq!(sent[0].json().unwrap()["name"], "Regulars");
+    /// assert_eq!(sent[0].header("x-token"), Some("[REDACTED]"));
+    /// assert_eq!(sent[0].status, Some(201));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self) -> &RequestLog {
+        self.server.requests()
     }
 
     /// The fault queue: the next requests answer what you inject.
@@ -328,6 +357,26 @@ async fn check_credentials(State(state): State<Shared>, request: Request, next: 
         return error(StatusCode::NOT_FOUND, "Operator not found").into_response();
     }
     next.run(request).await
+}
+
+/// The operations' templates, as the SDK's spans write them (the list one
+/// before the one by id, which its path also fits), and the credentials.
+fn api() -> sdk_core::vendor::sandbox::SandboxApi {
+    let api = sdk_core::vendor::sandbox::SandboxApi::new()
+        .secret_header("x-token")
+        .secret_header("x-operator");
+    [
+        "/customers",
+        "/customers/list",
+        "/customers/{startDate}/modified",
+        "/customers/{id}",
+        "/discounts",
+        "/discounts/{id}",
+        "/groups",
+        "/groups/{id}",
+    ]
+    .iter()
+    .fold(api, |api, path| api.template(&format!("{BASE_PATH}{path}")))
 }
 
 fn router(state: Shared) -> Router {

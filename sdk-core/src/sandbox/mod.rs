@@ -51,10 +51,14 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub(crate) mod answer;
 mod exchanges;
+mod requests;
 pub(crate) mod server;
 pub(crate) mod static_server;
 
 pub use exchanges::{Exchange, ExchangeLog, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_EXCHANGES};
+pub use requests::{
+    MAX_RECORDED_BODY_BYTES, MAX_RECORDED_REQUESTS, REDACTED, RecordedRequest, RequestLog,
+};
 
 /// What an injected fault answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,19 +219,52 @@ impl Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct FaultAim {
     method: axum::http::Method,
-    segments: Vec<String>,
+    template: PathTemplate,
 }
 
 impl FaultAim {
     fn matches(&self, method: &axum::http::Method, path: &str) -> bool {
-        let mut path = path.trim_matches('/').split('/');
-        self.method == *method
-            && self.segments.iter().all(|expected| {
-                path.next().is_some_and(|segment| {
-                    (expected.starts_with('{') && expected.ends_with('}')) || expected == segment
-                })
-            })
-            && path.next().is_none()
+        self.method == *method && self.template.matches(path)
+    }
+}
+
+/// A path template as the SDK's spans write it: fixed segments,
+/// `{placeholder}` segments that stand for any one segment, and segments
+/// of a fixed prefix and a placeholder (`key={key}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PathTemplate {
+    text: String,
+}
+
+impl PathTemplate {
+    pub(crate) fn new(template: &str) -> Self {
+        Self {
+            text: template.to_owned(),
+        }
+    }
+
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether `path` has this template's shape, segment by segment.
+    pub(crate) fn matches(&self, path: &str) -> bool {
+        let mut segments = path.trim_matches('/').split('/');
+        self.text.trim_matches('/').split('/').all(|expected| {
+            segments
+                .next()
+                .is_some_and(|segment| Self::segment_matches(expected, segment))
+        }) && segments.next().is_none()
+    }
+
+    fn segment_matches(expected: &str, segment: &str) -> bool {
+        match expected.find('{') {
+            Some(at) if expected.ends_with('}') => {
+                let prefix = expected.get(..at).unwrap_or_default();
+                segment.len() > prefix.len() && segment.starts_with(prefix)
+            }
+            _ => expected == segment,
+        }
     }
 }
 
@@ -292,14 +329,12 @@ impl FaultInjector {
     /// When `method` is not an HTTP method.
     pub fn on(&self, method: &str, template: &str) -> FaultTarget<'_> {
         let method = axum::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
-        let segments = template
-            .trim_matches('/')
-            .split('/')
-            .map(str::to_owned)
-            .collect();
         FaultTarget {
             faults: self,
-            aim: FaultAim { method, segments },
+            aim: FaultAim {
+                method,
+                template: PathTemplate::new(template),
+            },
         }
     }
 
@@ -391,5 +426,16 @@ fn connection_dropped() -> Response {
             "injected fault: connection dropped",
         ))
     });
-    Response::new(Body::from_stream(failing))
+    let mut response = Response::new(Body::from_stream(failing));
+    response.extensions_mut().insert(DroppedConnection);
+    response
+}
+
+/// Marks an answer that drops the connection instead of answering.
+#[derive(Debug, Clone, Copy)]
+struct DroppedConnection;
+
+/// Whether `response` drops the connection instead of answering.
+pub(crate) fn is_dropped(response: &Response) -> bool {
+    response.extensions().get::<DroppedConnection>().is_some()
 }

@@ -67,6 +67,7 @@ pub struct SandboxServer {
     address: SocketAddr,
     faults: FaultInjector,
     exchanges: ExchangeLog,
+    requests: RequestLog,
     /// Stops the server when the last holder (this server, or a client it
     /// kept alive) is gone.
     stopper: Arc<Stopper>,
@@ -121,12 +122,60 @@ async fn serve(listener: tokio::net::TcpListener, app: Router, mut stopped: ones
     }
 }
 
+/// What a vendor sandbox tells its server about the API it emulates: its
+/// operations' path templates, as the SDK's spans write them, which its
+/// [`RequestLog`] names each request by, and the headers that carry its
+/// credentials, which the log redacts (besides `Authorization`, `Cookie`
+/// and `Proxy-Authorization`, always).
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SandboxApi {
+    templates: Vec<String>,
+    secret_headers: Vec<String>,
+}
+
+impl SandboxApi {
+    /// An API of no templates and no credential headers of its own.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An operation's path template, such as `/{projectKey}/customer-groups/key={key}`.
+    pub fn template(mut self, template: &str) -> Self {
+        self.templates.push(template.to_owned());
+        self
+    }
+
+    /// A header that carries a credential, such as `X-Token`.
+    pub fn secret_header(mut self, name: &str) -> Self {
+        self.secret_headers.push(name.to_ascii_lowercase());
+        self
+    }
+
+    fn shapes(self) -> super::requests::VendorShapes {
+        super::requests::VendorShapes {
+            templates: self
+                .templates
+                .iter()
+                .map(|t| PathTemplate::new(t))
+                .collect(),
+            secret_headers: self.secret_headers,
+        }
+    }
+}
+
 impl SandboxServer {
     /// Serves `router`, behind fault injection, on a thread of its own.
     ///
     /// Fails with [`Error::Setup`](crate::Error::Setup) when no loopback
     /// port or thread can be had.
     pub fn start(name: &'static str, router: Router) -> crate::Result<Self> {
+        Self::start_for(name, SandboxApi::new(), router)
+    }
+
+    /// [`start`](Self::start) for an API `api` describes: its requests are
+    /// recorded by operation, its credentials redacted.
+    pub fn start_for(name: &'static str, api: SandboxApi, router: Router) -> crate::Result<Self> {
         let setup = |step: &'static str| {
             move |source: std::io::Error| crate::error::SetupError {
                 what: format!("the {name} sandbox could not {step}"),
@@ -143,6 +192,7 @@ impl SandboxServer {
             .map_err(setup("listen on a loopback port"))?;
         let faults = FaultInjector::default();
         let exchanges = ExchangeLog::default();
+        let requests = RequestLog::new(api.shapes());
         let app = router
             .layer(middleware::from_fn_with_state(
                 exchanges.clone(),
@@ -152,6 +202,10 @@ impl SandboxServer {
             .layer(middleware::from_fn_with_state(
                 faults.clone(),
                 inject_faults,
+            ))
+            .layer(middleware::from_fn_with_state(
+                requests.clone(),
+                super::requests::record_request,
             ));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -178,6 +232,7 @@ impl SandboxServer {
             address,
             faults,
             exchanges,
+            requests,
             stopper: Arc::new(Stopper(Mutex::new(Some(shutdown)))),
         })
     }
@@ -205,6 +260,11 @@ impl SandboxServer {
             .with_keep_alive(crate::client::KeepAlive::new(self.stopper.clone()));
         *settings = kept;
         builder
+    }
+
+    /// Every request this server received, with what it answered.
+    pub fn requests(&self) -> &RequestLog {
+        &self.requests
     }
 
     /// The log of exchanges this server records once asked to.
