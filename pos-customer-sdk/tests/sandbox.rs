@@ -526,3 +526,53 @@ async fn a_client_keeps_its_sandbox_running() {
     drop(pos);
     assert!(clone.customer_groups().list().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_sandbox_clock_stamps_changes_and_dates_answers() {
+    use chrono::{DateTime, Utc};
+    use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft};
+
+    let sandbox = PosSandbox::start().unwrap();
+    let pos = sandbox.client().unwrap();
+    let start: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+    sandbox.clock().set(start);
+    let group = pos
+        .customer_groups()
+        .create(CustomerGroupDraft::new("Regulars"))
+        .await
+        .unwrap();
+    pos.customers()
+        .create(CustomerDraft::new("1", group.id.clone()))
+        .await
+        .unwrap();
+    sandbox.clock().advance(Duration::from_secs(2 * 86_400));
+    pos.customers()
+        .create(CustomerDraft::new("2", group.id.clone()))
+        .await
+        .unwrap();
+    let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    assert_eq!(
+        pos.customers()
+            .list_modified_since(day(1))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        pos.customers()
+            .list_modified_since(day(2))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Every answer is dated by the clock.
+    let last = sandbox.requests().all().pop().unwrap();
+    let date = last
+        .response_headers
+        .iter()
+        .find(|(name, _)| name == "date")
+        .map(|(_, value)| value.clone());
+    assert_eq!(date.as_deref(), Some("Tue, 03 Mar 2026 12:00:00 GMT"));
+}

@@ -230,7 +230,7 @@ pub(super) async fn update_group(
     let counts = !actions.is_empty() && !changes_nothing;
     if counts {
         group["version"] = json!(current.saturating_add(versioning.step.max(1)));
-        group["lastModifiedAt"] = json!(now_text());
+        group["lastModifiedAt"] = json!(now_text(&store.clock));
     }
     store.put_group(id, group.clone());
     ok(StatusCode::OK, &group)

@@ -70,7 +70,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use sdk_core::vendor::sandbox::axum::Router;
 use sdk_core::vendor::sandbox::axum::body::Bytes;
 use sdk_core::vendor::sandbox::axum::extract::{Path, RawQuery, State};
@@ -86,7 +86,7 @@ use url::Url;
 
 /// The faults a test can inject into the `CtSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
-    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog,
+    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog, SandboxClock,
 };
 
 use crate::client::{CtClient, CtClientBuilder};
@@ -167,6 +167,7 @@ impl CtSandboxBuilder {
             ..Store::default()
         });
         let server = SandboxServer::start_for("commercetools", api(), router(state.clone()))?;
+        state.lock().clock = server.clock().clone();
         Ok(CtSandbox {
             server,
             state,
@@ -298,6 +299,29 @@ impl CtSandbox {
         self.server.faults()
     }
 
+    /// The sandbox's clock: set or advance it to stamp `createdAt` and
+    /// `lastModifiedAt` (and the `Date` header) with the time your test
+    /// chooses. tokio's paused time does not reach the sandbox, which runs
+    /// on a thread and runtime of its own.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// use ct_customer_groups_sdk::sandbox::CtSandbox;
+    /// use ct_customer_groups_sdk::{CustomerGroupDraft, DateTime, Utc};
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// let new_year: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    /// sandbox.clock().set(new_year);
+    /// let group = sandbox.client()?.customer_groups().create(CustomerGroupDraft::new("Gold")).await?;
+    /// assert_eq!(group.created_at, new_year);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clock(&self) -> &SandboxClock {
+        self.server.clock()
+    }
+
     /// How the sandbox counts versions from now on. By default each
     /// update with actions adds exactly one; the live API only promises
     /// that versions grow, may skip numbers, and may leave an update that
@@ -423,6 +447,8 @@ struct Store {
     /// Custom types by id.
     types: BTreeMap<String, CustomType>,
     versioning: Versioning,
+    /// The server's clock, which stamps `createdAt` and `lastModifiedAt`.
+    clock: SandboxClock,
 }
 
 /// How a [`CtSandbox`] counts versions: see [`CtSandbox::set_versioning`].
@@ -460,8 +486,9 @@ impl Versioning {
     }
 }
 
-fn now_text() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+/// The sandbox clock's time, as commercetools writes stamps.
+fn now_text(clock: &SandboxClock) -> String {
+    DateTime::<Utc>::from(clock.now()).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 /// The most tokens a sandbox keeps: past it, the one that expires first
@@ -491,7 +518,7 @@ impl Store {
     /// checked against their type) and returns it.
     fn insert_group(&mut self, draft: &Map<String, Value>, custom: Option<Value>) -> Value {
         self.sequence += 1;
-        let now = now_text();
+        let now = now_text(&self.clock);
         let by = json!({"clientId": self.client_id, "isPlatformClient": false});
         let mut group = json!({
             "id": sdk_core::random::uuid_v4().to_string(),

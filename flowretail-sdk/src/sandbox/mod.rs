@@ -49,7 +49,7 @@ use url::Url;
 /// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
     Exchange, ExchangeLog, Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest,
-    RequestLog,
+    RequestLog, SandboxClock,
 };
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};
@@ -113,8 +113,10 @@ impl FlowRetailSandboxBuilder {
                 .collect(),
             first_page: self.first_page,
             clock: 0,
+            time: SandboxClock::default(),
         });
         let server = SandboxServer::start_for("flowretail", api(), router(state.clone()))?;
+        state.lock().time = server.clock().clone();
         Ok(FlowRetailSandbox {
             server,
             state,
@@ -219,6 +221,13 @@ impl FlowRetailSandbox {
         self.server.faults()
     }
 
+    /// The sandbox's clock, which stamps `createdAt` and `lastModifiedAt`
+    /// and dates every answer. Set or advance it in a test; tokio's paused
+    /// time does not reach the sandbox.
+    pub fn clock(&self) -> &SandboxClock {
+        self.server.clock()
+    }
+
     /// The log of what the sandbox was asked and answered: call
     /// [`record`](ExchangeLog::record) first, then [`take`](ExchangeLog::take)
     /// the exchanges, to hold each against the API document.
@@ -281,12 +290,14 @@ struct Store {
     first_page: u64,
     /// Milliseconds added to each timestamp, so that they are distinct and ordered.
     clock: i64,
+    /// The server's clock, which stamps `createdAt` and `lastModifiedAt`.
+    time: SandboxClock,
 }
 
 impl Store {
     fn now(&mut self) -> DateTime<Utc> {
         self.clock += 1;
-        Utc::now() + ChronoDuration::milliseconds(self.clock)
+        DateTime::<Utc>::from(self.time.now()) + ChronoDuration::milliseconds(self.clock)
     }
 }
 

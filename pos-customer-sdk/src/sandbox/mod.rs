@@ -50,7 +50,7 @@ use serde_json::{Map, Value, json};
 
 /// The faults a test can inject into the `PosSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
-    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog,
+    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog, SandboxClock,
 };
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
@@ -102,6 +102,7 @@ impl PosSandbox {
             operator: operator.clone(),
         };
         let server = SandboxServer::start_for("pos", api(), router(state.clone()))?;
+        state.lock().clock = server.clock().clone();
         Ok(Self {
             server,
             state,
@@ -180,6 +181,14 @@ impl PosSandbox {
     /// The fault queue: the next requests answer what you inject.
     pub fn faults(&self) -> &FaultInjector {
         self.server.faults()
+    }
+
+    /// The sandbox's clock: its UTC day stamps each change (the modified
+    /// date `list_modified_since` filters on) unless [`set_date`](Self::set_date)
+    /// fixed one, and its time dates every answer. Set or advance it in a
+    /// test; tokio's paused time does not reach the sandbox.
+    pub fn clock(&self) -> &SandboxClock {
+        self.server.clock()
     }
 
     /// Stamps later changes with `date` instead of today (UTC), for testing

@@ -11,6 +11,8 @@ pub(super) struct Store {
     pub(super) next_id: i64,
     pub(super) sequence: u64,
     pub(super) date: Option<NaiveDate>,
+    /// The server's clock: its UTC day stamps changes unless `date` is set.
+    pub(super) clock: sdk_core::sandbox::SandboxClock,
 }
 
 /// The tables of records filed under integer ids.
@@ -38,7 +40,8 @@ pub(super) struct StoredCustomer {
 
 impl Store {
     pub(super) fn today(&self) -> NaiveDate {
-        self.date.unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.date
+            .unwrap_or_else(|| chrono::DateTime::<chrono::Utc>::from(self.clock.now()).date_naive())
     }
 
     pub(super) fn next_integer_id(&mut self) -> i64 {

@@ -50,11 +50,13 @@ pub const MAX_RECORDS: usize = 100_000;
 pub const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub(crate) mod answer;
+mod clock;
 mod exchanges;
 mod requests;
 pub(crate) mod server;
 pub(crate) mod static_server;
 
+pub use clock::SandboxClock;
 pub use exchanges::{Exchange, ExchangeLog, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_EXCHANGES};
 pub use requests::{
     MAX_RECORDED_BODY_BYTES, MAX_RECORDED_REQUESTS, REDACTED, RecordedRequest, RequestLog,

@@ -86,6 +86,8 @@ pub struct RequestLog {
     dropped: Arc<AtomicU64>,
     /// The operations' templates and the vendor's credential headers.
     vendor: Arc<VendorShapes>,
+    /// What every answer's `Date` header says.
+    clock: super::SandboxClock,
 }
 
 /// What a vendor sandbox tells its log about its API.
@@ -103,9 +105,10 @@ struct Kept {
 }
 
 impl RequestLog {
-    pub(crate) fn new(vendor: VendorShapes) -> Self {
+    pub(crate) fn new(vendor: VendorShapes, clock: super::SandboxClock) -> Self {
         Self {
             vendor: Arc::new(vendor),
+            clock,
             ..Self::default()
         }
     }
@@ -214,7 +217,14 @@ pub(super) async fn record_request(
         status: None,
         response_headers: Vec::new(),
     };
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let mut response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    // The sandbox's clock, not the machine's, dates its answers.
+    let date = httpdate::fmt_http_date(log.clock.now());
+    if let Ok(date) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, date);
+    }
     // A dropped connection answers with a body that fails before its first byte.
     if !super::is_dropped(&response) {
         recorded.status = Some(response.status().as_u16());

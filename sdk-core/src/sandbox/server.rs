@@ -68,6 +68,7 @@ pub struct SandboxServer {
     faults: FaultInjector,
     exchanges: ExchangeLog,
     requests: RequestLog,
+    clock: SandboxClock,
     /// Stops the server when the last holder (this server, or a client it
     /// kept alive) is gone.
     stopper: Arc<Stopper>,
@@ -192,7 +193,8 @@ impl SandboxServer {
             .map_err(setup("listen on a loopback port"))?;
         let faults = FaultInjector::default();
         let exchanges = ExchangeLog::default();
-        let requests = RequestLog::new(api.shapes());
+        let clock = SandboxClock::default();
+        let requests = RequestLog::new(api.shapes(), clock.clone());
         let app = router
             .layer(middleware::from_fn_with_state(
                 exchanges.clone(),
@@ -233,6 +235,7 @@ impl SandboxServer {
             faults,
             exchanges,
             requests,
+            clock,
             stopper: Arc::new(Stopper(Mutex::new(Some(shutdown)))),
         })
     }
@@ -260,6 +263,12 @@ impl SandboxServer {
             .with_keep_alive(crate::client::KeepAlive::new(self.stopper.clone()));
         *settings = kept;
         builder
+    }
+
+    /// The time this server's answers are stamped with (and its `Date`
+    /// header reads), shared with the test that drives it.
+    pub fn clock(&self) -> &SandboxClock {
+        &self.clock
     }
 
     /// Every request this server received, with what it answered.
