@@ -392,3 +392,43 @@ fn a_base_url_without_its_version_is_refused_when_the_client_is_built() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_listing_under_a_rate_limit_waits_as_told_and_completes() {
+    use flowretail_sdk::sandbox::RateLimit;
+    use flowretail_sdk::{CreateCustomerGroup, GroupMembershipChange};
+
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let flow = client(&sandbox);
+    let members = GroupMembershipChange::new().add_customers(sandbox.seed_customers(3));
+    flow.customer_groups()
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await
+        .unwrap();
+    flow.customer_groups()
+        .update_customers("vip", members)
+        .await
+        .unwrap();
+    // Four requests a second, one at a time: the pages after the first
+    // meet 429 with Retry-After: 1, and are asked for again.
+    sandbox
+        .faults()
+        .rate_limit(RateLimit::per_second(4.0).burst(1));
+    let walked: Vec<_> = flow
+        .customer_groups()
+        .customers("vip")
+        .page_size(1)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(walked.len(), 3);
+    assert!(sandbox.faults().rate_limited() >= 1);
+    let refused = sandbox
+        .requests()
+        .all()
+        .iter()
+        .filter(|request| request.status == Some(429))
+        .count();
+    assert_eq!(refused as u64, sandbox.faults().rate_limited());
+}

@@ -123,3 +123,57 @@ async fn every_request_is_recorded_by_operation_with_its_answer() {
     server.requests().clear();
     assert!(server.requests().all().is_empty());
 }
+
+#[tokio::test]
+async fn a_rate_limit_refuses_what_passes_it_and_refills_by_the_sandbox_clock() {
+    use sdk_core::sandbox::RateLimit;
+
+    let server = echo_server();
+    server
+        .clock()
+        .set(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600));
+    server
+        .faults()
+        .rate_limit(RateLimit::per_second(10.0).burst(2).with_headers());
+    let client = sdk_core::client::http_client_builder().build().unwrap();
+    let url = format!("{}/echo", server.url());
+    let mut statuses = Vec::new();
+    let mut refusal = None;
+    for _ in 0..4 {
+        let answer = client.post(&url).body("x").send().await.unwrap();
+        statuses.push(answer.status().as_u16());
+        if answer.status().as_u16() == 429 {
+            refusal = Some(answer.headers().clone());
+        }
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 429, 429],
+        "a burst of 2, then refusals"
+    );
+    let refusal = refusal.unwrap();
+    assert_eq!(refusal["retry-after"], "1");
+    assert_eq!(refusal["x-ratelimit-limit"], "2");
+    assert_eq!(refusal["x-ratelimit-remaining"], "0");
+    assert_eq!(server.faults().rate_limited(), 2);
+    // A tenth of a second on the sandbox's clock refills one request.
+    server.clock().advance(Duration::from_millis(100));
+    let answer = client.post(&url).body("x").send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    // Lifted, nothing is refused.
+    server.faults().rate_limit(None);
+    for _ in 0..5 {
+        assert_eq!(
+            client
+                .post(&url)
+                .body("x")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200
+        );
+    }
+    assert_eq!(server.faults().rate_limited(), 2);
+}

@@ -86,7 +86,8 @@ use url::Url;
 
 /// The faults a test can inject into the `CtSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
-    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog, SandboxClock,
+    Fault, FaultBody, FaultInjector, FaultTarget, RateLimit, RecordedRequest, RequestLog,
+    SandboxClock,
 };
 
 use crate::client::{CtClient, CtClientBuilder};

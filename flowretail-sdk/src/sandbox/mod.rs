@@ -48,8 +48,8 @@ use url::Url;
 
 /// The faults a test can inject into the `FlowRetailSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
-    Exchange, ExchangeLog, Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest,
-    RequestLog, SandboxClock,
+    Exchange, ExchangeLog, Fault, FaultBody, FaultInjector, FaultTarget, RateLimit,
+    RecordedRequest, RequestLog, SandboxClock,
 };
 
 use crate::client::{FlowRetailClient, FlowRetailClientBuilder};

@@ -50,7 +50,8 @@ use serde_json::{Map, Value, json};
 
 /// The faults a test can inject into the `PosSandbox`'s answers (`sandbox.faults().inject(..)`).
 pub use sdk_core::sandbox::{
-    Fault, FaultBody, FaultInjector, FaultTarget, RecordedRequest, RequestLog, SandboxClock,
+    Fault, FaultBody, FaultInjector, FaultTarget, RateLimit, RecordedRequest, RequestLog,
+    SandboxClock,
 };
 
 use crate::client::{BASE_PATH, PosClient, PosClientBuilder};
@@ -278,6 +279,29 @@ impl PosSandbox {
     /// How many customers the sandbox holds.
     pub fn customer_count(&self) -> usize {
         self.state.lock().customers.len()
+    }
+
+    /// A test double for what the API cannot do: removes the customer with
+    /// `id` as if it were deleted in the POS itself (the API has no
+    /// customer DELETE), so a test can see how its code meets a customer
+    /// that is gone. `false` when there was none.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// use pos_customer_sdk::sandbox::PosSandbox;
+    ///
+    /// let sandbox = PosSandbox::start()?;
+    /// sandbox.seed_documented_examples();
+    /// let id = "231b949c-332b-4194-aba5-8f00e828a49b";
+    /// assert!(sandbox.remove_customer_outside_the_api(id));
+    /// let gone = sandbox.client()?.customers().get(id).await.unwrap_err();
+    /// assert!(gone.is_not_found());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn remove_customer_outside_the_api(&self, id: &str) -> bool {
+        self.state.lock().customers.remove(id).is_some()
     }
 }
 

@@ -52,12 +52,14 @@ pub const MAX_REQUEST_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub(crate) mod answer;
 mod clock;
 mod exchanges;
+mod rate_limit;
 mod requests;
 pub(crate) mod server;
 pub(crate) mod static_server;
 
 pub use clock::SandboxClock;
 pub use exchanges::{Exchange, ExchangeLog, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_EXCHANGES};
+pub use rate_limit::RateLimit;
 pub use requests::{
     MAX_RECORDED_BODY_BYTES, MAX_RECORDED_REQUESTS, REDACTED, RecordedRequest, RequestLog,
 };
@@ -298,9 +300,64 @@ pub struct FaultInjector {
     latency: Arc<Mutex<Option<Duration>>>,
     in_flight: Arc<AtomicU64>,
     peak_in_flight: Arc<AtomicU64>,
+    /// The rate limit in force, on the clock below.
+    bucket: Arc<Mutex<Option<rate_limit::Bucket>>>,
+    /// Refusals of rate limits no longer in force.
+    refused_before: Arc<AtomicU64>,
+    clock: SandboxClock,
 }
 
 impl FaultInjector {
+    /// Faults on `clock`'s time (a rate limit refills by it).
+    pub(crate) fn on_clock(clock: SandboxClock) -> Self {
+        Self {
+            clock,
+            ..Self::default()
+        }
+    }
+
+    /// Answers only `limit` requests a second from now on, in bursts of its
+    /// burst; the others get `429` with `Retry-After` (and the
+    /// `X-RateLimit-*` headers, when the limit asks for them). The bucket
+    /// refills by the sandbox's clock: advance it to let requests through
+    /// in a test. `None` lifts the limit.
+    ///
+    /// ```
+    /// use sdk_core::sandbox::RateLimit;
+    /// use sdk_core::vendor::sandbox::{SandboxServer, axum};
+    ///
+    /// let server = SandboxServer::start("demo", axum::Router::new())?;
+    /// server.faults().rate_limit(RateLimit::per_second(10.0).burst(1).with_headers());
+    /// assert_eq!(server.faults().rate_limited(), 0);
+    /// # Ok::<(), sdk_core::Error>(())
+    /// ```
+    pub fn rate_limit(&self, limit: impl Into<Option<RateLimit>>) {
+        let bucket = limit
+            .into()
+            .map(|limit| rate_limit::Bucket::new(limit, self.clock.now()));
+        let mut current = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = current.as_ref() {
+            self.refused_before
+                .fetch_add(old.refused(), Ordering::SeqCst);
+        }
+        *current = bucket;
+    }
+
+    /// How many requests the sandbox refused for its rate limits.
+    pub fn rate_limited(&self) -> u64 {
+        let current = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        let now = current.as_ref().map_or(0, rate_limit::Bucket::refused);
+        self.refused_before
+            .load(Ordering::SeqCst)
+            .saturating_add(now)
+    }
+
+    /// The refusal of a request past the rate limit, if one is in force.
+    fn throttle(&self) -> Option<Response> {
+        let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        bucket.as_mut()?.take(self.clock.now())
+    }
+
     /// The next `times` requests (after those already queued) get `fault`.
     pub fn inject(&self, fault: Fault, times: usize) {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
@@ -402,6 +459,9 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
     let latency = *faults.latency.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;
+    }
+    if let Some(refused) = faults.throttle() {
+        return refused;
     }
     let Some(fault) = faults.next(request.method(), request.uri().path()) else {
         return next.run(request).await;

@@ -191,9 +191,9 @@ impl SandboxServer {
         let address = listener
             .local_addr()
             .map_err(setup("listen on a loopback port"))?;
-        let faults = FaultInjector::default();
-        let exchanges = ExchangeLog::default();
         let clock = SandboxClock::default();
+        let faults = FaultInjector::on_clock(clock.clone());
+        let exchanges = ExchangeLog::default();
         let requests = RequestLog::new(api.shapes(), clock.clone());
         let app = router
             .layer(middleware::from_fn_with_state(
