@@ -75,6 +75,77 @@
 //!
 //! With the `sandbox` feature, `sandbox::CtSandbox` emulates the token
 //! endpoint and this API in-process.
+//!
+//! # Testing your code
+//!
+//! Run your own tests against [`sandbox::CtSandbox`] (feature `sandbox`):
+//! it records every request it was sent (`requests()`), takes faults aimed
+//! at one operation (`faults().on(method, template)`), keeps a rate limit
+//! (`faults().rate_limit(..)`), has a clock your test moves (`clock()`), and
+//! counts versions as the live API may (`set_versioning`).
+//!
+//! An update (versioned, so the SDK may retry it) that meets `503` twice,
+//! then succeeds, and was sent 3 times:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ct_customer_groups_sdk::Result<()> {
+//! use ct_customer_groups_sdk::sandbox::{CtSandbox, Fault};
+//! use ct_customer_groups_sdk::{CustomerGroupDraft, CustomerGroupUpdate, UpdateAction};
+//!
+//! let sandbox = CtSandbox::start()?;
+//! let groups = sandbox.client()?.customer_groups();
+//! let gold = groups.create(CustomerGroupDraft::new("Gold")).await?;
+//! let update = "/{projectKey}/customer-groups/{id}";
+//! sandbox.faults().on("POST", update).inject(Fault::status(503), 2);
+//! groups.update(&gold.id, CustomerGroupUpdate::for_group(&gold).action(UpdateAction::change_name("Gold 2"))).await?;
+//! assert_eq!(sandbox.requests().matching("POST", update).len(), 3);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! An update applied by the server whose answer is lost: its replay meets
+//! a `409`, and the SDK reports the change it made, once.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ct_customer_groups_sdk::Result<()> {
+//! use ct_customer_groups_sdk::sandbox::{CtSandbox, Fault};
+//! use ct_customer_groups_sdk::{CustomerGroupDraft, UpdateAction};
+//!
+//! let sandbox = CtSandbox::start()?;
+//! let groups = sandbox.client()?.customer_groups();
+//! let gold = groups.create(CustomerGroupDraft::new("Gold")).await?;
+//! let update = "/{projectKey}/customer-groups/{id}";
+//! sandbox.faults().on("POST", update).inject(Fault::applied_then(503), 1);
+//! let renamed = groups
+//!     .update_with_retry(&gold.id, 3, |group| vec![UpdateAction::change_name(format!("{}+", group.name))])
+//!     .await?;
+//! assert_eq!(renamed.name, "Gold+");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A walk under a rate limit: pages past it meet `429`, wait the
+//! `Retry-After` (1 s), and are answered.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> ct_customer_groups_sdk::Result<()> {
+//! use ct_customer_groups_sdk::prelude::*;
+//! use ct_customer_groups_sdk::sandbox::{CtSandbox, RateLimit};
+//!
+//! let sandbox = CtSandbox::start()?;
+//! sandbox.seed_generated(3).expect("room for 3 groups");
+//! let ct = sandbox.client()?;
+//! ct.customer_groups().query().await?; // the token, before the limit
+//! sandbox.faults().rate_limit(RateLimit::per_second(2.0).burst(1));
+//! let all: Vec<_> = ct.customer_groups().query().limit(1).pages().items().try_collect().await?;
+//! assert_eq!(all.len(), 3);
+//! assert!(sandbox.faults().rate_limited() >= 1);
+//! # Ok(())
+//! # }
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -88,6 +88,76 @@
 //!
 //! With the `sandbox` feature, `sandbox::FlowRetailSandbox` emulates these
 //! endpoints in-process.
+//!
+//! # Testing your code
+//!
+//! Run your own tests against [`sandbox::FlowRetailSandbox`] (feature
+//! `sandbox`): it records every request it was sent (`requests()`), takes
+//! faults aimed at one operation (`faults().on(method, template)`), keeps a
+//! rate limit (`faults().rate_limit(..)`), and has a clock your test moves
+//! (`clock()`).
+//!
+//! A read that meets `503` twice, then succeeds, and was sent 3 times:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> flowretail_sdk::Result<()> {
+//! use flowretail_sdk::CreateCustomerGroup;
+//! use flowretail_sdk::sandbox::{Fault, FlowRetailSandbox};
+//!
+//! let sandbox = FlowRetailSandbox::start()?;
+//! let groups = sandbox.client()?.customer_groups();
+//! groups.create(CreateCustomerGroup::new("VIP").uid("vip")).await?;
+//! let get = "/v2/tenants/{tenant}/customer-groups/{id}";
+//! sandbox.faults().on("GET", get).inject(Fault::status(503), 2);
+//! groups.get("vip").await?;
+//! assert_eq!(sandbox.requests().matching("GET", get).len(), 3);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A create applied by the server whose answer is lost: the SDK does not
+//! send it again, and says it may have been applied.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> flowretail_sdk::Result<()> {
+//! use flowretail_sdk::CreateCustomerGroup;
+//! use flowretail_sdk::sandbox::{Fault, FlowRetailSandbox};
+//!
+//! let sandbox = FlowRetailSandbox::start()?;
+//! let groups = sandbox.client()?.customer_groups();
+//! let post = "/v2/tenants/{tenant}/customer-groups";
+//! sandbox.faults().on("POST", post).inject(Fault::applied_then_dropped(), 1);
+//! let lost = groups.create(CreateCustomerGroup::new("VIP").uid("vip")).await.unwrap_err();
+//! assert!(lost.request_may_have_been_sent());
+//! assert!(groups.get("vip").await.is_ok(), "it landed");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A listing under a rate limit: pages past it meet `429`, wait the
+//! `Retry-After` (1 s), and are answered.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> flowretail_sdk::Result<()> {
+//! use flowretail_sdk::prelude::*;
+//! use flowretail_sdk::sandbox::{FlowRetailSandbox, RateLimit};
+//! use flowretail_sdk::CreateCustomerGroup;
+//!
+//! let sandbox = FlowRetailSandbox::start()?;
+//! let groups = sandbox.client()?.customer_groups();
+//! for name in ["A", "B", "C"] {
+//!     groups.create(CreateCustomerGroup::new(name)).await?;
+//! }
+//! sandbox.faults().rate_limit(RateLimit::per_second(2.0).burst(1));
+//! let all: Vec<_> = groups.list().page_size(1).items().try_collect().await?;
+//! assert_eq!(all.len(), 3);
+//! assert!(sandbox.faults().rate_limited() >= 1);
+//! # Ok(())
+//! # }
+//! ```
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

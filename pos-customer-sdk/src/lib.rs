@@ -83,6 +83,71 @@
 //! With the `sandbox` feature, `sandbox::PosSandbox` runs a stateful
 //! emulator of this API in-process, for examples and tests.
 //!
+//! # Testing your code
+//!
+//! Run your own tests against [`sandbox::PosSandbox`] (feature `sandbox`):
+//! it records every request it was sent (`requests()`), takes faults aimed
+//! at one operation (`faults().on(method, template)`), keeps a rate limit
+//! (`faults().rate_limit(..)`), and has a clock your test moves (`clock()`).
+//!
+//! A replace that meets `503` twice, then succeeds, and was sent 3 times:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> pos_customer_sdk::Result<()> {
+//! use pos_customer_sdk::sandbox::{Fault, PosSandbox};
+//! use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft, CustomerId};
+//!
+//! let sandbox = PosSandbox::start()?;
+//! let pos = sandbox.client()?;
+//! let group = pos.customer_groups().create(CustomerGroupDraft::new("Regulars")).await?;
+//! let put = "/api/customer/v3.0/customers/{id}";
+//! sandbox.faults().on("PUT", put).inject(Fault::status(503), 2);
+//! let _ = pos.customers().replace(CustomerId::new_uuid(), CustomerDraft::new("7", group.id)).await?;
+//! assert_eq!(sandbox.requests().matching("PUT", put).len(), 3);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A create applied by the server whose answer is lost: the SDK does not
+//! send it again, and says it may have been applied.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> pos_customer_sdk::Result<()> {
+//! use pos_customer_sdk::sandbox::{Fault, PosSandbox};
+//! use pos_customer_sdk::{CustomerDraft, CustomerGroupDraft};
+//!
+//! let sandbox = PosSandbox::start()?;
+//! let pos = sandbox.client()?;
+//! let group = pos.customer_groups().create(CustomerGroupDraft::new("Regulars")).await?;
+//! let post = "/api/customer/v3.0/customers";
+//! sandbox.faults().on("POST", post).inject(Fault::applied_then(503), 1);
+//! let lost = pos.customers().create(CustomerDraft::new("7", group.id)).await.unwrap_err();
+//! assert!(lost.request_may_have_been_sent());
+//! assert_eq!(sandbox.customer_count(), 1, "it landed");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A listing under a rate limit: the second list meets `429`, waits the
+//! `Retry-After` (1 s), and is answered.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> pos_customer_sdk::Result<()> {
+//! use pos_customer_sdk::sandbox::{PosSandbox, RateLimit};
+//!
+//! let sandbox = PosSandbox::start()?;
+//! let pos = sandbox.client()?;
+//! sandbox.faults().rate_limit(RateLimit::per_second(2.0).burst(1));
+//! pos.customers().list().await?;
+//! pos.customers().list().await?;
+//! assert_eq!(sandbox.faults().rate_limited(), 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Where the crate and its sandbox differ from the document
 //!
 //! The POS Cloud document (text taken from a PDF) was held against the

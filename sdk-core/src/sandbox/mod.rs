@@ -89,6 +89,8 @@ pub struct Fault {
     pub status: Option<StatusCode>,
     /// The `Retry-After` header value (seconds or an HTTP-date).
     pub retry_after: Option<String>,
+    /// Other headers of the answer.
+    pub headers: Vec<(String, String)>,
     /// How long to wait before answering.
     pub delay: Option<Duration>,
     /// The body of the answer.
@@ -112,6 +114,7 @@ impl Fault {
         Self {
             status: Some(StatusCode::from_u16(status).expect("a valid HTTP status code")),
             retry_after: None,
+            headers: Vec::new(),
             delay: None,
             body: FaultBody::Json(serde_json::json!({"message": "injected fault"})),
             applied: false,
@@ -155,6 +158,7 @@ impl Fault {
         Self {
             status: None,
             retry_after: None,
+            headers: Vec::new(),
             delay: Some(delay),
             body: FaultBody::Empty,
             applied: false,
@@ -177,6 +181,13 @@ impl Fault {
     /// Sets the body of the answer.
     pub fn with_body(mut self, body: FaultBody) -> Self {
         self.body = body;
+        self
+    }
+
+    /// Adds the header `name: value` to the answer (one that is no valid
+    /// header is left out).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
@@ -213,6 +224,14 @@ impl Fault {
             .and_then(|v| HeaderValue::from_str(v).ok())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (
+                axum::http::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                response.headers_mut().insert(name, value);
+            }
         }
         response
     }
