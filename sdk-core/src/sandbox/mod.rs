@@ -237,17 +237,38 @@ impl Fault {
     }
 }
 
+/// A test's own choice of requests: method and path in, whether it is one.
+type RequestPredicate = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
 /// Which requests a queued fault is for: a method and a path template
-/// whose `{placeholders}` stand for any one segment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FaultAim {
-    method: axum::http::Method,
-    template: PathTemplate,
+/// whose `{placeholders}` stand for any one segment, or a test's predicate.
+#[derive(Clone)]
+enum FaultAim {
+    Route {
+        method: axum::http::Method,
+        template: PathTemplate,
+    },
+    When(RequestPredicate),
+}
+
+impl fmt::Debug for FaultAim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FaultAim::Route { method, template } => write!(f, "{method} {}", template.text()),
+            FaultAim::When(_) => f.write_str("a predicate"),
+        }
+    }
 }
 
 impl FaultAim {
     fn matches(&self, method: &axum::http::Method, path: &str) -> bool {
-        self.method == *method && self.template.matches(path)
+        match self {
+            FaultAim::Route {
+                method: aimed,
+                template,
+            } => aimed == method && template.matches(path),
+            FaultAim::When(predicate) => predicate(method.as_str(), path),
+        }
     }
 }
 
@@ -409,7 +430,7 @@ impl FaultInjector {
         let method = axum::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
         FaultTarget {
             faults: self,
-            aim: FaultAim {
+            aim: FaultAim::Route {
                 method,
                 template: PathTemplate::new(template),
             },
@@ -446,6 +467,31 @@ impl FaultInjector {
     /// How many requests the server has received, faulted ones included.
     pub fn requests_received(&self) -> u64 {
         self.received.load(Ordering::SeqCst)
+    }
+
+    /// Faults for the requests `predicate` picks, given each request's
+    /// method and path: for a choice a method and template cannot make.
+    ///
+    /// ```
+    /// use sdk_core::sandbox::Fault;
+    /// use sdk_core::vendor::sandbox::{SandboxServer, axum};
+    ///
+    /// let server = SandboxServer::start("demo", axum::Router::new())?;
+    /// // The next read of anything about the group `vip` gets a 503.
+    /// server
+    ///     .faults()
+    ///     .when(|method, path| method == "GET" && path.contains("/vip"))
+    ///     .inject(Fault::status(503), 1);
+    /// # Ok::<(), sdk_core::Error>(())
+    /// ```
+    pub fn when(
+        &self,
+        predicate: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+    ) -> FaultTarget<'_> {
+        FaultTarget {
+            faults: self,
+            aim: FaultAim::When(Arc::new(predicate)),
+        }
     }
 
     /// The first queued fault for a request of `method` to `path`.
