@@ -43,6 +43,19 @@ async fn what_was_sent_faults_rate_limits_and_the_clock() -> ct_customer_groups_
     groups.get_by_key("gold").await?;
     assert_eq!(sandbox.requests().matching("GET", by_key).len(), 2);
 
+    // A 429 whose Retry-After is an HTTP date: measured against the
+    // answer's Date, which the sandbox's clock sets (2026-01-01T00:01:00Z).
+    sandbox.faults().on("GET", by_key).inject(
+        Fault::status(429).with_retry_after("Thu, 01 Jan 2026 00:01:01 GMT"),
+        1,
+    );
+    let asked = std::time::Instant::now();
+    groups.get_by_key("gold").await?;
+    assert!(
+        asked.elapsed() >= Duration::from_millis(900),
+        "waited the second asked for"
+    );
+
     // A predicate's choice: every read of `gold` by key fails, twice over the retries.
     sandbox
         .faults()
