@@ -318,20 +318,32 @@ struct KeysetWalk<T> {
     waiting: bool,
 }
 
+/// The next request of a walk whose every page needs the one before it:
+/// none while a page is in flight (`waiting`), else the fetch of `cursor`.
+fn after_the_last<C, T>(
+    waiting: &mut bool,
+    fetch: &Fetch<C, T>,
+    cursor: impl FnOnce() -> C,
+) -> Next<T>
+where
+    C: Clone + Send + 'static,
+    T: 'static,
+{
+    if std::mem::replace(waiting, true) {
+        return Next::Wait;
+    }
+    Next::Request {
+        page_number: None,
+        fetch: relaunchable(fetch, cursor()),
+    }
+}
+
 impl<T: 'static> Walk<T> for KeysetWalk<T> {
     fn next(&mut self, _: Option<u64>) -> Next<T> {
-        if self.waiting {
-            return Next::Wait;
-        }
-        self.waiting = true;
-        let cursor = KeysetCursor {
+        after_the_last(&mut self.waiting, &self.fetch, || KeysetCursor {
             after: self.after.clone(),
             limit: self.limit,
-        };
-        Next::Request {
-            page_number: None,
-            fetch: relaunchable(&self.fetch, cursor),
-        }
+        })
     }
 
     fn accept(
@@ -404,18 +416,10 @@ impl<T> NextTokenWalk<T> {
 
 impl<T: 'static> Walk<T> for NextTokenWalk<T> {
     fn next(&mut self, _: Option<u64>) -> Next<T> {
-        if self.waiting {
-            return Next::Wait;
-        }
-        self.waiting = true;
-        let cursor = TokenCursor {
+        after_the_last(&mut self.waiting, &self.fetch, || TokenCursor {
             token: self.next.clone(),
             limit: self.limit,
-        };
-        Next::Request {
-            page_number: None,
-            fetch: relaunchable(&self.fetch, cursor),
-        }
+        })
     }
 
     fn accept(
