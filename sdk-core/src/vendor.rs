@@ -27,7 +27,7 @@ pub use crate::error::body::{ErrorBodyParser, GenericErrorParser, ParsedErrorBod
 #[doc(inline)]
 pub use crate::{client_settings_setters, open_enum, user_agent};
 
-pub use crate::client::settings::{HasClientSettings, replace_settings};
+pub use crate::client::settings::HasClientSettings;
 pub use crate::client::{COMMON_PLAIN_QUERY_PARAMETERS, ClientSkeleton, VendorProfile};
 
 pub mod calls {

@@ -233,13 +233,6 @@ impl HasClientSettings for ClientSettings {
     }
 }
 
-/// The settings a builder's `settings(..)` leaves: the new ones, still
-/// keeping alive what the previous ones kept (a sandbox's server).
-/// (Re-exported by [`vendor`](crate::vendor).)
-pub fn replace_settings(previous: &ClientSettings, settings: ClientSettings) -> ClientSettings {
-    settings.replacing(previous)
-}
-
 /// Whether a client follows HTTP redirects.
 ///
 /// The default is [`Redirects::Never`]: vendor credentials travel in custom
