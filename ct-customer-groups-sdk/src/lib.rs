@@ -151,6 +151,7 @@
 
 pub mod client;
 pub mod customer_groups;
+mod diff;
 pub mod error;
 pub mod model;
 pub mod prelude;

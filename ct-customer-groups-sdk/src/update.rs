@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::diff::same_settable_state;
 use crate::model::{
     CustomFields, CustomerGroup, Reference, ResourceIdentifier, check_field_name,
     check_field_names, check_key,
@@ -126,19 +127,31 @@ impl UpdateAction {
                 type_: Some(type_),
                 fields,
             } => {
-                let Some(id) = type_.id() else {
-                    return Err(NotLocallyApplicable::new(
-                        "setCustomType",
-                        "the type is named by key, and a group names its type by id",
-                    ));
-                };
-                let fields = Value::Object(fields.clone().unwrap_or_default());
-                group.custom = Some(CustomFields {
-                    type_: Reference {
+                // A type named by key is known only when it is the group's
+                // own type, read with `expand=custom.type`.
+                let expanded = group
+                    .custom
+                    .as_ref()
+                    .map(|custom| &custom.type_)
+                    .filter(|current| crate::diff::names_type(type_, current) == Some(true));
+                let type_ = match (type_.id(), expanded) {
+                    (_, Some(current)) => current.clone(),
+                    (Some(id), None) => Reference {
                         type_id: "type".to_owned(),
                         id: id.to_owned(),
                         obj: None,
                     },
+                    (None, None) => {
+                        return Err(NotLocallyApplicable::new(
+                            "setCustomType",
+                            "the type is named by key, and a group names its type by id \
+                             (read the group with `expand=custom.type` to resolve its own)",
+                        ));
+                    }
+                };
+                let fields = Value::Object(fields.clone().unwrap_or_default());
+                group.custom = Some(CustomFields {
+                    type_,
                     fields: fields.into(),
                 });
             }
@@ -194,70 +207,6 @@ impl std::fmt::Display for NotLocallyApplicable {
 }
 
 impl std::error::Error for NotLocallyApplicable {}
-
-/// Whether two groups hold the same state that update actions set: name,
-/// key, custom type and custom field values (compared as JSON values:
-/// numbers by value, `1` equal to `1.0`, and arrays as the sets custom
-/// field types make them, in any order).
-pub(crate) fn same_settable_state(a: &CustomerGroup, b: &CustomerGroup) -> bool {
-    a.name == b.name
-        && a.key == b.key
-        && match (&a.custom, &b.custom) {
-            (None, None) => true,
-            (Some(a), Some(b)) => {
-                a.type_.id == b.type_.id && same_json(&a.fields.to_value(), &b.fields.to_value())
-            }
-            _ => false,
-        }
-}
-
-/// JSON equality as custom field values mean it: numbers by value, arrays
-/// (every array a custom field holds is a set) in any order. Compared
-/// through a canonical text, so a large set costs a sort, not a square.
-pub(crate) fn same_json(a: &Value, b: &Value) -> bool {
-    canonical_json(a) == canonical_json(b)
-}
-
-/// `value` as text with numbers written by value, object members in name
-/// order and array elements sorted.
-fn canonical_json(value: &Value) -> String {
-    match value {
-        Value::Number(number) => canonical_number(number),
-        Value::Array(items) => {
-            let mut items: Vec<String> = items.iter().map(canonical_json).collect();
-            items.sort_unstable();
-            format!("[{}]", items.join(","))
-        }
-        Value::Object(members) => {
-            let mut members: Vec<String> = members
-                .iter()
-                .map(|(name, value)| {
-                    format!("{}:{}", Value::from(name.as_str()), canonical_json(value))
-                })
-                .collect();
-            members.sort_unstable();
-            format!("{{{}}}", members.join(","))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A number as the same text whichever way it was written (`1`, `1.0`, `1e0`).
-fn canonical_number(number: &serde_json::Number) -> String {
-    if let Some(integer) = number.as_i64() {
-        return integer.to_string();
-    }
-    if let Some(integer) = number.as_u64() {
-        return integer.to_string();
-    }
-    let float = number.as_f64().unwrap_or(f64::NAN);
-    // Integral floats within i64 read as the integer they are.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    if float.fract() == 0.0 && float.abs() < 9.0e15 {
-        return (float as i64).to_string();
-    }
-    format!("{float:e}")
-}
 
 /// Several actions sent in one request, applied to the expected version.
 ///

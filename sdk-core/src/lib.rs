@@ -15,6 +15,7 @@
 //! | a sort order, the same for every vendor | [`SortOrder`] |
 //! | credentials | [`auth`], [`oauth`] |
 //! | when and how calls are retried | [`retry`] |
+//! | what `ensure` did, and the counts of a run | [`reconcile`]: [`Ensured`], [`reconcile::Tally`] |
 //! | the spans and metrics every call produces (metrics: feature `opentelemetry`) | [`telemetry`] |
 //! | in-process sandboxes and fault injection (feature `sandbox`) | `sandbox` |
 //! | helpers for your own tests (feature `test-util`) | `test_util` |
@@ -84,6 +85,7 @@ mod open_enum;
 pub mod pagination;
 mod protocol;
 pub mod random;
+pub mod reconcile;
 pub mod request;
 pub mod retry;
 #[cfg(feature = "sandbox")]
@@ -98,6 +100,7 @@ pub mod vendor;
 pub use call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result, SetupError};
+pub use reconcile::Ensured;
 pub use pagination::{Page, Paginator};
 pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
@@ -110,6 +113,7 @@ pub mod common {
     pub use crate::call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
     pub use crate::client::{ClientSettings, IntoHttpClient, Redirects, http_client_builder};
     pub use crate::error::{ApiError, Error, Result};
+    pub use crate::reconcile::{Ensured, Tally};
     pub use crate::retry::{Backoff, RetryPolicy};
 }
 

@@ -459,6 +459,11 @@ impl CustomerGroupQuery {
     }
 
     /// The request for one page.
+    /// The request for the page this query's offset, limit and total ask for.
+    pub(crate) fn page_request(&self) -> Request {
+        self.request(self.offset, self.limit, self.with_total)
+    }
+
     fn request(
         &self,
         offset: Option<u32>,

@@ -47,9 +47,19 @@ pub(super) fn check_key(key: &Value) -> Result<Option<String>, Refusal> {
     }
 }
 
+/// The reference paths a request asks to expand (`expand=custom.type`).
+pub(super) fn expansions(query: Option<&str>) -> Vec<String> {
+    form_pairs(query.unwrap_or_default())
+        .into_iter()
+        .filter(|(name, _)| name == "expand")
+        .map(|(_, path)| path)
+        .collect()
+}
+
 pub(super) async fn create_group(
     State(state): State<Shared>,
     Path(project): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
@@ -88,18 +98,25 @@ pub(super) async fn create_group(
         .map(|custom| store.custom_fields(custom))
         .transpose()?;
     let group = store.insert_group(&draft, custom);
-    ok(StatusCode::CREATED, &group)
+    ok(
+        StatusCode::CREATED,
+        &store.expanded(&group, &expansions(query.as_deref())),
+    )
 }
 
 pub(super) async fn get_group(
     State(state): State<Shared>,
     Path((project, target)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
     let store = state.lock();
     authorize(&store, &headers, &Method::GET, &project)?;
     let id = store.find(&target).ok_or_else(|| not_found(&target))?;
-    ok(StatusCode::OK, &store.groups[&id])
+    ok(
+        StatusCode::OK,
+        &store.expanded(&store.groups[&id], &expansions(query.as_deref())),
+    )
 }
 
 pub(super) fn conflict(current: u64, expected: u64) -> Refusal {
@@ -164,8 +181,9 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
                 .unwrap_or_default()
                 .to_owned();
             let value = action.get("value").filter(|v| !v.is_null());
-            // A removal of a field that is not set is refused below, as before.
-            if !type_id.is_empty() && value.is_some() {
+            // A removal of a field that is not set is refused below; one
+            // of a required field here.
+            if !type_id.is_empty() && (value.is_some() || store.defines(&type_id, name)) {
                 store.check_field(&type_id, name, value)?;
             }
             let Some(fields) = group
@@ -180,9 +198,9 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
                     json!({}),
                 ));
             };
-            match action.get("value").filter(|v| !v.is_null()) {
+            match value {
                 Some(value) => {
-                    fields.insert(name.to_owned(), value.clone());
+                    fields.insert(name.to_owned(), store.stored_value(&type_id, name, value));
                 }
                 None => {
                     if fields.remove(name).is_none() {
@@ -209,6 +227,7 @@ pub(super) fn apply(store: &Store, group: &mut Value, action: &Value) -> Result<
 pub(super) async fn update_group(
     State(state): State<Shared>,
     Path((project, target)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
@@ -233,7 +252,10 @@ pub(super) async fn update_group(
         group["lastModifiedAt"] = json!(now_text(&store.clock));
     }
     store.put_group(id, group.clone());
-    ok(StatusCode::OK, &group)
+    ok(
+        StatusCode::OK,
+        &store.expanded(&group, &expansions(query.as_deref())),
+    )
 }
 
 pub(super) async fn delete_group(
@@ -251,5 +273,8 @@ pub(super) async fn delete_group(
         .and_then(|(_, v)| v.parse().ok());
     expect_version(&store.groups[&id], version)?;
     let group = store.remove_group(&id).unwrap_or_default();
-    ok(StatusCode::OK, &group)
+    ok(
+        StatusCode::OK,
+        &store.expanded(&group, &expansions(query.as_deref())),
+    )
 }

@@ -64,7 +64,7 @@ use queries::*;
 use token::*;
 use types::*;
 
-pub use types::{FieldType, SEEDED_TYPE_ID, SEEDED_TYPE_KEY};
+pub use types::{FieldDefinition, FieldType, SEEDED_TYPE_ID, SEEDED_TYPE_KEY};
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -387,13 +387,37 @@ impl CtSandbox {
         I: IntoIterator<Item = (S, FieldType)>,
         S: Into<String>,
     {
+        self.add_type_with(
+            key,
+            fields
+                .into_iter()
+                .map(|(name, kind)| FieldDefinition::new(name, kind)),
+        )
+    }
+
+    /// Adds a custom type with `key` and these field definitions (some
+    /// perhaps [required](FieldDefinition::required)), and returns its id.
+    ///
+    /// ```
+    /// use ct_customer_groups_sdk::sandbox::{CtSandbox, FieldDefinition, FieldType};
+    ///
+    /// let sandbox = CtSandbox::start()?;
+    /// let id = sandbox.add_type_with("pricing", [
+    ///     FieldDefinition::new("floor", FieldType::Money).required(),
+    ///     FieldDefinition::new("tier", FieldType::Enum(vec!["gold".into(), "silver".into()])),
+    /// ]);
+    /// assert!(!id.is_empty());
+    /// # Ok::<(), ct_customer_groups_sdk::Error>(())
+    /// ```
+    pub fn add_type_with(
+        &self,
+        key: impl Into<String>,
+        fields: impl IntoIterator<Item = FieldDefinition>,
+    ) -> String {
         let id = sdk_core::random::uuid_v4().to_string();
         let custom = CustomType {
             key: key.into(),
-            fields: fields
-                .into_iter()
-                .map(|(name, kind)| (name.into(), kind))
-                .collect(),
+            fields: fields.into_iter().collect(),
         };
         self.state.lock().types.insert(id.clone(), custom);
         id

@@ -33,6 +33,7 @@ struct QueryParams {
     limit: u64,
     offset: u64,
     with_total: bool,
+    expand: Vec<String>,
 }
 
 impl QueryParams {
@@ -42,6 +43,7 @@ impl QueryParams {
         let mut variables: predicate::Variables = HashMap::new();
         let (mut wheres, mut sorts) = (Vec::new(), Vec::new());
         let (mut limit, mut offset, mut with_total) = (20u64, 0u64, true);
+        let mut expand = Vec::new();
         for (name, value) in form_pairs(query) {
             match name.as_str() {
                 "where" => wheres.push(value),
@@ -57,6 +59,7 @@ impl QueryParams {
                         .map_err(|_| invalid_input("Malformed offset."))?
                 }
                 "withTotal" => with_total = value != "false",
+                "expand" => expand.push(value),
                 other => {
                     if let Some(variable) = other.strip_prefix("var.") {
                         variables
@@ -91,6 +94,7 @@ impl QueryParams {
             limit,
             offset,
             with_total,
+            expand,
         })
     }
 
@@ -134,7 +138,8 @@ pub(super) async fn query_groups(
     if method == Method::HEAD {
         return exists(&store, &params);
     }
-    if params.by_id_ascending() {
+    // Expanded answers are built per request; plain ones by id come from the stored JSON.
+    if params.by_id_ascending() && params.expand.is_empty() {
         return page_by_id(&store, &params);
     }
     page_sorted(&store, &params)
@@ -224,10 +229,11 @@ fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
         });
     }
     let total = params.capped(matching.len());
-    let results: Vec<&Value> = matching
+    let results: Vec<Value> = matching
         .into_iter()
         .skip(params.skip())
         .take(params.take())
+        .map(|group| store.expanded(group, &params.expand))
         .collect();
     let mut body = json!({
         "limit": params.limit,

@@ -97,6 +97,13 @@ pub enum Error {
     /// start its thread. Nothing was sent.
     #[error(transparent)]
     Setup(Box<SetupError>),
+
+    /// The state asked for needs a unique value (a name, a key) that
+    /// another resource holds. Reconciling ([`crate::reconcile`]) never
+    /// adopts, renames or changes that other resource: free the value, or
+    /// ask for another. Nothing was written.
+    #[error(transparent)]
+    Taken(Box<Taken>),
 }
 
 impl Error {
@@ -137,7 +144,8 @@ impl Error {
             Error::InvalidInput(_)
             | Error::Decode(_)
             | Error::IncompleteListing(_)
-            | Error::Setup(_) => false,
+            | Error::Setup(_)
+            | Error::Taken(_) => false,
         }
     }
 
@@ -188,7 +196,8 @@ impl Error {
             | Error::Api(_)
             | Error::RateLimited(_)
             | Error::Decode(_)
-            | Error::IncompleteListing(_) => true,
+            | Error::IncompleteListing(_)
+            | Error::Taken(_) => true,
         }
     }
 
@@ -251,6 +260,70 @@ pub struct IncompleteListing {
     pub items: u64,
     /// Pages received before the listing stopped.
     pub pages: u64,
+}
+
+/// A unique value held by another resource: see [`Error::Taken`].
+///
+/// ```
+/// use sdk_core::error::Taken;
+///
+/// let taken = Taken::new("name", "Gold", "6f1c0e4a", Some("gold-members".to_owned()));
+/// assert!(taken.to_string().contains("6f1c0e4a"));
+/// let error = sdk_core::Error::from(taken);
+/// assert!(!error.is_retryable());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {field} `{}` is held by another resource, id `{}`{}: it is never adopted or changed; free the {field} there or ask for another",
+    Escaped(.value),
+    Escaped(.holder_id),
+    HolderKey(.holder_key.as_deref())
+)]
+#[non_exhaustive]
+pub struct Taken {
+    /// The unique field, as the API names it (`name`).
+    pub field: &'static str,
+    /// The value asked for.
+    pub value: String,
+    /// The id of the resource that holds it.
+    pub holder_id: String,
+    /// That resource's key, when it has one.
+    pub holder_key: Option<String>,
+}
+
+impl Taken {
+    /// `field` = `value` is held by the resource `holder_id` (key `holder_key`).
+    pub fn new(
+        field: &'static str,
+        value: impl Into<String>,
+        holder_id: impl Into<String>,
+        holder_key: Option<String>,
+    ) -> Self {
+        Self {
+            field,
+            value: value.into(),
+            holder_id: holder_id.into(),
+            holder_key,
+        }
+    }
+}
+
+impl From<Taken> for Error {
+    fn from(taken: Taken) -> Self {
+        Error::Taken(Box::new(taken))
+    }
+}
+
+/// `, key `k`` when the holder has a key.
+struct HolderKey<'a>(Option<&'a str>);
+
+impl std::fmt::Display for HolderKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(key) => write!(f, ", key `{}`", Escaped(key)),
+            None => Ok(()),
+        }
+    }
 }
 
 /// What could not be set up on this machine: see [`Error::Setup`].

@@ -87,6 +87,7 @@ pub(crate) fn error_type(error: &Error) -> Cow<'static, str> {
         Error::Decode(_) => "decode",
         Error::IncompleteListing(_) => "incomplete_listing",
         Error::Setup(_) => "setup",
+        Error::Taken(_) => "taken",
     };
     Cow::Borrowed(class)
 }

@@ -12,6 +12,8 @@ use crate::model::{CustomFieldsDraft, CustomerGroup, CustomerGroupDraft, check_k
 use crate::query::{CustomerGroupQuery, QueryAll};
 use crate::update::{CustomerGroupUpdate, UpdateAction};
 
+mod ensure;
+
 /// The customer group endpoints. Get one with [`CtClient::customer_groups`].
 ///
 /// [`expand`](Self::expand) returns a handle whose gets, creates, updates
@@ -346,12 +348,17 @@ impl CustomerGroups {
     /// # }
     /// ```
     pub fn create(&self, draft: CustomerGroupDraft) -> Call<CustomerGroup> {
+        calls::json(self.client.http(), self.create_request(&draft))
+    }
+
+    /// The create request of `draft`, refused before sending when its key
+    /// or custom fields break the API's patterns.
+    fn create_request(&self, draft: &CustomerGroupDraft) -> Request {
         let key_checked = draft
             .key
             .as_deref()
             .map_or(Ok(()), |key| check_key("key", key));
-        let request = self
-            .collection_request(Request::post("create_customer_group"))
+        self.collection_request(Request::post("create_customer_group"))
             .check(key_checked)
             .check(
                 draft
@@ -359,8 +366,7 @@ impl CustomerGroups {
                     .as_ref()
                     .map_or(Ok(()), CustomFieldsDraft::check),
             )
-            .json(&draft);
-        calls::json(self.client.http(), request)
+            .json(draft)
     }
 
     /// `POST /{projectKey}/customer-groups/{id}`: applies the actions at the
