@@ -65,7 +65,11 @@ impl UpdateAction {
         if current.key != desired.key {
             actions.push(UpdateAction::set_key(desired.key.clone()));
         }
-        custom_actions(current.custom.as_ref(), desired.custom.as_ref(), &mut actions);
+        custom_actions(
+            current.custom.as_ref(),
+            desired.custom.as_ref(),
+            &mut actions,
+        );
         actions
     }
 }
@@ -201,7 +205,9 @@ fn same_field(field_type: Option<&Value>, a: &Value, b: &Value) -> bool {
 
 /// A field value as text that is the same for equal values.
 fn canonical_field(field_type: Option<&Value>, value: &Value) -> String {
-    let name = field_type.and_then(|t| t.get("name")).and_then(Value::as_str);
+    let name = field_type
+        .and_then(|t| t.get("name"))
+        .and_then(Value::as_str);
     match (name, value) {
         (Some("Set"), Value::Array(items)) => {
             let element = field_type.and_then(|t| t.get("elementType"));
@@ -219,9 +225,11 @@ fn canonical_field(field_type: Option<&Value>, value: &Value) -> String {
                     .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
             })
             .unwrap_or_else(|_| canonical_json(value)),
-        (Some("Time"), Value::String(text)) => chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
-            .map(|time| time.format("%H:%M:%S%.9f").to_string())
-            .unwrap_or_else(|_| canonical_json(value)),
+        (Some("Time"), Value::String(text)) => {
+            chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
+                .map(|time| time.format("%H:%M:%S%.9f").to_string())
+                .unwrap_or_else(|_| canonical_json(value))
+        }
         _ => canonical_json(value),
     }
 }
@@ -333,13 +341,16 @@ mod tests {
     #[test]
     fn a_type_named_by_key_without_the_expansion_is_set_whole() {
         let current = group(json!({"type": {"typeId": "type", "id": "t"}, "fields": {"a": 1}}));
-        let desired = CustomerGroupDraft::new("Gold").key("gold").custom(
-            CustomFieldsDraft::new(ResourceIdentifier::type_by_key("k")).field("a", 1),
-        );
+        let desired = CustomerGroupDraft::new("Gold")
+            .key("gold")
+            .custom(CustomFieldsDraft::new(ResourceIdentifier::type_by_key("k")).field("a", 1));
         let actions = UpdateAction::diff(&current, &desired);
         assert!(matches!(
             actions.as_slice(),
-            [UpdateAction::SetCustomType { type_: Some(_), fields: Some(_) }]
+            [UpdateAction::SetCustomType {
+                type_: Some(_),
+                fields: Some(_)
+            }]
         ));
     }
 

@@ -100,8 +100,8 @@ pub mod vendor;
 pub use call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
 pub use client::{Client, ClientBuilder, ClientSettings, Response};
 pub use error::{ApiError, Error, Result, SetupError};
-pub use reconcile::Ensured;
 pub use pagination::{Page, Paginator};
+pub use reconcile::Ensured;
 pub use request::{Request, SortOrder};
 pub use retry::{Backoff, RetryBudgetConfig, RetryPolicy};
 

@@ -16,9 +16,10 @@ use crate::update::{CustomerGroupUpdate, MAX_ACTIONS, UpdateAction};
 /// back does not find the group.
 const CREATE_ATTEMPTS: u32 = 3;
 
-/// How many other writers' conflicts an `ensure` reads past before it
-/// gives up with the last one.
-const CONFLICT_READS: u32 = 3;
+/// How many times an `ensure` reads the group again after an update met
+/// another writer's change or lost every answer, before it gives up with
+/// that error.
+const REREADS: u32 = 3;
 
 /// The most keys one `key in (...)` read of `ensure_all` asks for: the API's page limit.
 pub const KEYS_PER_READ: usize = 500;
@@ -181,10 +182,7 @@ impl CustomerGroups {
         keys: &[Result<String>],
         sender: &CallSender,
     ) -> Result<HashMap<String, CustomerGroup>> {
-        let keys: Vec<&str> = keys
-            .iter()
-            .filter_map(|key| key.as_deref().ok())
-            .collect();
+        let keys: Vec<&str> = keys.iter().filter_map(|key| key.as_deref().ok()).collect();
         let mut found = HashMap::with_capacity(keys.len());
         for batch in key_batches(&keys) {
             let query = self.expand.iter().fold(
@@ -197,7 +195,10 @@ impl CustomerGroups {
             let answer = sender.send(query.page_request()).await?;
             let page: PagedQueryResult<CustomerGroup> =
                 answer.json_page(u64::try_from(KEYS_PER_READ).unwrap_or(u64::MAX))?;
-            if page.total.is_some_and(|total| total > page.results.len() as u64) {
+            if page
+                .total
+                .is_some_and(|total| total > page.results.len() as u64)
+            {
                 return Err(Error::incomplete_listing(
                     "ensure_customer_groups",
                     format!(
@@ -276,8 +277,9 @@ impl CustomerGroups {
     }
 
     /// Sends the diff from `group` to `draft`, in requests of at most
-    /// [`MAX_ACTIONS`], each at the version the previous answer returned;
-    /// another writer's change is read and diffed again, a few times.
+    /// [`MAX_ACTIONS`], each at the version the previous answer returned.
+    /// After another writer's change, or an update whose every answer was
+    /// lost, the group is read and diffed again, a few times.
     async fn update_towards(
         &self,
         mut group: CustomerGroup,
@@ -285,7 +287,7 @@ impl CustomerGroups {
         sender: &CallSender,
     ) -> Result<Ensured<CustomerGroup>> {
         let mut changes = 0usize;
-        let mut conflicts = 0;
+        let mut rereads = 0;
         'diff: loop {
             let actions = UpdateAction::diff(&group, draft);
             if actions.is_empty() {
@@ -310,13 +312,26 @@ impl CustomerGroups {
                         return Err(self.taken_name(draft, sender).await?.unwrap_or(error));
                     }
                     Err(error) if error.conflict_may_be_own_earlier_attempt() => return Err(error),
-                    Err(error) if error.is_concurrent_modification() && conflicts < CONFLICT_READS => {
-                        conflicts += 1;
+                    Err(error) if error.is_concurrent_modification() && rereads < REREADS => {
+                        rereads += 1;
                         let version = error.current_version();
                         match self.read_caught_up(&target, version, sender).await? {
                             Some(fresh) => group = fresh,
                             None => return Err(error),
                         }
+                        continue 'diff;
+                    }
+                    // Every attempt's answer was lost: whether the update
+                    // landed is read, and what is left is diffed again (a
+                    // late copy of it meets the version check, never a
+                    // double change).
+                    Err(error) if answer_lost(&error) && rereads < REREADS => {
+                        rereads += 1;
+                        let fresh = self.read(&target, sender).await?;
+                        if fresh.version > update.version() {
+                            changes = changes.saturating_add(batch.len());
+                        }
+                        group = fresh;
                         continue 'diff;
                     }
                     Err(error) => return Err(error),
@@ -351,13 +366,8 @@ impl CustomerGroups {
             .next()
             .filter(|holder| holder.key != draft.key)
             .map(|holder| {
-                sdk_core::error::Taken::new(
-                    "name",
-                    draft.group_name.clone(),
-                    holder.id,
-                    holder.key,
-                )
-                .into()
+                sdk_core::error::Taken::new("name", draft.group_name.clone(), holder.id, holder.key)
+                    .into()
             }))
     }
 }
@@ -365,10 +375,7 @@ impl CustomerGroups {
 /// The draft's key: `ensure` finds a group by it.
 fn draft_key(draft: &CustomerGroupDraft) -> Result<&str> {
     let key = draft.key.as_deref().ok_or_else(|| {
-        Error::invalid_input(
-            "key",
-            "ensure finds a group by its key: give the draft one",
-        )
+        Error::invalid_input("key", "ensure finds a group by its key: give the draft one")
     })?;
     check_key("key", key)?;
     Ok(key)
@@ -417,11 +424,14 @@ fn key_batches<'a>(keys: &[&'a str]) -> Vec<Vec<&'a str>> {
 
 /// The field a `DuplicateField` refusal names.
 fn duplicate_field(error: &Error) -> Option<String> {
-    error.ct_errors().into_iter().find_map(|entry| match entry.code {
-        CtErrorCode::DuplicateField { field, .. }
-        | CtErrorCode::DuplicateFieldWithConflictingResource { field, .. } => field,
-        _ => None,
-    })
+    error
+        .ct_errors()
+        .into_iter()
+        .find_map(|entry| match entry.code {
+            CtErrorCode::DuplicateField { field, .. }
+            | CtErrorCode::DuplicateFieldWithConflictingResource { field, .. } => field,
+            _ => None,
+        })
 }
 
 /// A 404 the API answered (`ResourceNotFound`, or no vendor code at all).
@@ -438,7 +448,9 @@ fn is_resource_not_found(error: &Error) -> bool {
 fn answer_lost(error: &Error) -> bool {
     match error {
         Error::Timeout(_) | Error::Transport(_) => true,
-        _ => error.status().is_some_and(|status| status.is_server_error()),
+        _ => error
+            .status()
+            .is_some_and(|status| status.is_server_error()),
     }
 }
 
@@ -456,7 +468,11 @@ mod tests {
         let long: Vec<&str> = vec![long.as_str(); 100];
         let batches = key_batches(&long);
         assert!(batches.len() > 1);
-        assert!(batches.iter().all(|batch| batch.len() * 268 <= KEY_TEXT_PER_READ));
+        assert!(
+            batches
+                .iter()
+                .all(|batch| batch.len() * 268 <= KEY_TEXT_PER_READ)
+        );
         assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 100);
     }
 }

@@ -59,9 +59,15 @@ impl FieldType {
                 keys.contains(key)
             }
             (FieldType::Money, Value::Object(money)) => {
-                money.get("currencyCode").and_then(Value::as_str).is_some_and(|code| {
-                    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
-                }) && money.get("centAmount").is_some_and(|amount| amount.is_i64())
+                money
+                    .get("currencyCode")
+                    .and_then(Value::as_str)
+                    .is_some_and(|code| {
+                        code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+                    })
+                    && money
+                        .get("centAmount")
+                        .is_some_and(|amount| amount.is_i64())
             }
             (FieldType::Reference(type_id), Value::Object(reference)) => {
                 reference.get("typeId").and_then(Value::as_str) == Some(type_id)
@@ -93,7 +99,10 @@ impl FieldType {
                     .unwrap_or_else(|_| value.clone())
             }
             (FieldType::Money, Value::Object(money)) => {
-                let code = money.get("currencyCode").and_then(Value::as_str).unwrap_or("");
+                let code = money
+                    .get("currencyCode")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 json!({
                     "type": "centPrecision",
                     "currencyCode": code,
@@ -114,7 +123,10 @@ impl FieldType {
     fn name(&self) -> String {
         match self {
             FieldType::Set(element) => format!("Set of {}", element.name()),
-            other => other.definition()["name"].as_str().unwrap_or_default().to_owned(),
+            other => other.definition()["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
         }
     }
 
@@ -123,7 +135,11 @@ impl FieldType {
         let values = |keys: &[String], localized: bool| -> Vec<Value> {
             keys.iter()
                 .map(|key| {
-                    let label = if localized { json!({"en": key}) } else { json!(key) };
+                    let label = if localized {
+                        json!({"en": key})
+                    } else {
+                        json!(key)
+                    };
                     json!({"key": key, "label": label})
                 })
                 .collect()
