@@ -259,7 +259,7 @@ impl CustomerGroups {
                     }
                 }
                 Some("key") => {}
-                _ if answer_lost(&error) => may_have_landed = true,
+                _ if error.outcome_unknown() => may_have_landed = true,
                 _ => return Err(error),
             }
             if let Some(group) = self.read_if_any(&target, sender).await? {
@@ -325,7 +325,7 @@ impl CustomerGroups {
                     // landed is read, and what is left is diffed again (a
                     // late copy of it meets the version check, never a
                     // double change).
-                    Err(error) if answer_lost(&error) && rereads < REREADS => {
+                    Err(error) if error.outcome_unknown() && rereads < REREADS => {
                         rereads += 1;
                         let fresh = self.read(&target, sender).await?;
                         if fresh.version > update.version() {
@@ -441,17 +441,6 @@ fn is_resource_not_found(error: &Error) -> bool {
             .ct_errors()
             .iter()
             .all(|entry| matches!(entry.code, CtErrorCode::ResourceNotFound))
-}
-
-/// Whether a write may have been applied although its answer did not
-/// arrive: a timeout, a connection lost after sending, a gateway's 5xx.
-fn answer_lost(error: &Error) -> bool {
-    match error {
-        Error::Timeout(_) | Error::Transport(_) => true,
-        _ => error
-            .status()
-            .is_some_and(|status| status.is_server_error()),
-    }
 }
 
 #[cfg(test)]

@@ -201,6 +201,21 @@ impl Error {
         }
     }
 
+    /// Whether the server may have acted on the request although no
+    /// answer said how: an attempt timed out, the connection was lost
+    /// after the request was sent, or a 5xx answered (a gateway's 502,
+    /// 503 or 504 can come after the server applied it). A write that
+    /// fails so is settled by reading back what it wrote, not by sending
+    /// it again blindly; the vendor crates' `ensure` does that.
+    ///
+    /// A 4xx is an answer: the server refused the request and did not act.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Timeout(_) | Error::Transport(_) => true,
+            _ => self.status().is_some_and(|status| status.is_server_error()),
+        }
+    }
+
     /// The vendor's error code (for example `ConcurrentModification`), when the body carried one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -15,6 +15,10 @@ use crate::model::{
     UpdateCustomerGroup,
 };
 
+mod ensure;
+
+pub use ensure::GroupMembers;
+
 /// The page size used when none is set.
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 
@@ -88,15 +92,17 @@ impl CustomerGroups {
     /// # }
     /// ```
     pub fn create(&self, group: CreateCustomerGroup) -> Call<CustomerGroup> {
+        calls::json(self.client.http(), self.create_request(&group))
+    }
+
+    fn create_request(&self, group: &CreateCustomerGroup) -> Request {
         let checked = match &group.customer_group_uid {
             Some(uid) => check_optional_uid("customerGroupUid", uid),
             None => Ok(()),
         };
-        let request = self
-            .collection(Request::post("create_customer_group"))
+        self.collection(Request::post("create_customer_group"))
             .check(checked)
-            .json(&group);
-        calls::json(self.client.http(), request)
+            .json(group)
     }
 
     /// `GET /customer-groups/{customerGroupUid}`.
@@ -115,10 +121,11 @@ impl CustomerGroups {
     /// # }
     /// ```
     pub fn get(&self, uid: impl Into<String>) -> Call<CustomerGroup> {
-        calls::json(
-            self.client.http(),
-            self.group(Request::get("get_customer_group"), uid),
-        )
+        calls::json(self.client.http(), self.get_request(uid))
+    }
+
+    fn get_request(&self, uid: impl Into<String>) -> Request {
+        self.group(Request::get("get_customer_group"), uid)
     }
 
     /// `PUT /customer-groups/{customerGroupUid}`: renames the group.
@@ -143,10 +150,12 @@ impl CustomerGroups {
         uid: impl Into<String>,
         update: UpdateCustomerGroup,
     ) -> Call<CustomerGroup> {
-        let request = self
-            .group(Request::put("update_customer_group"), uid)
-            .json(&update);
-        calls::json(self.client.http(), request)
+        calls::json(self.client.http(), self.update_request(uid, &update))
+    }
+
+    fn update_request(&self, uid: impl Into<String>, update: &UpdateCustomerGroup) -> Request {
+        self.group(Request::put("update_customer_group"), uid)
+            .json(update)
     }
 
     /// `DELETE /customer-groups/{customerGroupUid}` (204).
@@ -229,6 +238,10 @@ impl CustomerGroups {
         uid: impl Into<String>,
         change: GroupMembershipChange,
     ) -> Call<()> {
+        calls::empty(self.client.http(), self.members_request(uid, &change))
+    }
+
+    fn members_request(&self, uid: impl Into<String>, change: &GroupMembershipChange) -> Request {
         let checked = change
             .add_customer_uids
             .iter()
@@ -240,12 +253,10 @@ impl CustomerGroups {
                     .map(|uid| ("removeCustomerUids", uid)),
             )
             .try_for_each(|(field, uid)| check_uid(field, uid));
-        let request = self
-            .group(Request::put("update_customer_group_customers"), uid)
+        self.group(Request::put("update_customer_group_customers"), uid)
             .check(checked)
             .segment("customers")
-            .json(&change);
-        calls::empty(self.client.http(), request)
+            .json(change)
     }
 }
 
