@@ -1,4 +1,11 @@
 //! The discount endpoints: `/discounts`.
+//!
+//! There is no `ensure` for discounts, as there is for customers
+//! ([`Customers::ensure`](crate::customers::Customers::ensure)): a discount's id
+//! is the server's (`POST` makes it; there is no `PUT` by an id the caller
+//! chooses), and nothing else about a discount is unique, not even its name.
+//! So no key finds the discount a desired state means: keep the id the
+//! server returned, and `patch` it.
 
 use sdk_core::vendor::calls;
 use sdk_core::{Call, Request};

@@ -1,4 +1,11 @@
 //! The customer group endpoints: `/groups`. A group references a discount by id.
+//!
+//! There is no `ensure` for groups, as there is for customers
+//! ([`Customers::ensure`](crate::customers::Customers::ensure)): a group's id
+//! is the server's (`POST` makes it; there is no `PUT` by an id the caller
+//! chooses), and nothing else about a group is unique, not even its name.
+//! So no key finds the group a desired state means: keep the id the
+//! server returned, and `patch` it.
 
 use sdk_core::vendor::calls;
 use sdk_core::{Call, Request};

@@ -392,3 +392,111 @@ impl CustomerPatch {
         description,
     );
 }
+
+impl CustomerPatch {
+    /// The patch that makes `current` what `desired` describes, with only
+    /// the fields that differ; empty when nothing does.
+    ///
+    /// A PATCH cannot clear a field, and a customer holds what the till
+    /// entered as well as what a sync sends, so:
+    /// - a field `desired` leaves out (`None`, an empty list) is left as it is;
+    /// - lists (`emails`, `phones`, `urls`, `socials`) compare as sets and
+    ///   are sent whole when they differ;
+    /// - each of `desired`'s addresses that the customer lacks (compared
+    ///   without the server-made id) is added, and none is removed;
+    /// - read-only `balance` and `currency` are never compared.
+    ///
+    /// ```
+    /// use pos_customer_sdk::{Address, Customer, CustomerDraft, CustomerPatch};
+    ///
+    /// let current: Customer = serde_json::from_value(serde_json::json!({
+    ///     "id": "c-1", "number": "1", "firstName": "Sarah", "balance": "10.00",
+    ///     "customerGroup": {"id": "g-1"},
+    ///     "emails": ["a@example.com", "b@example.com"],
+    ///     "addresses": [{"id": "a-1", "city": "Bernau"}],
+    /// }))?;
+    /// let desired = CustomerDraft::new("1", "g-1")
+    ///     .first_name("Sarah")
+    ///     .last_name("Connor")
+    ///     .email("b@example.com")
+    ///     .email("a@example.com")
+    ///     .address(Address::new().city("Bernau"));
+    /// // Only the last name differs: the e-mails are the same set, the address is there.
+    /// assert_eq!(CustomerPatch::diff(&current, &desired), CustomerPatch::new().last_name("Connor"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn diff(current: &Customer, desired: &CustomerDraft) -> CustomerPatch {
+        fn wanted<T: PartialEq + Clone>(now: &Option<T>, want: &Option<T>) -> Option<T> {
+            want.as_ref()
+                .filter(|want| now.as_ref() != Some(*want))
+                .cloned()
+        }
+        fn wanted_set(now: &[String], want: &[String]) -> Option<Vec<String>> {
+            let as_set = |list: &[String]| {
+                list.iter()
+                    .cloned()
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            (!want.is_empty() && as_set(now) != as_set(want)).then(|| want.to_vec())
+        }
+        let missing_addresses: Vec<Address> = desired
+            .addresses
+            .iter()
+            .filter(|address| {
+                !current
+                    .addresses
+                    .iter()
+                    .any(|held| same_address(held, address))
+            })
+            .map(|address| Address {
+                id: None,
+                ..address.clone()
+            })
+            .collect();
+        CustomerPatch {
+            number: wanted(&current.number, &Some(desired.number.clone())),
+            active: wanted(&current.active, &desired.active),
+            gender: wanted(&current.gender, &desired.gender),
+            title: wanted(&current.title, &desired.title),
+            salutation: wanted(&current.salutation, &desired.salutation),
+            birthday: wanted(&current.birthday, &desired.birthday),
+            first_name: wanted(&current.first_name, &desired.first_name),
+            last_name: wanted(&current.last_name, &desired.last_name),
+            company_name: wanted(&current.company_name, &desired.company_name),
+            company_position: wanted(&current.company_position, &desired.company_position),
+            customer_group: wanted(
+                &current
+                    .customer_group
+                    .as_ref()
+                    .map(|group| group.id.clone()),
+                &Some(desired.customer_group.clone()),
+            ),
+            addresses: (!missing_addresses.is_empty()).then_some(missing_addresses),
+            emails: wanted_set(&current.emails, &desired.emails),
+            socials: wanted_set(&current.socials, &desired.socials),
+            phones: wanted_set(&current.phones, &desired.phones),
+            urls: wanted_set(&current.urls, &desired.urls),
+            language: wanted(&current.language, &desired.language),
+            description: wanted(&current.description, &desired.description),
+        }
+    }
+
+    /// How many changes the patch makes: one per field, one per address.
+    pub fn change_count(&self) -> usize {
+        let fields = serde_json::to_value(self)
+            .ok()
+            .and_then(|value| value.as_object().map(serde_json::Map::len))
+            .unwrap_or(0);
+        let addresses = self.addresses.as_ref().map_or(0, Vec::len);
+        // `addresses` is one field of the object, counted by its addresses instead.
+        fields
+            .saturating_sub(usize::from(addresses > 0))
+            .saturating_add(addresses)
+    }
+}
+
+/// Whether two addresses hold the same place, whatever their server-made ids.
+fn same_address(a: &Address, b: &Address) -> bool {
+    (&a.street, &a.building, &a.zip, &a.city, &a.country)
+        == (&b.street, &b.building, &b.zip, &b.city, &b.country)
+}

@@ -11,6 +11,8 @@ use crate::model::{
 };
 use crate::validation::{in_entry, validate_draft, validate_patch};
 
+mod ensure;
+
 /// The customer endpoints. Get one with [`PosClient::customers`].
 #[derive(Debug, Clone)]
 pub struct Customers {
@@ -40,10 +42,7 @@ impl Customers {
     /// # }
     /// ```
     pub fn get(&self, id: impl Into<CustomerId>) -> Call<Customer> {
-        let request = Request::get("get_customer")
-            .segment("customers")
-            .id_segment("customer id", id.into().to_string());
-        calls::json(self.client.http(), request)
+        calls::json(self.client.http(), get_request(&id.into()))
     }
 
     /// `POST /customers`: creates a customer under an id the server chooses.
@@ -107,14 +106,20 @@ impl Customers {
         id: impl Into<CustomerId>,
         draft: CustomerDraft,
     ) -> Call<Upserted<Customer>> {
-        let checked = self.client.check(|| validate_draft(&draft));
-        let request = Request::put("replace_customer")
+        calls::decoded(
+            self.client.http(),
+            self.replace_request(&id.into(), &draft),
+            |response| upserted(response, Response::json),
+        )
+    }
+
+    fn replace_request(&self, id: &CustomerId, draft: &CustomerDraft) -> Request {
+        let checked = self.client.check(|| validate_draft(draft));
+        Request::put("replace_customer")
             .segment("customers")
-            .id_segment("customer id", id.into().to_string())
-            .json(&draft);
-        calls::decoded(self.client.http(), request.check(checked), |response| {
-            upserted(response, Response::json)
-        })
+            .id_segment("customer id", id.to_string())
+            .json(draft)
+            .check(checked)
     }
 
     /// `PATCH /customers/{id}`: changes only the fields the patch sets. An
@@ -143,15 +148,19 @@ impl Customers {
     /// # }
     /// ```
     pub fn patch(&self, id: impl Into<CustomerId>, patch: CustomerPatch) -> Call<Customer> {
-        let checked = self.client.check(|| validate_patch(&patch));
         let id = id.into();
-        let request = Request::patch("patch_customer")
+        // The document's PATCH answer has no id: the one patched is it.
+        calls::json(self.client.http(), self.patch_request(&id, &patch))
+            .map(move |patched: CustomerWithoutId| patched.with_id(id))
+    }
+
+    fn patch_request(&self, id: &CustomerId, patch: &CustomerPatch) -> Request {
+        let checked = self.client.check(|| validate_patch(patch));
+        Request::patch("patch_customer")
             .segment("customers")
             .id_segment("customer id", id.to_string())
-            .json(&patch);
-        // The document's PATCH answer has no id: the one patched is it.
-        calls::json(self.client.http(), request.check(checked))
-            .map(move |patched: CustomerWithoutId| patched.with_id(id))
+            .json(patch)
+            .check(checked)
     }
 
     /// `GET /customers`: every customer of the operator.
@@ -169,8 +178,7 @@ impl Customers {
     /// # }
     /// ```
     pub fn list(&self) -> Call<Vec<Customer>> {
-        let request = Request::get("list_customers").segment("customers");
-        calls::json(self.client.http(), request).map(all)
+        calls::json(self.client.http(), list_request()).map(all)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.
@@ -282,6 +290,16 @@ impl Customers {
             .json(&body);
         calls::json(self.client.http(), request.check(checked)).map(all)
     }
+}
+
+fn get_request(id: &CustomerId) -> Request {
+    Request::get("get_customer")
+        .segment("customers")
+        .id_segment("customer id", id.to_string())
+}
+
+fn list_request() -> Request {
+    Request::get("list_customers").segment("customers")
 }
 
 fn all(list: CustomerList) -> Vec<Customer> {
