@@ -1,6 +1,8 @@
 //! The job a backend actually has: mirror the POS Cloud customer groups into
-//! commercetools (by key) and Flow Retail (by UID). Idempotent: a second run
-//! finds everything unchanged and says so.
+//! commercetools (by key) and Flow Retail (by UID). Each target is one
+//! `ensure_all` call: it reads what the target holds, writes only what
+//! differs, and settles lost answers, so a second run writes nothing and a
+//! lost answer never leaves a duplicate.
 //!
 //! ```sh
 //! cargo run -p examples --example sync_groups
@@ -15,20 +17,18 @@
 //! workspace's tests run it against the sandboxes (`tests/sync_groups.rs`
 //! includes this file).
 
-use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::io::Write;
+use std::collections::HashMap;
 use std::process::ExitCode;
 
-use ct_customer_groups_sdk::prelude::*;
 use ct_customer_groups_sdk::sandbox::CtSandbox;
-use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, UpdateAction};
+use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft};
 use flowretail_sdk::sandbox::FlowRetailSandbox;
-use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient, UpdateCustomerGroup};
+use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient};
 use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     CustomerGroup, CustomerGroupDraft as PosGroupDraft, DiscountDraft, PosClient,
 };
+use sdk_core::reconcile::Tally;
 
 /// A client connected to an in-process sandbox.
 const SANDBOX: &str = "in-process sandbox";
@@ -98,134 +98,60 @@ async fn sync() -> Result<(), BoxError> {
     let (ct, ct_place) = connect_ct()?;
     let (flow, flow_place) = connect_flow()?;
     println!(
-        "sync POS Cloud groups ({}) to commercetools ({}) and Flow Retail ({})",
-        pos_place, ct_place, flow_place
+        "sync POS Cloud groups ({pos_place}) to commercetools ({ct_place}) and Flow Retail ({flow_place})"
     );
-    let all_sandboxes = [pos_place, ct_place, flow_place] == [SANDBOX; 3];
     if pos_place == SANDBOX {
         let discount = pos
             .discounts()
             .create(DiscountDraft::new("Sync 3%", 3))
             .await?;
-        let discount_id = discount.id;
         for n in 1..=SANDBOX_GROUPS {
-            pos.customer_groups()
-                .create(
-                    PosGroupDraft::new(format!("Store {n:03} regulars"))
-                        .discount(discount_id.clone()),
-                )
-                .await?;
+            let draft =
+                PosGroupDraft::new(format!("Store {n:03} regulars")).discount(discount.id.clone());
+            pos.customer_groups().create(draft).await?;
         }
     }
-
-    let runs = if all_sandboxes { 2 } else { 1 };
+    let runs = if [pos_place, ct_place, flow_place] == [SANDBOX; 3] {
+        2
+    } else {
+        1
+    };
     for run in 1..=runs {
-        let report = sync_groups(&pos, &ct, &flow, |done, total| {
-            if done % 25 == 0 || done == total {
-                eprint!("\r  progress: {done}/{total}");
-                let _ = std::io::stderr().flush();
-                if done == total {
-                    eprintln!();
-                }
+        let report = sync_groups(&pos, &ct, &flow).await?;
+        println!("run {run}: {} POS groups", report.source_groups);
+        println!("  {:<16}{}", "commercetools", report.commercetools);
+        println!("  {:<16}{}", "Flow Retail", report.flowretail);
+        for failure in &report.failures {
+            println!("  {:<16}{failure}", "failed");
+        }
+        let wrote = report.commercetools.wrote_anything() || report.flowretail.wrote_anything();
+        println!(
+            "  {:<16}{}",
+            "result",
+            if wrote {
+                "changes made"
+            } else {
+                "nothing to change: already in sync"
             }
-        })
-        .await?;
-        print_report(run, &report);
-        let failed = report.commercetools.failed.len() + report.flowretail.failed.len();
-        if failed > 0 {
-            return Err(format!("{failed} group(s) could not be synced").into());
+        );
+        if !report.failures.is_empty() {
+            return Err(format!("{} group(s) could not be synced", report.failures.len()).into());
         }
     }
     Ok(())
 }
 
-fn print_report(run: usize, report: &SyncReport) {
-    println!(
-        "{}",
-        &format!("run {run}: {} POS groups", report.source_groups)
-    );
-    step("commercetools", &report.commercetools);
-    step("Flow Retail", &report.flowretail);
-    for failure in report
-        .commercetools
-        .failed
-        .iter()
-        .chain(&report.flowretail.failed)
-    {
-        step("failed", failure);
-    }
-    let changed = report.commercetools.changed_anything() || report.flowretail.changed_anything();
-    step(
-        "result",
-        if changed {
-            "changes made"
-        } else {
-            "nothing to change: already in sync"
-        },
-    );
-}
-
-/// How many mirror writes run at once.
-const CONCURRENCY: usize = 8;
-
-/// What one target's sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Groups created in the target.
-    pub created: usize,
-    /// Groups renamed in the target.
-    pub updated: usize,
-    /// Groups already right.
-    pub unchanged: usize,
-    /// Groups that could not be synced, with why.
-    pub failed: Vec<String>,
-}
-
-impl Summary {
-    /// Whether the run changed anything.
-    pub fn changed_anything(&self) -> bool {
-        self.created + self.updated > 0
-    }
-
-    fn record(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Created => self.created += 1,
-            Outcome::Updated => self.updated += 1,
-            Outcome::Unchanged => self.unchanged += 1,
-            Outcome::Failed(why) => self.failed.push(why),
-        }
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} created, {} updated, {} unchanged, {} failed",
-            self.created,
-            self.updated,
-            self.unchanged,
-            self.failed.len()
-        )
-    }
-}
-
 /// What a sync did in both targets.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncReport {
     /// POS groups read.
     pub source_groups: usize,
-    /// commercetools.
-    pub commercetools: Summary,
-    /// Flow Retail.
-    pub flowretail: Summary,
-}
-
-enum Outcome {
-    Created,
-    Updated,
-    Unchanged,
-    Failed(String),
+    /// What `ensure_all` did in commercetools.
+    pub commercetools: Tally,
+    /// What `ensure_all` did in Flow Retail.
+    pub flowretail: Tally,
+    /// Each group that could not be synced, with why.
+    pub failures: Vec<String>,
 }
 
 /// One POS group as it should look in the targets.
@@ -253,25 +179,24 @@ pub fn mirror_key(id: &str) -> String {
     format!("pos-group-{safe}")
 }
 
-/// The mirror of each POS group: its key, and a name unique among them.
+/// The mirror of each POS group: its key, and a name unique among them
+/// (a name two POS groups share, or none, gets the group's id).
 pub fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for group in groups {
-        *seen.entry(group.name.as_deref().unwrap_or("")).or_default() += 1;
+        *seen
+            .entry(group.name.as_deref().unwrap_or("").trim())
+            .or_default() += 1;
     }
     groups
         .iter()
         .map(|group| {
             let id = group.id.to_string();
             let name = group.name.as_deref().unwrap_or("").trim();
-            // A name two POS groups share gets the id, so that it stays unique.
-            let name = if name.is_empty() || seen[group.name.as_deref().unwrap_or("")] > 1 {
-                format!(
-                    "{} ({id})",
-                    if name.is_empty() { "POS group" } else { name }
-                )
-            } else {
-                name.to_owned()
+            let name = match (name, seen[name]) {
+                ("", _) => format!("POS group ({id})"),
+                (name, 1) => name.to_owned(),
+                (name, _) => format!("{name} ({id})"),
             };
             Mirror {
                 key: mirror_key(&id),
@@ -281,150 +206,55 @@ pub fn mirrors(groups: &[CustomerGroup]) -> Vec<Mirror> {
         .collect()
 }
 
-/// Reads the POS groups and mirrors them; `progress(done, total)` is called as groups finish.
+/// Reads the POS groups and makes both targets mirror them.
 pub async fn sync_groups(
     pos: &PosClient,
     ct: &CtClient,
     flow: &FlowRetailClient,
-    progress: impl Fn(usize, usize),
 ) -> Result<SyncReport, BoxError> {
     let groups = pos.customer_groups().list().await?;
     let wanted = mirrors(&groups);
-    let total = wanted.len() * 2;
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let tick = || {
-        progress(
-            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
-            total,
-        )
-    };
-
     let mut report = SyncReport {
         source_groups: groups.len(),
         ..SyncReport::default()
     };
-    let existing = commercetools_groups(ct, &wanted).await?;
-    let mut writes = tokio::task::JoinSet::new();
-    for mirror in wanted.iter().cloned() {
-        let (ct, existing) = (ct.clone(), existing.get(&mirror.key).cloned());
-        let (flow, for_flow) = (flow.clone(), mirror.clone());
-        writes.spawn(async move {
-            let outcome = sync_commercetools(&ct, mirror, existing).await;
-            (Target::Commercetools, outcome)
-        });
-        writes.spawn(async move { (Target::FlowRetail, sync_flowretail(&flow, for_flow).await) });
-        // At most CONCURRENCY writes in flight.
-        while writes.len() >= CONCURRENCY {
-            finish_one(&mut writes, &mut report, &tick).await?;
-        }
-    }
-    while !writes.is_empty() {
-        finish_one(&mut writes, &mut report, &tick).await?;
-    }
+
+    let drafts = wanted
+        .iter()
+        .map(|m| CustomerGroupDraft::new(&m.name).key(&m.key));
+    let outcomes = ct.customer_groups().ensure_all(drafts).await;
+    report.commercetools = record("commercetools", &wanted, outcomes, &mut report.failures);
+
+    let groups = wanted
+        .iter()
+        .map(|m| CreateCustomerGroup::new(&m.name).uid(&m.key));
+    let outcomes = flow.customer_groups().ensure_all(groups).await;
+    report.flowretail = record("Flow Retail", &wanted, outcomes, &mut report.failures);
     Ok(report)
 }
 
-/// Which mirror a write was for.
-enum Target {
-    Commercetools,
-    FlowRetail,
-}
-
-/// Waits for one write and records what it did.
-async fn finish_one(
-    writes: &mut tokio::task::JoinSet<(Target, Outcome)>,
-    report: &mut SyncReport,
-    tick: &impl Fn(),
-) -> Result<(), BoxError> {
-    if let Some(finished) = writes.join_next().await {
-        match finished? {
-            (Target::Commercetools, outcome) => report.commercetools.record(outcome),
-            (Target::FlowRetail, outcome) => report.flowretail.record(outcome),
-        }
-        tick();
-    }
-    Ok(())
-}
-
-/// The commercetools groups that already carry one of the mirror keys, by key.
-async fn commercetools_groups(
-    ct: &CtClient,
+/// Counts what `ensure_all` did in one target, and notes each failure
+/// (all of them when the target could not be read).
+fn record<T>(
+    target: &str,
     wanted: &[Mirror],
-) -> Result<HashMap<String, ct_customer_groups_sdk::CustomerGroup>, BoxError> {
-    let keys: Vec<String> = wanted
-        .iter()
-        .map(|m| m.key.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let mut found = HashMap::new();
-    for chunk in keys.chunks(100) {
-        let groups: Vec<_> = ct
-            .customer_groups()
-            .query()
-            .key_in(chunk.iter().cloned())
-            .query_all()
-            .items()
-            .try_collect()
-            .await?;
-        for group in groups {
-            if let Some(key) = group.key.clone() {
-                found.insert(key, group);
+    outcomes: sdk_core::Result<Vec<sdk_core::Result<sdk_core::Ensured<T>>>>,
+    failures: &mut Vec<String>,
+) -> Tally {
+    match outcomes {
+        Ok(outcomes) => {
+            for (mirror, outcome) in wanted.iter().zip(&outcomes) {
+                if let Err(error) = outcome {
+                    failures.push(format!("{target} {}: {error}", mirror.key));
+                }
             }
+            Tally::of(&outcomes)
+        }
+        Err(error) => {
+            failures.push(format!("{target}: {error}"));
+            let mut tally = Tally::default();
+            tally.failed = wanted.len();
+            tally
         }
     }
-    Ok(found)
-}
-
-async fn sync_commercetools(
-    ct: &CtClient,
-    mirror: Mirror,
-    existing: Option<ct_customer_groups_sdk::CustomerGroup>,
-) -> Outcome {
-    let groups = ct.customer_groups();
-    let result = match existing {
-        None => groups
-            .create(CustomerGroupDraft::new(&mirror.name).key(&mirror.key))
-            .await
-            .map(|_| Outcome::Created),
-        Some(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
-        Some(group) => {
-            let name = mirror.name.clone();
-            groups
-                .update_with_retry(group.id, 3, move |current| {
-                    if current.name == name {
-                        vec![]
-                    } else {
-                        vec![UpdateAction::change_name(name.clone())]
-                    }
-                })
-                .await
-                .map(|_| Outcome::Updated)
-        }
-    };
-    result.unwrap_or_else(|error| Outcome::Failed(format!("commercetools {}: {error}", mirror.key)))
-}
-
-async fn sync_flowretail(flow: &FlowRetailClient, mirror: Mirror) -> Outcome {
-    let groups = flow.customer_groups();
-    let result = match groups.get(&mirror.key).await {
-        Ok(group) if group.name == mirror.name => Ok(Outcome::Unchanged),
-        Ok(_) => groups
-            .update(&mirror.key, UpdateCustomerGroup::name(&mirror.name))
-            .await
-            .map(|_| Outcome::Updated),
-        Err(error) if error.is_not_found() => groups
-            .create(CreateCustomerGroup::new(&mirror.name).uid(&mirror.key))
-            .await
-            .map(|_| Outcome::Created),
-        Err(error) => Err(error),
-    };
-    result.unwrap_or_else(|error| Outcome::Failed(format!("Flow Retail {}: {error}", mirror.key)))
-}
-
-// Printing: an aligned line per step.
-
-/// Prints one step of the run: what happened, and its detail.
-fn step(what: &str, detail: impl std::fmt::Display) {
-    println!("  {what:<24}{detail}");
 }

@@ -30,16 +30,26 @@ async fn the_second_run_changes_nothing_and_renames_carry_over() {
         .await
         .unwrap();
 
-    let first = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    let first = sync_groups(&pos, &ct, &flow).await.unwrap();
     assert_eq!(first.source_groups, 4);
     assert_eq!(
         (first.commercetools.created, first.flowretail.created),
         (4, 4)
     );
-    assert!(first.commercetools.failed.is_empty() && first.flowretail.failed.is_empty());
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
 
-    let second = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
-    assert!(!second.commercetools.changed_anything() && !second.flowretail.changed_anything());
+    ct_sandbox.requests().clear();
+    flow_sandbox.requests().clear();
+    let second = sync_groups(&pos, &ct, &flow).await.unwrap();
+    assert!(!second.commercetools.wrote_anything() && !second.flowretail.wrote_anything());
+    // Counted from what the targets received: reads only.
+    for sent in [ct_sandbox.requests().all(), flow_sandbox.requests().all()] {
+        assert!(
+            sent.iter()
+                .all(|r| r.method == "GET" || r.path == "/oauth/token"),
+            "{sent:?}"
+        );
+    }
     assert_eq!(
         (second.commercetools.unchanged, second.flowretail.unchanged),
         (4, 4)
@@ -53,7 +63,7 @@ async fn the_second_run_changes_nothing_and_renames_carry_over() {
         )
         .await
         .unwrap();
-    let third = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    let third = sync_groups(&pos, &ct, &flow).await.unwrap();
     assert_eq!(
         (third.commercetools.updated, third.flowretail.updated),
         (1, 1)
@@ -93,13 +103,55 @@ async fn failures_are_counted_not_fatal() {
         .unwrap();
     // Every Flow Retail answer is a 400 for a while.
     flow_sandbox.faults().inject(Fault::status(400), 5);
-    let report = sync_groups(&pos, &ct, &flow, |_, _| {}).await.unwrap();
+    let report = sync_groups(&pos, &ct, &flow).await.unwrap();
     assert_eq!(report.commercetools.created, 1);
-    assert_eq!(report.flowretail.failed.len(), 1);
+    assert_eq!(report.flowretail.failed, 1);
     assert!(
-        report.flowretail.failed[0].contains("400"),
+        report.failures.len() == 1 && report.failures[0].contains("400"),
         "{:?}",
-        report.flowretail.failed
+        report.failures
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_lost_in_the_middle_leave_no_duplicate_and_no_failure() {
+    let pos_sandbox = PosSandbox::start().unwrap();
+    let ct_sandbox = CtSandbox::start().unwrap();
+    let flow_sandbox = FlowRetailSandbox::start().unwrap();
+    let (pos, ct, flow) = (
+        pos_sandbox.client().unwrap(),
+        ct_sandbox.client().unwrap(),
+        flow_sandbox.client().unwrap(),
+    );
+    for n in 0..20 {
+        pos.customer_groups()
+            .create(CustomerGroupDraft::new(format!("Group {n}")))
+            .await
+            .unwrap();
+    }
+    // Creates whose answers are lost after the targets applied them.
+    ct_sandbox
+        .faults()
+        .on("POST", "/{projectKey}/customer-groups")
+        .inject(Fault::applied_then_dropped(), 5);
+    flow_sandbox
+        .faults()
+        .on("POST", "/v2/tenants/{tenant}/customer-groups")
+        .inject(Fault::applied_then(503), 5);
+    let first = sync_groups(&pos, &ct, &flow).await.unwrap();
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    assert_eq!(
+        (first.commercetools.created, first.flowretail.created),
+        (20, 20)
+    );
+    assert_eq!(
+        (ct_sandbox.group_count(), flow_sandbox.group_count()),
+        (20, 20)
+    );
+    let second = sync_groups(&pos, &ct, &flow).await.unwrap();
+    assert_eq!(
+        (second.commercetools.unchanged, second.flowretail.unchanged),
+        (20, 20)
     );
 }
 
