@@ -74,7 +74,7 @@ async fn ensure_all_reaches_the_desired_state_and_then_writes_nothing_on_commerc
         .unwrap();
     let draft = |n: usize| {
         let draft = CustomerGroupDraft::new(format!("Store {n:04}")).key(format!("store-{n:04}"));
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             return draft;
         }
         draft.custom(

@@ -49,7 +49,7 @@ fn every_type() -> Vec<(&'static str, FieldType)> {
 /// without milliseconds).
 fn value_of(kind: &FieldType, seed: u64) -> Value {
     let pick = seed % 3;
-    let spelling = (seed / 3) % 2 == 0;
+    let spelling = (seed / 3).is_multiple_of(2);
     let letter = ["a", "b", "c"][pick as usize];
     let currency = ["EUR", "USD", "EUR"][pick as usize];
     match kind {
@@ -84,10 +84,12 @@ fn value_of(kind: &FieldType, seed: u64) -> Value {
 struct Shape {
     name: u8,
     key: u8,
-    /// The type (0: every type, 1: one with a required field), whether it
-    /// is named by key, and (field, value seed) pairs.
-    custom: Option<(u8, bool, Vec<(u8, u64)>)>,
+    custom: Option<CustomShape>,
 }
+
+/// The type (0: every type, 1: one with a required field), whether it is
+/// named by key, and (field, value seed) pairs.
+type CustomShape = (u8, bool, Vec<(u8, u64)>);
 
 fn shapes() -> impl Strategy<Value = Shape> {
     let custom = (

@@ -252,7 +252,9 @@ async fn ensure_all_under_lost_answers_writes_each_group_once() {
         .when(move |method, path| {
             method == "POST"
                 && path.contains("/customer-groups")
-                && counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 5 == 0
+                && counter
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    .is_multiple_of(5)
         })
         .inject(Fault::applied_then_dropped(), 40);
     let first = ct
@@ -280,7 +282,9 @@ async fn ensure_all_under_lost_answers_writes_each_group_once() {
         .when(move |method, path| {
             method == "POST"
                 && path.contains("/customer-groups")
-                && counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 3 == 0
+                && counter
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    .is_multiple_of(3)
         })
         .inject(Fault::applied_then(503), 70);
     let second = ct

@@ -2,12 +2,9 @@
 //! only the difference is written, nothing on a second run, and each
 //! write once when its answer is lost after the sandbox applied it.
 
-use std::time::Duration;
-
 use flowretail_sdk::sandbox::{FlowRetailSandbox, RecordedRequest};
 use flowretail_sdk::{CreateCustomerGroup, Ensured, Error, FlowRetailClient, Tally};
 use sdk_core::sandbox::Fault;
-use sdk_core::{Backoff, RetryPolicy};
 
 const GROUPS: &str = "/v2/tenants/{tenant}/customer-groups";
 const GROUP: &str = "/v2/tenants/{tenant}/customer-groups/{id}";
@@ -16,10 +13,7 @@ const MEMBERS: &str = "/v2/tenants/{tenant}/customer-groups/{id}/customers";
 fn client(sandbox: &FlowRetailSandbox) -> FlowRetailClient {
     sandbox
         .client_builder()
-        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )))
+        .retry_policy(sdk_core::test_util::fast_retries())
         .build()
         .unwrap()
 }

@@ -2,14 +2,11 @@
 //! fields only, nothing on a second run, and each write once when its
 //! answer is lost after the sandbox applied it.
 
-use std::time::Duration;
-
 use pos_customer_sdk::sandbox::{PosSandbox, RecordedRequest};
 use pos_customer_sdk::{
     Address, CustomerDraft, CustomerId, CustomerPatch, Ensured, PosClient, Tally,
 };
 use sdk_core::sandbox::Fault;
-use sdk_core::{Backoff, RetryPolicy};
 
 /// The group the document's examples name (seeded).
 const GROUP: &str = "9168aa78-e0a3-42ec-a43c-87f0ad666f69";
@@ -18,10 +15,7 @@ const CUSTOMER: &str = "/api/customer/v3.0/customers/{id}";
 fn client(sandbox: &PosSandbox) -> PosClient {
     sandbox
         .client_builder()
-        .retry_policy(RetryPolicy::default().with_backoff(Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )))
+        .retry_policy(sdk_core::test_util::fast_retries())
         .build()
         .unwrap()
 }

@@ -34,12 +34,27 @@ pub fn quiet_http() -> reqwest::Client {
 pub fn test_settings() -> ClientSettings {
     let mut settings = ClientSettings::default()
         .with_attempt_timeout(None)
-        .with_retry(RetryPolicy::default().with_backoff(Backoff::new(
-            Duration::from_millis(1),
-            Duration::from_millis(5),
-        )));
+        .with_retry(fast_retries());
     settings.http = Some(quiet_http());
     settings
+}
+
+/// The default retry policy with a backoff of a few milliseconds: for a
+/// client of a sandbox whose faults a test injects, so that its retries
+/// take no noticeable time.
+///
+/// ```
+/// let client = sdk_core::Client::builder("http://127.0.0.1:9")
+///     .retry_policy(sdk_core::test_util::fast_retries())
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), sdk_core::Error>(())
+/// ```
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Backoff::new(
+        Duration::from_millis(1),
+        Duration::from_millis(5),
+    ))
 }
 
 /// The JSON document at `path`.

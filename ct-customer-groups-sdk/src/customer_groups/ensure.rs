@@ -310,14 +310,7 @@ impl CustomerGroups {
         'diff: loop {
             let actions = UpdateAction::diff(&group, draft);
             if actions.is_empty() {
-                return Ok(if changes == 0 {
-                    Ensured::Unchanged(group)
-                } else {
-                    Ensured::Updated {
-                        resource: group,
-                        changes,
-                    }
-                });
+                return Ok(outcome(group, changes));
             }
             for batch in actions.chunks(MAX_ACTIONS) {
                 let update = CustomerGroupUpdate::for_group(&group).actions_from(batch.to_vec());
@@ -357,10 +350,7 @@ impl CustomerGroups {
                 }
             }
             // Every action was sent and accepted: what the last answer holds is the result.
-            return Ok(Ensured::Updated {
-                resource: group,
-                changes,
-            });
+            return Ok(outcome(group, changes));
         }
     }
 
@@ -388,6 +378,18 @@ impl CustomerGroups {
                 sdk_core::error::Taken::new("name", draft.group_name.clone(), holder.id, holder.key)
                     .into()
             }))
+    }
+}
+
+/// `Unchanged` when nothing was written, `Updated` with the count otherwise.
+fn outcome(group: CustomerGroup, changes: usize) -> Ensured<CustomerGroup> {
+    if changes == 0 {
+        Ensured::Unchanged(group)
+    } else {
+        Ensured::Updated {
+            resource: group,
+            changes,
+        }
     }
 }
 
