@@ -21,14 +21,14 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use ct_customer_groups_sdk::sandbox::CtSandbox;
-use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft};
+use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, Ensured};
 use flowretail_sdk::sandbox::FlowRetailSandbox;
 use flowretail_sdk::{CreateCustomerGroup, FlowRetailClient};
 use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     CustomerGroup, CustomerGroupDraft as PosGroupDraft, DiscountDraft, PosClient,
 };
-use sdk_core::reconcile::Tally;
+use ct_customer_groups_sdk::Tally;
 
 /// A client connected to an in-process sandbox.
 const SANDBOX: &str = "in-process sandbox";
@@ -238,7 +238,7 @@ pub async fn sync_groups(
 fn record<T>(
     target: &str,
     wanted: &[Mirror],
-    outcomes: sdk_core::Result<Vec<sdk_core::Result<sdk_core::Ensured<T>>>>,
+    outcomes: ct_customer_groups_sdk::Result<Vec<ct_customer_groups_sdk::Result<Ensured<T>>>>,
     failures: &mut Vec<String>,
 ) -> Tally {
     match outcomes {
