@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::process::ExitCode;
 
+use ct_customer_groups_sdk::Tally;
 use ct_customer_groups_sdk::sandbox::CtSandbox;
 use ct_customer_groups_sdk::{CtClient, CustomerGroupDraft, Ensured};
 use flowretail_sdk::sandbox::FlowRetailSandbox;
@@ -28,7 +29,6 @@ use pos_customer_sdk::sandbox::PosSandbox;
 use pos_customer_sdk::{
     CustomerGroup, CustomerGroupDraft as PosGroupDraft, DiscountDraft, PosClient,
 };
-use ct_customer_groups_sdk::Tally;
 
 /// A client connected to an in-process sandbox.
 const SANDBOX: &str = "in-process sandbox";

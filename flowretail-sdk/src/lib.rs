@@ -174,7 +174,7 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, FlowRetailClient, FlowRetailClientBuilder, PRODUCTION_URL,
     STAGE_URL,
 };
-pub use customer_groups::{CustomerGroups, ListItem, Listing};
+pub use customer_groups::{CustomerGroups, GroupMembers, ListItem, Listing};
 pub use model::{
     AccountManager, CreateCustomerGroup, Customer, CustomerAddress, CustomerAddressType,
     CustomerConsent, CustomerContact, CustomerContactRole, CustomerCredit, CustomerEhf,

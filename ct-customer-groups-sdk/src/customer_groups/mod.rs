@@ -14,6 +14,8 @@ use crate::update::{CustomerGroupUpdate, UpdateAction};
 
 mod ensure;
 
+pub use ensure::{KEY_TEXT_PER_READ, KEYS_PER_READ};
+
 /// The customer group endpoints. Get one with [`CtClient::customer_groups`].
 ///
 /// [`expand`](Self::expand) returns a handle whose gets, creates, updates
