@@ -16,6 +16,7 @@
 //! | credentials | [`auth`], [`oauth`] |
 //! | when and how calls are retried | [`retry`] |
 //! | what `ensure` did, and the counts of a run | [`reconcile`]: [`Ensured`], [`reconcile::Tally`] |
+//! | what changed since the last run, checkpointed | [`feed`]: [`feed::ChangeFeed`], [`feed::Change`], [`feed::CheckpointStore`] |
 //! | the spans and metrics every call produces (metrics: feature `opentelemetry`) | [`telemetry`] |
 //! | in-process sandboxes and fault injection (feature `sandbox`) | `sandbox` |
 //! | helpers for your own tests (feature `test-util`) | `test_util` |
@@ -78,6 +79,7 @@ pub mod encoding;
 mod env;
 pub mod error;
 mod escape;
+pub mod feed;
 pub mod headers;
 pub mod json;
 pub mod oauth;
@@ -113,6 +115,9 @@ pub mod common {
     pub use crate::call::{Call, CallFuture, CallOptions, CallOptionsBuilder, ScopedCall};
     pub use crate::client::{ClientSettings, IntoHttpClient, Redirects, http_client_builder};
     pub use crate::error::{ApiError, Error, Result};
+    pub use crate::feed::{
+        Batch, Change, ChangeFeed, CheckpointStore, FileCheckpoints, MemoryCheckpoints,
+    };
     pub use crate::reconcile::{Ensured, Tally};
     pub use crate::retry::{Backoff, RetryPolicy};
 }

@@ -12,8 +12,10 @@ use crate::model::{CustomFieldsDraft, CustomerGroup, CustomerGroupDraft, check_k
 use crate::query::{CustomerGroupQuery, QueryAll};
 use crate::update::{CustomerGroupUpdate, UpdateAction};
 
+mod changes;
 mod ensure;
 
+pub use changes::DEFAULT_FEED_OVERLAP;
 pub use ensure::{KEY_TEXT_PER_READ, KEYS_PER_READ};
 
 /// The customer group endpoints. Get one with [`CtClient::customer_groups`].

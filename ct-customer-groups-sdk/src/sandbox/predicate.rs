@@ -361,6 +361,20 @@ fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
     }
 }
 
+/// Timestamps compare as the instants they are, however they are written
+/// (`10:00:00Z` is `10:00:00.000Z`), as the live API compares them.
+fn compare_instants(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
+    let instant = |value: &Value| {
+        value
+            .as_str()
+            .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+    };
+    match (instant(left), instant(right)) {
+        (Some(a), Some(b)) => Some(a.cmp(&b)),
+        _ => compare(left, right),
+    }
+}
+
 impl Predicate {
     /// The lowest id this predicate can match, when it says (`id > x`,
     /// `id >= x`, or an `and` holding one): where an index scan may start.
@@ -407,7 +421,11 @@ impl Predicate {
                 let Some(actual) = group.get(field).filter(|v| !v.is_null()) else {
                     return *operator == "!=";
                 };
-                let ordering = compare(actual, expected);
+                let ordering = if field == "createdAt" || field == "lastModifiedAt" {
+                    compare_instants(actual, expected)
+                } else {
+                    compare(actual, expected)
+                };
                 match *operator {
                     "=" => ordering == Some(Equal),
                     "!=" => ordering != Some(Equal),

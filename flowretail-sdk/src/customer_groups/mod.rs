@@ -15,8 +15,10 @@ use crate::model::{
     UpdateCustomerGroup,
 };
 
+mod changes;
 mod ensure;
 
+pub use changes::DEFAULT_FEED_OVERLAP;
 pub use ensure::GroupMembers;
 
 /// The page size used when none is set.

@@ -11,7 +11,10 @@ use crate::model::{
 };
 use crate::validation::{in_entry, validate_draft, validate_patch};
 
+mod changes;
 mod ensure;
+
+pub use changes::DEFAULT_FEED_OVERLAP;
 
 /// The customer endpoints. Get one with [`PosClient::customers`].
 #[derive(Debug, Clone)]
@@ -196,11 +199,7 @@ impl Customers {
     /// # }
     /// ```
     pub fn list_modified_since(&self, date: NaiveDate) -> Call<Vec<Customer>> {
-        let request = Request::get("list_customers_modified_since")
-            .segment("customers")
-            .param_segment("startDate", date.format("%Y-%m-%d").to_string())
-            .segment("modified");
-        calls::json(self.client.http(), request).map(all)
+        calls::json(self.client.http(), modified_request(date)).map(all)
     }
 
     /// `PUT /customers/list`: replaces or creates many customers by id. The
@@ -296,6 +295,13 @@ fn get_request(id: &CustomerId) -> Request {
     Request::get("get_customer")
         .segment("customers")
         .id_segment("customer id", id.to_string())
+}
+
+fn modified_request(date: NaiveDate) -> Request {
+    Request::get("list_customers_modified_since")
+        .segment("customers")
+        .param_segment("startDate", date.format("%Y-%m-%d").to_string())
+        .segment("modified")
 }
 
 fn list_request() -> Request {

@@ -104,6 +104,12 @@ pub enum Error {
     /// ask for another. Nothing was written.
     #[error(transparent)]
     Taken(Box<Taken>),
+
+    /// A change feed's checkpoint could not be read or saved
+    /// ([`crate::feed::CheckpointStore`]). Nothing was sent for it; the
+    /// feed's position is as last saved.
+    #[error(transparent)]
+    Checkpoint(Box<CheckpointError>),
 }
 
 impl Error {
@@ -145,7 +151,8 @@ impl Error {
             | Error::Decode(_)
             | Error::IncompleteListing(_)
             | Error::Setup(_)
-            | Error::Taken(_) => false,
+            | Error::Taken(_)
+            | Error::Checkpoint(_) => false,
         }
     }
 
@@ -189,7 +196,9 @@ impl Error {
     /// credentials), so any call, even a create, can safely be made again.
     pub fn request_may_have_been_sent(&self) -> bool {
         match self {
-            Error::InvalidInput(_) | Error::Connect(_) | Error::Setup(_) => false,
+            Error::InvalidInput(_) | Error::Connect(_) | Error::Setup(_) | Error::Checkpoint(_) => {
+                false
+            }
             Error::Auth(auth) => auth.api_request_sent,
             Error::Timeout(_)
             | Error::Transport(_)
@@ -275,6 +284,41 @@ pub struct IncompleteListing {
     pub items: u64,
     /// Pages received before the listing stopped.
     pub pages: u64,
+}
+
+/// A checkpoint that could not be read or saved: see [`Error::Checkpoint`].
+#[derive(Debug, thiserror::Error)]
+#[error("checkpoint `{}`: {what}", Escaped(.name))]
+#[non_exhaustive]
+pub struct CheckpointError {
+    /// The checkpoint's name.
+    pub name: String,
+    /// What failed, such as `could not be saved` or `is not a checkpoint of this feed`.
+    pub what: String,
+    /// The store's error, when there is one.
+    #[source]
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CheckpointError {
+    /// Checkpoint `name`: `what` failed, because of `source`.
+    pub fn new(
+        name: impl Into<String>,
+        what: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+impl From<CheckpointError> for Error {
+    fn from(checkpoint: CheckpointError) -> Self {
+        Error::Checkpoint(Box::new(checkpoint))
+    }
 }
 
 /// A unique value held by another resource: see [`Error::Taken`].

@@ -88,6 +88,7 @@ pub(crate) fn error_type(error: &Error) -> Cow<'static, str> {
         Error::IncompleteListing(_) => "incomplete_listing",
         Error::Setup(_) => "setup",
         Error::Taken(_) => "taken",
+        Error::Checkpoint(_) => "checkpoint",
     };
     Cow::Borrowed(class)
 }
