@@ -78,6 +78,13 @@ impl Cost {
     }
 }
 
+/// `example` with an id of its own: a UUID-shaped text made from `n`.
+fn example_with_id(example: &serde_json::Value, n: usize) -> serde_json::Value {
+    let mut customer = example.clone();
+    customer["id"] = json!(format!("00000000-0000-4000-8000-{n:012}"));
+    customer
+}
+
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
@@ -323,7 +330,7 @@ fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
         "emails": ["a@b.com", "4@4.com"], "socials": ["facebook1"],
         "phones": ["44443333222", "7778855"], "urls": ["url3", "url1", "url2"]});
     let count = EIGHT_MIB / example.to_string().len();
-    let customers = serde_json::to_string(&vec![example; count]).unwrap();
+    let customers = serde_json::to_string(&vec![example.clone(); count]).unwrap();
     let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, ok);
     cost.report("POS, 8 MiB of the document's example customer");
     assert!(cost.peak_ratio() < 10.0);
@@ -346,6 +353,33 @@ fn one_answer_costs_a_bounded_and_stated_amount_of_memory() {
     let cost = measure::<PosList>(&pos_list(&customers), usize::MAX, refused);
     cost.report("POS, 8 MiB of minimal customers `{\"id\":1}` (refused)");
     assert!(cost.peak_ratio() <= 10.0);
+
+    // POS, the change feed's delete pass: `GET /customers` at the 128 MiB
+    // body cap, the document's example customer repeated with distinct
+    // ids, decoded to the ids alone (`CustomerIdList`).
+    let body_cap = 128 * 1024 * 1024;
+    let one = example_with_id(&example, 0).to_string().len() + 1;
+    let count = body_cap / one;
+    let mut body = String::with_capacity(body_cap + 64);
+    body.push_str("{\"customers\":[");
+    for n in 0..count {
+        if n > 0 {
+            body.push(',');
+        }
+        body.push_str(&example_with_id(&example, n).to_string());
+    }
+    body.push_str("]}");
+    let cost = measure::<pos_customer_sdk::CustomerIdList>(body.as_bytes(), usize::MAX, ok);
+    cost.report(&format!(
+        "POS, the delete pass's ids of {count} customers at the 128 MiB cap"
+    ));
+    assert!(cost.body <= body_cap);
+    assert!(
+        cost.peak * 6 < cost.body,
+        "ids only: {:.2}x",
+        cost.peak as f64 / cost.body as f64
+    );
+    drop(body);
 
     // Measured here, not in a test of its own: the counter is global, and
     // tests of one binary run at once.

@@ -195,8 +195,8 @@ pub use client::{
 pub use ids::{AddressId, CustomerGroupId, CustomerId, DiscountId};
 pub use model::{
     Address, Customer, CustomerDraft, CustomerGroup, CustomerGroupDraft, CustomerGroupPatch,
-    CustomerGroupRef, CustomerPatch, Decimal, Deleted, Discount, DiscountDraft, DiscountPatch,
-    Gender, GroupDiscount, InvalidDecimal, Upserted,
+    CustomerGroupRef, CustomerIdList, CustomerPatch, Decimal, Deleted, Discount, DiscountDraft,
+    DiscountPatch, Gender, GroupDiscount, InvalidDecimal, Upserted,
 };
 
 // The date type [`Customers::list_modified_since`](customers::Customers::list_modified_since)

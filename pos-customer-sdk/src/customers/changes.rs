@@ -10,11 +10,9 @@ use sdk_core::feed::{
     ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage, content_marker,
 };
 use sdk_core::vendor::calls;
-use sdk_core::{Request, Response, Result};
-use serde::Deserialize;
+use sdk_core::{Response, Result};
 
 use super::{Customers, all, list_request};
-use crate::ids::CustomerId;
 use crate::model::{Customer, CustomerList};
 
 /// The overlap a customer feed reads again: a day, on top of the
@@ -116,9 +114,11 @@ impl ChangeSource for CustomerChanges {
     }
 
     fn all_ids(&self) -> BoxStream<'static, Result<Vec<String>>> {
-        let request: Request = list_request();
-        let read = calls::json::<CustomerIds>(self.customers.client.http(), request);
-        Box::pin(futures::stream::once(read.send()).map(|ids| ids.and_then(CustomerIds::ids)))
+        let read = self.customers.list_ids();
+        Box::pin(
+            futures::stream::once(read.send())
+                .map(|ids| ids.map(|ids| ids.iter().map(ToString::to_string).collect())),
+        )
     }
 
     fn default_overlap(&self) -> Duration {
@@ -139,55 +139,4 @@ fn server_time(response: &Response) -> Option<DateTime<Utc>> {
     let date = response.headers().get(sdk_core::http::header::DATE)?;
     let at = httpdate::parse_http_date(date.to_str().ok()?).ok()?;
     Some(DateTime::<Utc>::from(at))
-}
-
-/// `GET /customers` decoded to the ids alone: a delete pass holds ids,
-/// never whole customers.
-#[derive(Deserialize)]
-struct CustomerIds {
-    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
-    customers: Vec<IdOnly>,
-}
-
-impl CustomerIds {
-    fn ids(self) -> Result<Vec<String>> {
-        Ok(self
-            .customers
-            .into_iter()
-            .map(|IdOnly(id)| id.to_string())
-            .collect())
-    }
-}
-
-/// One customer's id; a customer without one fails the decoding.
-#[derive(Deserialize)]
-#[serde(try_from = "IdShape")]
-struct IdOnly(CustomerId);
-
-/// A customer in either shape the document shows (`{"id": ..}` or
-/// `{"customer": {"id": ..}}`); every other field is skipped unread.
-#[derive(Deserialize)]
-struct IdShape {
-    #[serde(default)]
-    id: Option<CustomerId>,
-    #[serde(default)]
-    customer: Option<Box<IdShape>>,
-}
-
-impl IdShape {
-    fn id(self) -> Option<CustomerId> {
-        self.id
-            .or_else(|| self.customer.and_then(|inner| inner.id()))
-    }
-}
-
-impl TryFrom<IdShape> for IdOnly {
-    type Error = &'static str;
-
-    fn try_from(shape: IdShape) -> std::result::Result<Self, Self::Error> {
-        shape
-            .id()
-            .map(IdOnly)
-            .ok_or("a customer of the list has no id")
-    }
 }

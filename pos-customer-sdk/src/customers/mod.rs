@@ -7,7 +7,8 @@ use sdk_core::{Call, Request, Response, Result};
 use crate::client::PosClient;
 use crate::ids::CustomerId;
 use crate::model::{
-    Customer, CustomerDraft, CustomerList, CustomerPatch, CustomerWithoutId, Upserted, WithId,
+    Customer, CustomerDraft, CustomerIdList, CustomerList, CustomerPatch, CustomerWithoutId,
+    Upserted, WithId,
 };
 use crate::validation::{in_entry, validate_draft, validate_patch};
 
@@ -182,6 +183,26 @@ impl Customers {
     /// ```
     pub fn list(&self) -> Call<Vec<Customer>> {
         calls::json(self.client.http(), list_request()).map(all)
+    }
+
+    /// `GET /customers`, decoded to the ids alone ([`CustomerIdList`]): what
+    /// the feed's delete pass reads, at a fraction of the memory of
+    /// [`list`](Self::list).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> pos_customer_sdk::Result<()> {
+    /// # let sandbox = pos_customer_sdk::sandbox::PosSandbox::start()?;
+    /// # sandbox.seed_documented_examples(); // what the API document shows
+    /// # let pos = sandbox.client()?;
+    /// let ids = pos.customers().list_ids().await?;
+    /// assert!(ids.iter().any(|id| id.to_string() == "231b949c-332b-4194-aba5-8f00e828a49b"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_ids(&self) -> Call<Vec<CustomerId>> {
+        let request = Request::get("list_customer_ids").segment("customers");
+        calls::json(self.client.http(), request).map(CustomerIdList::into_ids)
     }
 
     /// `GET /customers/{YYYY-MM-DD}/modified`: the customers changed since `date`.

@@ -255,3 +255,55 @@ pub(crate) struct WithId<'a, T> {
     #[serde(flatten)]
     pub(crate) fields: &'a T,
 }
+
+/// `GET /customers` decoded to the customers' ids alone: every other field
+/// is skipped unread, so a list costs its ids in memory, not its customers
+/// (see [`Customers::list_ids`](crate::customers::Customers::list_ids)).
+/// Both shapes the document shows decode (`{"id": ..}` and
+/// `{"customer": {"id": ..}}`); a customer without an id fails.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct CustomerIdList {
+    /// The ids, in the list's order.
+    #[serde(default, deserialize_with = "sdk_core::vendor::json::list")]
+    pub customers: Vec<IdOnly>,
+}
+
+impl CustomerIdList {
+    /// The ids.
+    pub fn into_ids(self) -> Vec<CustomerId> {
+        self.customers.into_iter().map(|IdOnly(id)| id).collect()
+    }
+}
+
+/// One customer of a [`CustomerIdList`]: its id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "IdShape")]
+pub struct IdOnly(pub CustomerId);
+
+/// A customer in either shape, read for its id alone.
+#[derive(Deserialize)]
+struct IdShape {
+    #[serde(default)]
+    id: Option<CustomerId>,
+    #[serde(default)]
+    customer: Option<Box<IdShape>>,
+}
+
+impl IdShape {
+    fn id(self) -> Option<CustomerId> {
+        self.id
+            .or_else(|| self.customer.and_then(|inner| inner.id()))
+    }
+}
+
+impl TryFrom<IdShape> for IdOnly {
+    type Error = &'static str;
+
+    fn try_from(shape: IdShape) -> std::result::Result<Self, Self::Error> {
+        shape
+            .id()
+            .map(IdOnly)
+            .ok_or("a customer of the list has no id")
+    }
+}

@@ -12,7 +12,7 @@ mod discount;
 mod group;
 mod values;
 
-pub use customer::{Address, Customer, CustomerGroupRef};
+pub use customer::{Address, Customer, CustomerGroupRef, CustomerIdList, IdOnly};
 pub use customer_changes::{CustomerDraft, CustomerPatch};
 pub use discount::{Discount, DiscountDraft, DiscountPatch};
 pub use group::{CustomerGroup, CustomerGroupDraft, CustomerGroupPatch, GroupDiscount};
