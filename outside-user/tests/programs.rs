@@ -190,6 +190,9 @@ fn every_example_runs_as_a_program_of_its_own() {
     assert!(out.contains("deleted"), "{out}");
     let out = run_example(env!("CARGO_BIN_EXE_sync_groups"));
     assert!(out.contains("nothing to change: already in sync"), "{out}");
+    let out = run_example(env!("CARGO_BIN_EXE_change_feed"));
+    assert!(out.contains("poll 1: 12 changes written"), "{out}");
+    assert!(out.contains("poll 2: 4 changes written"), "{out}");
     let out = run_example(env!("CARGO_BIN_EXE_observability"));
     for printed in [
         "Name         : pos.create_customer",
