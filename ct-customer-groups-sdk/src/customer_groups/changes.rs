@@ -17,10 +17,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
 use sdk_core::feed::{ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage};
+use sdk_core::vendor::calls;
 use sdk_core::{Error, Result};
 
 use super::CustomerGroups;
-use crate::model::CustomerGroup;
+use crate::model::{CustomerGroup, PagedQueryResult};
 
 /// The overlap a customer group feed reads again before its checkpoint.
 pub const DEFAULT_FEED_OVERLAP: Duration = Duration::from_secs(30);
@@ -123,8 +124,8 @@ impl ChangeSource for GroupChanges {
             if walk.done {
                 return Ok(None);
             }
-            let groups = walk.next_page().await?;
-            Ok(Some((SourcePage::new(groups, None), walk)))
+            let (groups, server_time) = walk.next_page().await?;
+            Ok(Some((SourcePage::new(groups, server_time), walk)))
         }))
     }
 
@@ -143,8 +144,9 @@ impl ChangeSource for GroupChanges {
 }
 
 impl Walk {
-    /// The next page after the cursor, checked to be in order.
-    async fn next_page(&mut self) -> Result<Vec<CustomerGroup>> {
+    /// The next page after the cursor, checked to be in order, and the
+    /// server's time when it answered.
+    async fn next_page(&mut self) -> Result<(Vec<CustomerGroup>, Option<DateTime<Utc>>)> {
         let mut query = self
             .groups
             .query()
@@ -162,7 +164,16 @@ impl Walk {
                 .var("since", stamp(since)),
             (None, None) => query,
         };
-        let page = query.send().await?;
+        let limit = u64::from(self.page_size);
+        let read = calls::decoded(
+            self.groups.client.http(),
+            query.page_request(),
+            move |answer| {
+                let page: PagedQueryResult<CustomerGroup> = answer.json_page(limit)?;
+                Ok((page, answer.date()))
+            },
+        );
+        let (page, server_time) = read.await?;
         let count = page.results.len();
         let mut previous = self.after.clone();
         for group in &page.results {
@@ -176,7 +187,7 @@ impl Walk {
         self.after = previous;
         // A short page is the server's own word that nothing follows.
         self.done = count < usize::try_from(self.page_size).unwrap_or(usize::MAX);
-        Ok(page.results)
+        Ok((page.results, server_time))
     }
 }
 

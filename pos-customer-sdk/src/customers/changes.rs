@@ -6,11 +6,11 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveTime, Utc};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
+use sdk_core::Result;
 use sdk_core::feed::{
     ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage, content_marker,
 };
 use sdk_core::vendor::calls;
-use sdk_core::{Response, Result};
 
 use super::{Customers, all, list_request};
 use crate::model::{Customer, CustomerList};
@@ -98,7 +98,7 @@ impl ChangeSource for CustomerChanges {
         };
         let read = calls::decoded(self.customers.client.http(), request, |response| {
             let list: CustomerList = response.json()?;
-            Ok((all(list), server_time(&response)))
+            Ok((all(list), response.date()))
         });
         let size = usize::try_from(page_size.max(1)).unwrap_or(usize::MAX);
         Box::pin(futures::stream::once(read.send()).flat_map(move |read| {
@@ -132,11 +132,4 @@ impl ChangeSource for CustomerChanges {
             .and_utc()
             .min(since)
     }
-}
-
-/// The server's time by its `Date` header, when it sent a valid one.
-fn server_time(response: &Response) -> Option<DateTime<Utc>> {
-    let date = response.headers().get(sdk_core::http::header::DATE)?;
-    let at = httpdate::parse_http_date(date.to_str().ok()?).ok()?;
-    Some(DateTime::<Utc>::from(at))
 }

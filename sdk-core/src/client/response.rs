@@ -61,6 +61,16 @@ impl Response {
         &self.body
     }
 
+    /// The server's time when it answered, by its `Date` header (to the
+    /// second), when it sent a valid one: a change feed's clock, which the
+    /// client's own clock cannot stand in for.
+    pub fn date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.headers.get(http::header::DATE)?.to_str().ok()?;
+        httpdate::parse_http_date(text)
+            .ok()
+            .map(chrono::DateTime::from)
+    }
+
     /// Decodes the body as JSON into `T`; a mismatch is an [`Error::Decode`]
     /// naming the JSON path where it failed.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {

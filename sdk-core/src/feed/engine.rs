@@ -62,6 +62,9 @@ impl<T> std::fmt::Debug for ChangeFeed<T> {
 struct Poll<T> {
     walk: Option<BoxStream<'static, Result<SourcePage<T>>>>,
     reconcile: bool,
+    /// The server's time at the walk's first answer: once the walk is
+    /// complete, everything modified before it (less the overlap) was seen.
+    started_at: Option<DateTime<Utc>>,
 }
 
 /// What a checkpoint holds.
@@ -200,6 +203,7 @@ impl<T: Send + 'static> ChangeFeed<T> {
                 Some(Ok(page)) => {
                     if let Some(poll) = self.poll.as_mut() {
                         poll.walk = Some(walk);
+                        poll.started_at = poll.started_at.or(page.server_time);
                     }
                     if let Some(batch) = self.take_new(page) {
                         return Ok(Some(batch));
@@ -212,11 +216,52 @@ impl<T: Send + 'static> ChangeFeed<T> {
                 None => {}
             }
         }
-        let reconcile = self.poll.take().is_some_and(|poll| poll.reconcile);
-        if reconcile {
+        let Some(poll) = self.poll.take() else {
+            return Ok(None);
+        };
+        self.walk_completed(poll.started_at).await?;
+        if poll.reconcile {
             return self.delete_pass().await;
         }
         Ok(None)
+    }
+
+    /// A walk reached its end: the checkpoint moves up to the server's
+    /// time at its start, even when nothing changed, so that the next poll
+    /// reads back only the overlap before it (and the window of what was
+    /// handed out shrinks to that overlap).
+    async fn walk_completed(&mut self, started_at: Option<DateTime<Utc>>) -> Result<()> {
+        let (Some(state), Some(started_at)) = (self.working.as_mut(), started_at) else {
+            return Ok(());
+        };
+        if state
+            .watermark
+            .is_some_and(|watermark| watermark >= started_at)
+        {
+            return Ok(());
+        }
+        state.watermark = Some(started_at);
+        self.prune();
+        if self.uncommitted == 0 {
+            self.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets what was handed out before the overlap of the checkpoint.
+    fn prune(&mut self) {
+        let Some(state) = self.working.as_mut() else {
+            return;
+        };
+        let since = state.watermark.and_then(|w| earlier(w, self.overlap));
+        if let Some(cutoff) = since.map(|since| self.source.read_from(since)) {
+            state.window.retain(|_, seen| seen.at >= cutoff);
+        }
+    }
+
+    /// Whether the feed runs delete passes, and so keeps the ids it hands out.
+    fn deletes_wanted(&self) -> bool {
+        self.reconcile_every.is_some() || self.reconcile_next_poll
     }
 
     /// Saves the checkpoint of everything handed out so far: after a
@@ -282,11 +327,14 @@ impl<T: Send + 'static> ChangeFeed<T> {
         Poll {
             walk: Some(self.source.changed_since(since, self.page_size)),
             reconcile,
+            started_at: None,
         }
     }
 
     /// The page's changes that were not handed out already, as a batch.
     fn take_new(&mut self, page: SourcePage<T>) -> Option<Batch<T>> {
+        let keep_ids =
+            self.deletes_wanted() || self.poll.as_ref().is_some_and(|poll| poll.reconcile);
         let state = self.working.as_mut()?;
         let fallback_at = page.server_time.unwrap_or_else(Utc::now);
         let mut changes = Vec::new();
@@ -298,7 +346,9 @@ impl<T: Send + 'static> ChangeFeed<T> {
             }
             let at = key.modified_at.unwrap_or(fallback_at);
             state.watermark = Some(state.watermark.map_or(at, |watermark| watermark.max(at)));
-            state.upserted.insert(key.id.clone());
+            if keep_ids {
+                state.upserted.insert(key.id.clone());
+            }
             state.window.insert(
                 key.id,
                 Seen {
@@ -308,10 +358,7 @@ impl<T: Send + 'static> ChangeFeed<T> {
             );
             changes.push(Change::Upserted(item));
         }
-        let since = state.watermark.and_then(|w| earlier(w, self.overlap));
-        if let Some(cutoff) = since.map(|since| self.source.read_from(since)) {
-            state.window.retain(|_, seen| seen.at >= cutoff);
-        }
+        self.prune();
         if changes.is_empty() {
             return None;
         }
