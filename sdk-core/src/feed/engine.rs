@@ -69,6 +69,7 @@ struct Poll<T> {
 
 /// What a checkpoint holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct State {
     format: u32,
     /// The latest modification time handed out.
