@@ -201,6 +201,9 @@ fn page_by_id(store: &Store, params: &QueryParams) -> Answer {
     Ok(json_response(StatusCode::OK, &body))
 }
 
+/// A group with its sort key (the `sort` fields' values) and its id.
+type Keyed<'a> = (Vec<Option<&'a str>>, Option<&'a str>, &'a Value);
+
 /// A page in the order of `sort` (ties by id).
 fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
     fn text<'a>(group: &'a Value, field: &str) -> Option<&'a str> {
@@ -214,7 +217,7 @@ fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
     let total = params.capped(matching.len());
     if !params.order.is_empty() {
         // Each group's sort key, read once rather than at every comparison.
-        let mut keyed: Vec<(Vec<Option<&str>>, Option<&str>, &Value)> = matching
+        let mut keyed: Vec<Keyed<'_>> = matching
             .iter()
             .map(|group| {
                 let key = params
@@ -225,8 +228,7 @@ fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
                 (key, text(group, "id"), *group)
             })
             .collect();
-        let order = |a: &(Vec<Option<&str>>, Option<&str>, &Value),
-                     b: &(Vec<Option<&str>>, Option<&str>, &Value)| {
+        let order = |a: &Keyed<'_>, b: &Keyed<'_>| {
             a.0.iter()
                 .zip(&b.0)
                 .zip(&params.order)
