@@ -80,6 +80,7 @@ mod env;
 pub mod error;
 mod escape;
 pub mod feed;
+pub mod governor;
 pub mod headers;
 pub mod json;
 pub mod oauth;

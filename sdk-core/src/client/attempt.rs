@@ -20,6 +20,7 @@ use crate::error::{
     AuthError, Error, Result, TimeoutError, TimeoutKind, TransportError, TransportFailure,
     api_error_from_response, body::AnsweredRequest, innermost_cause,
 };
+use crate::governor;
 use crate::request::Request;
 use crate::retry::run::{Attempted, Failure, Retrying, retry_loop};
 use crate::telemetry::{self, AttemptEnd, AttemptFailure, Endpoint, Timer, UrlTemplate};
@@ -175,12 +176,28 @@ impl Client {
             self.inner.ids_in_spans,
         );
         let metrics = &self.inner.metrics;
+        // Waiting for a permit counts against the call's deadline (the
+        // whole call runs under it), not against the attempt's timeout,
+        // which starts with the exchange.
+        let permit = self.inner.governor.acquire().await;
         let started = Timer::start();
         let exchanged = {
             let _active = metrics.request_started(&endpoint);
             self.exchange(call, headers).instrument(span.clone()).await
         };
         let took = started.elapsed();
+        permit.finish(&match &exchanged {
+            Ok(response) => governor::Outcome {
+                status: Some(response.status()),
+                headers: Some(response.headers()),
+                timed_out: false,
+            },
+            Err(failure) => governor::Outcome {
+                status: None,
+                headers: None,
+                timed_out: matches!(failure, ExchangeError::Timeout(_)),
+            },
+        });
         match exchanged {
             Ok(response) => {
                 let status = response.status();

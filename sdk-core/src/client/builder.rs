@@ -187,6 +187,7 @@ impl ClientBuilder {
                 ids_in_spans: settings.ids_in_spans,
                 deprecations_logged: std::sync::Mutex::default(),
                 metrics: crate::telemetry::Metrics::new(),
+                governor: settings.governor.unwrap_or_default(),
                 _keep_alive: settings.keep_alive,
                 max_response_bytes: settings.max_response_bytes,
             }),

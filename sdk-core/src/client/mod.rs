@@ -93,6 +93,8 @@ struct ClientInner {
     /// Whether spans show resource ids and keys, or their templates.
     ids_in_spans: bool,
     metrics: Metrics,
+    /// What paces this client's requests (perhaps shared with others).
+    governor: crate::governor::Governor,
     /// The operations whose deprecation notice was logged already.
     deprecations_logged: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     /// What this client keeps alive (the sandbox it talks to); never read.

@@ -75,6 +75,10 @@ pub struct ClientSettings {
     /// own (commercetools: `X-Correlation-ID`; POS Cloud and Flow Retail
     /// name none, so nothing is sent there unless this is set).
     pub correlation_id_header: Option<reqwest::header::HeaderName>,
+    /// What paces the requests of the clients built with these settings
+    /// (`None`: each client its own [`Governor::adaptive`](crate::governor::Governor::adaptive));
+    /// clients given one handle share it.
+    pub governor: Option<crate::governor::Governor>,
     /// Something the clients built with these settings keep alive, such as
     /// the in-process sandbox they talk to.
     pub(crate) keep_alive: Option<KeepAlive>,
@@ -120,6 +124,7 @@ impl Default for ClientSettings {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             ids_in_spans: true,
             correlation_id_header: None,
+            governor: None,
             keep_alive: None,
             refused_header: None,
         }
@@ -326,6 +331,16 @@ macro_rules! client_settings_setters {
         /// bodies are read up to 64 KiB whatever this says.
         pub fn max_response_bytes(mut self, max: usize) -> Self {
             $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).max_response_bytes = max;
+            self
+        }
+
+        /// What paces this client's requests (default: a
+        /// [`Governor::adaptive`]($crate::governor::Governor::adaptive) of
+        /// its own): a fixed rate or concurrency cap you know
+        /// (`Governor::adaptive().rate(10.0)`), [`Governor::off`]($crate::governor::Governor::off),
+        /// or one handle shared by every client of one credential.
+        pub fn governor(mut self, governor: $crate::governor::Governor) -> Self {
+            $crate::client::HasClientSettings::client_settings_mut(&mut self.$field).governor = Some(governor);
             self
         }
 

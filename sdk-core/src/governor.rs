@@ -1,0 +1,562 @@
+//! Pacing requests before the server's limit, instead of after it.
+//!
+//! A [`Governor`] is shared by a client, its clones, every listing and
+//! every retry, and by other clients built with the same handle (one
+//! credential used by several clients). Every attempt takes a permit from
+//! it before it is sent:
+//!
+//! - **A concurrency limit that adapts**, AIMD-style: it grows by one per
+//!   round of answers that come back clean, and shrinks to 70% on a `429`,
+//!   a `503` or a timeout (at most once a second).
+//! - **A pace** (a token bucket), once the server has shown a limit: after
+//!   a `429`, the answered rate of the last second, less 10%, growing by
+//!   0.1 request a second per second while answers come back clean. A
+//!   fixed rate ([`Governor::rate`]) is a contract you know, and stays.
+//! - **A pause for everyone.** `Retry-After` (seconds or an HTTP date) on a
+//!   `429` or `503`, or `X-RateLimit-Remaining: 0` with
+//!   `X-RateLimit-Reset` (seconds, fractions allowed, or an HTTP date),
+//!   holds every task of the governor until then, not just the one that
+//!   was told.
+//!
+//! Waiting for a permit counts against the call's deadline; the attempt
+//! timeout starts when the request is sent.
+//!
+//! ```
+//! use sdk_core::governor::Governor;
+//!
+//! // One credential, two clients: one governor between them.
+//! let governor = Governor::adaptive().max_concurrency(8);
+//! let first = sdk_core::Client::builder("https://api.example.com").governor(governor.clone()).build()?;
+//! let second = sdk_core::Client::builder("https://api.example.com").governor(governor.clone()).build()?;
+//! # let _ = (first, second);
+//! assert_eq!(governor.state().concurrency_limit, 8);
+//! # Ok::<(), sdk_core::Error>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// The concurrency limit an adaptive governor starts at.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// The highest concurrency limit an adaptive governor grows to, unless capped lower.
+pub const MAX_CONCURRENCY: usize = 64;
+
+/// How much the learned pace grows a second while answers come back clean.
+const RATE_GROWTH_PER_SECOND: f64 = 0.1;
+
+/// The share of the last second's answered rate a governor paces at after a `429`.
+const RATE_AFTER_THROTTLE: f64 = 0.9;
+
+/// What the concurrency limit becomes after a throttle.
+const CONCURRENCY_AFTER_THROTTLE: f64 = 0.7;
+
+/// The longest pause a header can impose (a hostile or broken server's
+/// `Retry-After: 99999999` does not stop a client for years).
+const MAX_PAUSE: Duration = Duration::from_secs(15 * 60);
+
+/// Paces the requests of the clients that share it: see [the module](self).
+/// Cheap to clone; clones share one state.
+#[derive(Clone)]
+pub struct Governor {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Governor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Governor")
+            .field("settings", &self.shared.settings)
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+impl Default for Governor {
+    fn default() -> Self {
+        Self::adaptive()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    enabled: bool,
+    max_concurrency: usize,
+    fixed_rate: Option<f64>,
+}
+
+struct Shared {
+    settings: Settings,
+    state: Mutex<State>,
+    changed: Notify,
+}
+
+#[derive(Debug)]
+struct State {
+    limit: f64,
+    in_flight: usize,
+    rate: Option<f64>,
+    tokens: f64,
+    refilled_at: Instant,
+    paused_until: Option<Instant>,
+    /// When the answers of the last second came.
+    answered: VecDeque<Instant>,
+    last_decrease: Option<Instant>,
+    waits: u64,
+    throttled: u64,
+}
+
+/// What a governor is doing now: see [`Governor::state`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct GovernorState {
+    /// How many requests may be in flight at once.
+    pub concurrency_limit: usize,
+    /// How many are.
+    pub in_flight: usize,
+    /// The pace, in requests a second, when there is one.
+    pub rate: Option<f64>,
+    /// How long every request waits before it may be sent, when paused.
+    pub paused_for: Option<Duration>,
+    /// Requests that waited for a permit.
+    pub waits: u64,
+    /// Answers that said the server was over its limit (`429`, `503`) or timed out.
+    pub throttled: u64,
+}
+
+impl Governor {
+    /// The default: a concurrency limit that starts at
+    /// [`DEFAULT_CONCURRENCY`] and adapts, and a pace learned from the
+    /// first `429`.
+    pub fn adaptive() -> Self {
+        Self::with(Settings {
+            enabled: true,
+            max_concurrency: MAX_CONCURRENCY,
+            fixed_rate: None,
+        })
+    }
+
+    /// No pacing at all: every request is sent at once (a `Retry-After`
+    /// still delays the retry of the request that got it).
+    pub fn off() -> Self {
+        Self::with(Settings {
+            enabled: false,
+            max_concurrency: usize::MAX,
+            fixed_rate: None,
+        })
+    }
+
+    /// At most `max` requests in flight at once (at least 1); the limit
+    /// still shrinks below it on throttles and grows back up to it.
+    pub fn max_concurrency(self, max: usize) -> Self {
+        Self::with(Settings {
+            max_concurrency: max.max(1),
+            ..self.shared.settings
+        })
+    }
+
+    /// At most `per_second` requests a second (a contract you know; at
+    /// least one a minute), evenly spaced.
+    pub fn rate(self, per_second: f64) -> Self {
+        let per_second = if per_second.is_finite() {
+            per_second.max(1.0 / 60.0)
+        } else {
+            1.0
+        };
+        Self::with(Settings {
+            fixed_rate: Some(per_second),
+            ..self.shared.settings
+        })
+    }
+
+    fn with(settings: Settings) -> Self {
+        let limit = DEFAULT_CONCURRENCY.min(settings.max_concurrency) as f64;
+        Self {
+            shared: Arc::new(Shared {
+                settings,
+                state: Mutex::new(State {
+                    limit,
+                    in_flight: 0,
+                    rate: settings.fixed_rate,
+                    tokens: 1.0,
+                    refilled_at: Instant::now(),
+                    paused_until: None,
+                    answered: VecDeque::new(),
+                    last_decrease: None,
+                    waits: 0,
+                    throttled: 0,
+                }),
+                changed: Notify::new(),
+            }),
+        }
+    }
+
+    /// What the governor is doing now.
+    pub fn state(&self) -> GovernorState {
+        let state = self.lock();
+        let now = Instant::now();
+        GovernorState {
+            concurrency_limit: state.limit as usize,
+            in_flight: state.in_flight,
+            rate: state.rate,
+            paused_for: state
+                .paused_until
+                .filter(|until| *until > now)
+                .map(|until| until - now),
+            waits: state.waits,
+            throttled: state.throttled,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until a request may be sent, and takes its permit.
+    pub(crate) async fn acquire(&self) -> Permit {
+        if !self.shared.settings.enabled {
+            return Permit { governor: None };
+        }
+        let mut waited = false;
+        loop {
+            let notified = self.shared.changed.notified();
+            let wait = {
+                let mut state = self.lock();
+                match state.try_take(Instant::now()) {
+                    Ok(()) => {
+                        if waited {
+                            state.waits = state.waits.saturating_add(1);
+                        }
+                        return Permit {
+                            governor: Some(self.clone()),
+                        };
+                    }
+                    Err(wait) => wait,
+                }
+            };
+            waited = true;
+            match wait {
+                Some(wait) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = notified => {}
+                    }
+                }
+                None => notified.await,
+            }
+        }
+    }
+}
+
+impl State {
+    /// Takes a permit at `now`, or says how long to wait (`None`: until a
+    /// request in flight ends).
+    fn try_take(&mut self, now: Instant) -> Result<(), Option<Duration>> {
+        if let Some(until) = self.paused_until {
+            if until > now {
+                return Err(Some(until - now));
+            }
+            self.paused_until = None;
+        }
+        if self.in_flight as f64 >= self.limit.floor().max(1.0) {
+            return Err(None);
+        }
+        if let Some(rate) = self.rate {
+            let elapsed = now.saturating_duration_since(self.refilled_at);
+            self.tokens = (self.tokens + elapsed.as_secs_f64() * rate).min(1.0);
+            self.refilled_at = now;
+            if self.tokens < 1.0 {
+                return Err(Some(Duration::from_secs_f64(
+                    ((1.0 - self.tokens) / rate).clamp(0.0, 60.0),
+                )));
+            }
+            self.tokens -= 1.0;
+        }
+        self.in_flight = self.in_flight.saturating_add(1);
+        Ok(())
+    }
+
+    /// Counts an answer at `now` into the last second's.
+    fn note_answer(&mut self, now: Instant) {
+        self.answered.push_back(now);
+        while self
+            .answered
+            .front()
+            .is_some_and(|at| now.saturating_duration_since(*at) > Duration::from_secs(1))
+        {
+            self.answered.pop_front();
+        }
+    }
+
+    fn pause_until(&mut self, until: Instant) {
+        self.paused_until = Some(self.paused_until.map_or(until, |paused| paused.max(until)));
+    }
+}
+
+/// The right to send one request; dropped unfinished (the attempt did not
+/// get as far as the server), it gives its place back and says nothing.
+pub(crate) struct Permit {
+    governor: Option<Governor>,
+}
+
+/// How an attempt ended, for the governor.
+pub(crate) struct Outcome<'a> {
+    /// The answer's status, when one came.
+    pub(crate) status: Option<StatusCode>,
+    /// The answer's headers, when one came.
+    pub(crate) headers: Option<&'a HeaderMap>,
+    /// Whether the attempt ran out of time.
+    pub(crate) timed_out: bool,
+}
+
+impl Permit {
+    /// Reports how the attempt ended and gives the permit back.
+    pub(crate) fn finish(mut self, outcome: &Outcome<'_>) {
+        let Some(governor) = self.governor.take() else {
+            return;
+        };
+        let now = Instant::now();
+        let settings = governor.shared.settings;
+        {
+            let mut state = governor.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let status = outcome.status.map(|status| status.as_u16());
+            let throttled = matches!(status, Some(429 | 503)) || outcome.timed_out;
+            if let Some(headers) = outcome.headers {
+                if let Some(wait) = header_pause(headers, throttled) {
+                    state.pause_until(now + wait.min(MAX_PAUSE));
+                }
+            }
+            let before = (state.limit as usize, state.rate);
+            if throttled {
+                state.throttled = state.throttled.saturating_add(1);
+                let recent = state
+                    .last_decrease
+                    .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1));
+                if !recent {
+                    state.last_decrease = Some(now);
+                    state.limit = (state.limit * CONCURRENCY_AFTER_THROTTLE).max(1.0);
+                    if settings.fixed_rate.is_none() && status == Some(429) {
+                        let answered = state.answered.len() as f64;
+                        let current = state.rate.unwrap_or(answered);
+                        let learned = answered.min(current) * RATE_AFTER_THROTTLE;
+                        state.rate = Some(learned.max(1.0));
+                    }
+                }
+            } else if status.is_some() {
+                state.note_answer(now);
+                state.limit =
+                    (state.limit + 1.0 / state.limit).min(settings.max_concurrency as f64);
+                if settings.fixed_rate.is_none()
+                    && let Some(rate) = state.rate
+                {
+                    state.rate = Some(rate + RATE_GROWTH_PER_SECOND / rate.max(0.5));
+                }
+            }
+            let after = (state.limit as usize, state.rate);
+            if before.0 != after.0 || (throttled && before.1 != after.1) {
+                tracing::debug!(
+                    concurrency_limit = after.0,
+                    rate = after.1.map(|rate| (rate * 100.0).round() / 100.0),
+                    throttled,
+                    "governor limit changed"
+                );
+            }
+        }
+        governor.shared.changed.notify_waiters();
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(governor) = self.governor.take() {
+            let mut state = governor.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            drop(state);
+            governor.shared.changed.notify_waiters();
+        }
+    }
+}
+
+/// How long the answer's headers say every request must wait: a
+/// throttle's `Retry-After`, or the reset of a spent `X-RateLimit` budget.
+fn header_pause(headers: &HeaderMap, throttled: bool) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let retry_after = throttled
+        .then(|| text("retry-after").and_then(delay_of))
+        .flatten();
+    let spent = text("x-ratelimit-remaining")
+        .and_then(|remaining| remaining.trim().parse::<f64>().ok())
+        .is_some_and(|remaining| remaining <= 0.0);
+    let reset = spent
+        .then(|| text("x-ratelimit-reset").and_then(delay_of))
+        .flatten();
+    match (retry_after, reset) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A delay written as seconds (fractions allowed) or as an HTTP date.
+fn delay_of(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(MAX_PAUSE.as_secs_f64())));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16, headers: &[(&'static str, &str)]) -> (StatusCode, HeaderMap) {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
+        }
+        (StatusCode::from_u16(status).unwrap(), map)
+    }
+
+    async fn send(governor: &Governor, status: u16, headers: &[(&'static str, &str)]) {
+        let permit = governor.acquire().await;
+        let (status, headers) = answered(status, headers);
+        permit.finish(&Outcome {
+            status: Some(status),
+            headers: Some(&headers),
+            timed_out: false,
+        });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_after_pauses_every_task_of_the_governor() {
+        let governor = Governor::adaptive();
+        send(&governor, 429, &[("retry-after", "3")]).await;
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let governor = governor.clone();
+                tokio::spawn(async move {
+                    drop(governor.acquire().await);
+                    Instant::now()
+                })
+            })
+            .collect();
+        for task in tasks {
+            let at = task.await.unwrap();
+            assert!(at.duration_since(start) >= Duration::from_secs(3));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_budget_pauses_until_its_reset_and_fractions_count() {
+        let governor = Governor::adaptive();
+        send(
+            &governor,
+            200,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "0.25"),
+            ],
+        )
+        .await;
+        let start = Instant::now();
+        drop(governor.acquire().await);
+        assert_eq!(start.elapsed(), Duration::from_millis(250));
+        // Budget left: no pause.
+        send(
+            &governor,
+            200,
+            &[("x-ratelimit-remaining", "5"), ("x-ratelimit-reset", "10")],
+        )
+        .await;
+        let start = Instant::now();
+        drop(governor.acquire().await);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fixed_rate_spaces_requests_evenly() {
+        let governor = Governor::adaptive().rate(4.0);
+        let start = Instant::now();
+        for _ in 0..9 {
+            send(&governor, 200, &[]).await;
+        }
+        // The first at once, then one each 250 ms.
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_concurrency_limit_shrinks_on_throttles_and_grows_back_on_clean_answers() {
+        let governor = Governor::adaptive().max_concurrency(10);
+        assert_eq!(governor.state().concurrency_limit, 10);
+        send(&governor, 503, &[]).await;
+        assert_eq!(governor.state().concurrency_limit, 7);
+        // A second throttle within the second changes nothing more.
+        send(&governor, 503, &[]).await;
+        assert_eq!(governor.state().concurrency_limit, 7);
+        for _ in 0..40 {
+            send(&governor, 200, &[]).await;
+        }
+        assert_eq!(governor.state().concurrency_limit, 10, "back up to the cap");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_sets_a_pace_below_what_was_answered_which_then_grows() {
+        let governor = Governor::adaptive();
+        for _ in 0..10 {
+            send(&governor, 200, &[]).await;
+        }
+        send(&governor, 429, &[("retry-after", "1")]).await;
+        let learned = governor.state().rate.unwrap();
+        assert!((learned - 9.0).abs() < 1e-9, "{learned}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        for _ in 0..90 {
+            send(&governor, 200, &[]).await;
+        }
+        let grown = governor.state().rate.unwrap();
+        assert!(grown > learned && grown < learned + 1.5, "{grown}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hostile_retry_after_pauses_at_most_a_quarter_of_an_hour() {
+        let governor = Governor::adaptive();
+        send(&governor, 429, &[("retry-after", "99999999999")]).await;
+        assert_eq!(governor.state().paused_for, Some(MAX_PAUSE));
+        tokio::time::advance(MAX_PAUSE).await;
+        for nonsense in ["-5", "NaN", "inf", "soon"] {
+            send(&governor, 429, &[("retry-after", nonsense)]).await;
+            assert_eq!(governor.state().paused_for, None, "{nonsense}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_http_date_retry_after_counts_from_the_wall_clock() {
+        let governor = Governor::adaptive();
+        let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
+        send(&governor, 429, &[("retry-after", &at)]).await;
+        let paused = governor.state().paused_for.unwrap();
+        assert!(
+            paused > Duration::from_secs(28) && paused <= Duration::from_secs(30),
+            "{paused:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn off_never_waits() {
+        let governor = Governor::off();
+        send(&governor, 429, &[("retry-after", "30")]).await;
+        let start = Instant::now();
+        drop(governor.acquire().await);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+}
