@@ -9,9 +9,13 @@
 //!   round of answers that come back clean, and shrinks to 70% on a `429`,
 //!   a `503` or a timeout (at most once a second).
 //! - **A pace** (a token bucket), once the server has shown a limit: after
-//!   a `429`, the answered rate of the last second, less 10%, growing by
-//!   0.1 request a second per second while answers come back clean. A
-//!   fixed rate ([`Governor::rate`]) is a contract you know, and stays.
+//!   the first `429`, one a second, doubling each clean second (TCP's slow
+//!   start) until the next `429` (just past what the server answers),
+//!   which takes 10% off; then 0.05 request a second more per second
+//!   while answers come back clean, and 10% less on each `429`. A server
+//!   that sends `X-RateLimit-*` budgets paces instead, and no pace is
+//!   learned. A fixed rate ([`Governor::rate`]) is a contract you know,
+//!   and stays.
 //! - **A pause for everyone.** `Retry-After` (seconds or an HTTP date) on a
 //!   `429` or `503`, or `X-RateLimit-Remaining: 0` with
 //!   `X-RateLimit-Reset` (seconds, fractions allowed, or an HTTP date),
@@ -47,14 +51,18 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// The highest concurrency limit an adaptive governor grows to, unless capped lower.
 pub const MAX_CONCURRENCY: usize = 64;
 
-/// How much the learned pace grows a second while answers come back clean.
-const RATE_GROWTH_PER_SECOND: f64 = 0.1;
+/// How much the learned pace grows a second while answers come back clean
+/// (after its slow start).
+const RATE_GROWTH_PER_SECOND: f64 = 0.05;
 
 /// The share of the last second's answered rate a governor paces at after a `429`.
 const RATE_AFTER_THROTTLE: f64 = 0.9;
 
 /// What the concurrency limit becomes after a throttle.
 const CONCURRENCY_AFTER_THROTTLE: f64 = 0.7;
+
+/// Room left after a spent budget's reset, for the trip to the server.
+const BUDGET_MARGIN: Duration = Duration::from_millis(2);
 
 /// The longest pause a header can impose (a hostile or broken server's
 /// `Retry-After: 99999999` does not stop a client for years).
@@ -106,6 +114,16 @@ struct State {
     /// When the answers of the last second came.
     answered: VecDeque<Instant>,
     last_decrease: Option<Instant>,
+    /// Whether the learned pace still doubles each clean second (until its
+    /// first throttle), as TCP's slow start does.
+    slow_start: bool,
+    /// Whether the server sends `X-RateLimit-*` budgets: then they pace,
+    /// and no pace is learned from throttles.
+    budget_seen: bool,
+    /// Whether the last answer said the budget is spent: after its reset,
+    /// one request goes, and the rest wait for what its answer says.
+    budget_spent: bool,
+    probe_in_flight: bool,
     waits: u64,
     throttled: u64,
 }
@@ -187,6 +205,10 @@ impl Governor {
                     paused_until: None,
                     answered: VecDeque::new(),
                     last_decrease: None,
+                    slow_start: true,
+                    budget_seen: false,
+                    budget_spent: false,
+                    probe_in_flight: false,
                     waits: 0,
                     throttled: 0,
                 }),
@@ -219,7 +241,10 @@ impl Governor {
     /// Waits until a request may be sent, and takes its permit.
     pub(crate) async fn acquire(&self) -> Permit {
         if !self.shared.settings.enabled {
-            return Permit { governor: None };
+            return Permit {
+                governor: None,
+                sent_at: Instant::now(),
+            };
         }
         let mut waited = false;
         loop {
@@ -233,6 +258,7 @@ impl Governor {
                         }
                         return Permit {
                             governor: Some(self.clone()),
+                            sent_at: Instant::now(),
                         };
                     }
                     Err(wait) => wait,
@@ -264,6 +290,12 @@ impl State {
         }
         if self.in_flight as f64 >= self.limit.floor().max(1.0) {
             return Err(None);
+        }
+        if self.budget_spent {
+            if self.probe_in_flight {
+                return Err(None);
+            }
+            self.probe_in_flight = true;
         }
         if let Some(rate) = self.rate {
             let elapsed = now.saturating_duration_since(self.refilled_at);
@@ -301,6 +333,9 @@ impl State {
 /// get as far as the server), it gives its place back and says nothing.
 pub(crate) struct Permit {
     governor: Option<Governor>,
+    /// When the request was let go: a budget's reset counts from about
+    /// when the server took it, not from when its answer came back.
+    sent_at: Instant,
 }
 
 /// How an attempt ended, for the governor.
@@ -326,9 +361,24 @@ impl Permit {
             state.in_flight = state.in_flight.saturating_sub(1);
             let status = outcome.status.map(|status| status.as_u16());
             let throttled = matches!(status, Some(429 | 503)) || outcome.timed_out;
+            state.probe_in_flight = false;
             if let Some(headers) = outcome.headers {
-                if let Some(wait) = header_pause(headers, throttled) {
+                if let Some(wait) = retry_after(headers, throttled) {
                     state.pause_until(now + wait.min(MAX_PAUSE));
+                }
+                match budget(headers) {
+                    Some(Budget::Spent(reset)) => {
+                        // Counted from the send, with a little room for the trip.
+                        let at = self.sent_at + reset.min(MAX_PAUSE) + BUDGET_MARGIN;
+                        state.pause_until(at.max(now));
+                        state.budget_seen = true;
+                        state.budget_spent = true;
+                    }
+                    Some(Budget::Left) => {
+                        state.budget_seen = true;
+                        state.budget_spent = false;
+                    }
+                    None => {}
                 }
             }
             let before = (state.limit as usize, state.rate);
@@ -340,11 +390,15 @@ impl Permit {
                 if !recent {
                     state.last_decrease = Some(now);
                     state.limit = (state.limit * CONCURRENCY_AFTER_THROTTLE).max(1.0);
-                    if settings.fixed_rate.is_none() && status == Some(429) {
-                        let answered = state.answered.len() as f64;
-                        let current = state.rate.unwrap_or(answered);
-                        let learned = answered.min(current) * RATE_AFTER_THROTTLE;
-                        state.rate = Some(learned.max(1.0));
+                    if settings.fixed_rate.is_none() && status == Some(429) && !state.budget_seen {
+                        let first = state.rate.is_none();
+                        state.rate = Some(match state.rate {
+                            // The first throttle: pace from one a second, doubling.
+                            None => 1.0,
+                            // A pace just past what the server answers: a little under it.
+                            Some(rate) => (rate * RATE_AFTER_THROTTLE).max(1.0),
+                        });
+                        state.slow_start = first;
                     }
                 }
             } else if status.is_some() {
@@ -354,7 +408,14 @@ impl Permit {
                 if settings.fixed_rate.is_none()
                     && let Some(rate) = state.rate
                 {
-                    state.rate = Some(rate + RATE_GROWTH_PER_SECOND / rate.max(0.5));
+                    // Per answer: slow start doubles the pace each second,
+                    // then it grows by RATE_GROWTH_PER_SECOND a second.
+                    let growth = if state.slow_start {
+                        1.0
+                    } else {
+                        RATE_GROWTH_PER_SECOND / rate.max(0.5)
+                    };
+                    state.rate = Some(rate + growth);
                 }
             }
             let after = (state.limit as usize, state.rate);
@@ -376,29 +437,41 @@ impl Drop for Permit {
         if let Some(governor) = self.governor.take() {
             let mut state = governor.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
+            // An attempt that never reached the server frees the probe's place.
+            state.probe_in_flight = false;
             drop(state);
             governor.shared.changed.notify_waiters();
         }
     }
 }
 
-/// How long the answer's headers say every request must wait: a
-/// throttle's `Retry-After`, or the reset of a spent `X-RateLimit` budget.
-fn header_pause(headers: &HeaderMap, throttled: bool) -> Option<Duration> {
-    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let retry_after = throttled
-        .then(|| text("retry-after").and_then(delay_of))
-        .flatten();
-    let spent = text("x-ratelimit-remaining")
-        .and_then(|remaining| remaining.trim().parse::<f64>().ok())
-        .is_some_and(|remaining| remaining <= 0.0);
-    let reset = spent
-        .then(|| text("x-ratelimit-reset").and_then(delay_of))
-        .flatten();
-    match (retry_after, reset) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
+/// A throttle's `Retry-After`, when the answer was one.
+fn retry_after(headers: &HeaderMap, throttled: bool) -> Option<Duration> {
+    if !throttled {
+        return None;
     }
+    delay_of(headers.get("retry-after")?.to_str().ok()?)
+}
+
+/// What an answer's `X-RateLimit-*` headers say of the budget.
+enum Budget {
+    /// Requests are left.
+    Left,
+    /// None is: one more is answered after this.
+    Spent(Duration),
+}
+
+fn budget(headers: &HeaderMap) -> Option<Budget> {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let remaining: f64 = text("x-ratelimit-remaining")?.trim().parse().ok()?;
+    if remaining > 0.0 {
+        return Some(Budget::Left);
+    }
+    Some(Budget::Spent(
+        text("x-ratelimit-reset")
+            .and_then(delay_of)
+            .unwrap_or(Duration::from_secs(1)),
+    ))
 }
 
 /// A delay written as seconds (fractions allowed) or as an HTTP date.
@@ -471,7 +544,8 @@ mod tests {
         .await;
         let start = Instant::now();
         drop(governor.acquire().await);
-        assert_eq!(start.elapsed(), Duration::from_millis(250));
+        // From the send, with the margin for the trip.
+        assert_eq!(start.elapsed(), Duration::from_millis(250) + BUDGET_MARGIN);
         // Budget left: no pause.
         send(
             &governor,
@@ -511,20 +585,72 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_429_sets_a_pace_below_what_was_answered_which_then_grows() {
+    async fn a_429_starts_a_pace_that_doubles_until_the_next_then_grows_slowly() {
         let governor = Governor::adaptive();
         for _ in 0..10 {
             send(&governor, 200, &[]).await;
         }
+        assert_eq!(
+            governor.state().rate,
+            None,
+            "no pace before the server shows a limit"
+        );
         send(&governor, 429, &[("retry-after", "1")]).await;
-        let learned = governor.state().rate.unwrap();
-        assert!((learned - 9.0).abs() < 1e-9, "{learned}");
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        for _ in 0..90 {
+        assert_eq!(governor.state().rate, Some(1.0));
+        // Slow start: each clean answer adds one, doubling the pace each second.
+        let start = Instant::now();
+        for _ in 0..15 {
             send(&governor, 200, &[]).await;
         }
-        let grown = governor.state().rate.unwrap();
-        assert!(grown > learned && grown < learned + 1.5, "{grown}");
+        assert_eq!(governor.state().rate, Some(16.0));
+        assert!(
+            start.elapsed() < Duration::from_secs(6),
+            "{:?}",
+            start.elapsed()
+        );
+        tokio::time::advance(Duration::from_secs(2)).await;
+        send(&governor, 429, &[("retry-after", "1")]).await;
+        let rate = governor.state().rate.unwrap();
+        assert!(
+            (rate - 14.4).abs() < 1e-9,
+            "{rate}: 10% off, and slow start is over"
+        );
+        for _ in 0..288 {
+            send(&governor, 200, &[]).await;
+        }
+        let rate = governor.state().rate.unwrap();
+        assert!(
+            rate > 15.3 && rate < 15.5,
+            "{rate}: 0.05 a second for about 20 s"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_a_budget_in_the_headers_one_request_goes_after_each_reset() {
+        let governor = Governor::adaptive();
+        let spent = [
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "0.100"),
+        ];
+        send(&governor, 200, &spent).await;
+        // Four waiting at once: one at a time, each after the last one's reset.
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let governor = governor.clone();
+                tokio::spawn(async move { send(&governor, 200, &spent).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(400), "{took:?}");
+        assert_eq!(
+            governor.state().rate,
+            None,
+            "a budget paces; nothing is learned"
+        );
     }
 
     #[tokio::test(start_paused = true)]

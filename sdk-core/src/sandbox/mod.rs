@@ -392,10 +392,14 @@ impl FaultInjector {
             .saturating_add(now)
     }
 
-    /// The refusal of a request past the rate limit, if one is in force.
-    fn throttle(&self) -> Option<Response> {
+    /// The refusal of a request past the rate limit, or the headers that
+    /// say what is left of it (when the limit sends them).
+    fn throttle(&self) -> Result<Option<axum::http::HeaderMap>, Response> {
         let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
-        bucket.as_mut()?.take(self.clock.now())
+        match bucket.as_mut() {
+            Some(bucket) => bucket.take(self.clock.now()),
+            None => Ok(None),
+        }
     }
 
     /// The next `times` requests (after those already queued) get `fault`.
@@ -525,9 +529,20 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
     if let Some(latency) = latency {
         tokio::time::sleep(latency).await;
     }
-    if let Some(refused) = faults.throttle() {
-        return refused;
+    let budget = match faults.throttle() {
+        Err(refused) => return refused,
+        Ok(budget) => budget,
+    };
+    let mut response = faulted(faults, request, next).await;
+    if let Some(budget) = budget {
+        response.headers_mut().extend(budget);
     }
+    response
+}
+
+/// The answer to a request the rate limit let through: the next fault
+/// aimed at it, or the API's own.
+async fn faulted(faults: &FaultInjector, request: Request, next: Next) -> Response {
     let Some(fault) = faults.next(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };

@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 /// How many requests a second a sandbox answers, in bursts of how many:
@@ -18,8 +18,9 @@ pub struct RateLimit {
     pub per_second: f64,
     /// The most requests answered at once after a quiet spell.
     pub burst: u32,
-    /// Whether refusals (and answers) carry `X-RateLimit-Limit`,
-    /// `-Remaining` and `-Reset`.
+    /// Whether answers carry `X-RateLimit-Limit`, `-Remaining` and
+    /// `-Reset` (on an answer, seconds to the millisecond until one more
+    /// request is answered; on a refusal, whole seconds, as `Retry-After`).
     pub headers: bool,
 }
 
@@ -76,8 +77,10 @@ impl Bucket {
         self.refused
     }
 
-    /// Takes a request at `now`: `None` to answer it, or the `429` refusing it.
-    pub(crate) fn take(&mut self, now: SystemTime) -> Option<Response> {
+    /// Takes a request at `now`: `Ok` to answer it (with the headers
+    /// saying what is left, when the limit sends them), or the `429`
+    /// refusing it.
+    pub(crate) fn take(&mut self, now: SystemTime) -> Result<Option<HeaderMap>, Response> {
         // A clock set back refills nothing.
         let elapsed = now.duration_since(self.filled_at).unwrap_or(Duration::ZERO);
         self.filled_at = now.max(self.filled_at);
@@ -85,13 +88,27 @@ impl Bucket {
         self.tokens = (self.tokens + elapsed.as_secs_f64() * self.limit.per_second).min(burst);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
-            return None;
+            return Ok(self.limit.headers.then(|| self.budget_headers()));
         }
         self.refused = self.refused.saturating_add(1);
         let wait = ((1.0 - self.tokens) / self.limit.per_second)
             .ceil()
             .max(1.0);
-        Some(self.refusal(wait))
+        Err(self.refusal(wait))
+    }
+
+    /// `X-RateLimit-Limit` (the burst), `-Remaining` (whole requests left
+    /// now) and `-Reset` (seconds, to the millisecond, until one more is).
+    fn budget_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let remaining = self.tokens.floor().max(0.0);
+        let reset = ((1.0 - (self.tokens - remaining)) / self.limit.per_second).max(0.0);
+        headers.insert("x-ratelimit-limit", HeaderValue::from(self.limit.burst));
+        headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining as u32));
+        if let Ok(reset) = HeaderValue::from_str(&format!("{reset:.3}")) {
+            headers.insert("x-ratelimit-reset", reset);
+        }
+        headers
     }
 
     fn refusal(&self, wait: f64) -> Response {
