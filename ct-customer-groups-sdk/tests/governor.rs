@@ -152,3 +152,35 @@ async fn an_http_date_retry_after_holds_every_client_of_the_credential() {
     held.await.unwrap().unwrap();
     assert_eq!(governor.state().throttled, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_a_permit_counts_against_the_calls_deadline() {
+    use sdk_core::CallOptionsBuilder;
+    use sdk_core::sandbox::Fault;
+
+    let sandbox = CtSandbox::start().unwrap();
+    let ct = sandbox.client().unwrap();
+    ct.customer_groups().query().send().await.unwrap();
+    // A 429 asking for 30 s holds the governor; a call with a 1 s deadline
+    // started meanwhile fails at its deadline instead of waiting it out.
+    sandbox
+        .faults()
+        .on("GET", "/{projectKey}/customer-groups")
+        .inject(Fault::status(429).with_retry_after("30"), 1);
+    let held = ct.customer_groups().query().max_attempts(1).send().await;
+    assert!(held.is_err());
+    let start = std::time::Instant::now();
+    let error = ct
+        .customer_groups()
+        .query()
+        .deadline(Duration::from_secs(1))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}

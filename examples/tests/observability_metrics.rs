@@ -71,6 +71,17 @@ fn points(metric: &Metric) -> Vec<Point> {
                 })
                 .collect(),
         ),
+        // The governor's gauges: the last value recorded.
+        AggregatedMetrics::U64(MetricData::Gauge(g)) => histogram_points(
+            g.data_points()
+                .map(|p| (attributes(p.attributes()), p.value()))
+                .collect(),
+        ),
+        AggregatedMetrics::F64(MetricData::Gauge(g)) => histogram_points(
+            g.data_points()
+                .map(|p| (attributes(p.attributes()), p.value().round() as u64))
+                .collect(),
+        ),
         other => panic!("unexpected data for {}: {other:?}", metric.name()),
     }
 }
@@ -313,6 +324,10 @@ fn metrics_name_unit_attributes_and_counts_match_what_the_servers_saw() {
         )),
         1
     );
+    // The 503 took the POS governor's concurrency limit from 16 to 70% of it.
+    let (unit, limit) = &metrics["customer_sdk.governor.concurrency_limit"];
+    assert_eq!(unit, "{request}");
+    assert_eq!(total(&with(limit, &[("customer_sdk.vendor", "pos")])), 11);
     let (unit, tokens) = &metrics["customer_sdk.token.requests"];
     assert_eq!(unit, "{request}");
     let ct_tokens = with(

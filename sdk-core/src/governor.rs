@@ -243,6 +243,7 @@ impl Governor {
         if !self.shared.settings.enabled {
             return Permit {
                 governor: None,
+                waited: false,
                 sent_at: Instant::now(),
             };
         }
@@ -258,6 +259,7 @@ impl Governor {
                         }
                         return Permit {
                             governor: Some(self.clone()),
+                            waited,
                             sent_at: Instant::now(),
                         };
                     }
@@ -333,6 +335,8 @@ impl State {
 /// get as far as the server), it gives its place back and says nothing.
 pub(crate) struct Permit {
     governor: Option<Governor>,
+    /// Whether the request waited for it.
+    pub(crate) waited: bool,
     /// When the request was let go: a budget's reset counts from about
     /// when the server took it, not from when its answer came back.
     sent_at: Instant,
@@ -349,11 +353,13 @@ pub(crate) struct Outcome<'a> {
 }
 
 impl Permit {
-    /// Reports how the attempt ended and gives the permit back.
-    pub(crate) fn finish(mut self, outcome: &Outcome<'_>) {
+    /// Reports how the attempt ended and gives the permit back: the new
+    /// concurrency limit and pace, when they changed.
+    pub(crate) fn finish(mut self, outcome: &Outcome<'_>) -> Option<(usize, Option<f64>)> {
         let Some(governor) = self.governor.take() else {
-            return;
+            return None;
         };
+        let mut changed = None;
         let now = Instant::now();
         let settings = governor.shared.settings;
         {
@@ -419,6 +425,9 @@ impl Permit {
                 }
             }
             let after = (state.limit as usize, state.rate);
+            if before != after {
+                changed = Some(after);
+            }
             if before.0 != after.0 || (throttled && before.1 != after.1) {
                 tracing::debug!(
                     concurrency_limit = after.0,
@@ -429,6 +438,7 @@ impl Permit {
             }
         }
         governor.shared.changed.notify_waiters();
+        changed
     }
 }
 
@@ -503,7 +513,7 @@ mod tests {
     async fn send(governor: &Governor, status: u16, headers: &[(&'static str, &str)]) {
         let permit = governor.acquire().await;
         let (status, headers) = answered(status, headers);
-        permit.finish(&Outcome {
+        let _ = permit.finish(&Outcome {
             status: Some(status),
             headers: Some(&headers),
             timed_out: false,

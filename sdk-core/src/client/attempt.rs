@@ -180,13 +180,16 @@ impl Client {
         // whole call runs under it), not against the attempt's timeout,
         // which starts with the exchange.
         let permit = self.inner.governor.acquire().await;
+        if permit.waited {
+            metrics.governor_waited(self.inner.profile.vendor);
+        }
         let started = Timer::start();
         let exchanged = {
             let _active = metrics.request_started(&endpoint);
             self.exchange(call, headers).instrument(span.clone()).await
         };
         let took = started.elapsed();
-        permit.finish(&match &exchanged {
+        let changed = permit.finish(&match &exchanged {
             Ok(response) => governor::Outcome {
                 status: Some(response.status()),
                 headers: Some(response.headers()),
@@ -198,6 +201,9 @@ impl Client {
                 timed_out: matches!(failure, ExchangeError::Timeout(_)),
             },
         });
+        if let Some((limit, rate)) = changed {
+            metrics.governor_changed(self.inner.profile.vendor, limit, rate);
+        }
         match exchanged {
             Ok(response) => {
                 let status = response.status();

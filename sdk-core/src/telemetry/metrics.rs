@@ -70,6 +70,10 @@ mod without {
         pub(crate) fn listing_page(&self, _: Operation) {}
         #[inline]
         pub(crate) fn listing_incomplete(&self, _: Operation) {}
+
+        pub(crate) fn governor_waited(&self, _: &'static str) {}
+
+        pub(crate) fn governor_changed(&self, _: &'static str, _: usize, _: Option<f64>) {}
     }
 }
 
@@ -77,7 +81,7 @@ mod without {
 mod with_otel {
     use std::sync::Arc;
 
-    use opentelemetry::metrics::{Counter, Histogram, Meter, UpDownCounter};
+    use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
     use opentelemetry::{InstrumentationScope, KeyValue, global};
 
     use super::*;
@@ -102,6 +106,9 @@ mod with_otel {
         token_requests: Counter<u64>,
         listing_pages: Counter<u64>,
         listing_incomplete: Counter<u64>,
+        governor_waits: Counter<u64>,
+        governor_limit: Gauge<u64>,
+        governor_rate: Gauge<f64>,
     }
 
     impl std::fmt::Debug for Metrics {
@@ -234,6 +241,22 @@ mod with_otel {
                     "{listing}",
                     "Listings that ended with an IncompleteListing error.",
                 ),
+                governor_waits: counter(
+                    &meter,
+                    "customer_sdk.governor.waits",
+                    "{request}",
+                    "Requests held back by the governor before they were sent.",
+                ),
+                governor_limit: meter
+                    .u64_gauge("customer_sdk.governor.concurrency_limit")
+                    .with_unit("{request}")
+                    .with_description("How many requests the governor lets be in flight at once.")
+                    .build(),
+                governor_rate: meter
+                    .f64_gauge("customer_sdk.governor.rate")
+                    .with_unit("{request}/s")
+                    .with_description("The pace the governor keeps, when it keeps one.")
+                    .build(),
             }))
         }
 
@@ -322,6 +345,27 @@ mod with_otel {
             self.0
                 .listing_incomplete
                 .add(1, &operation_attributes(operation));
+        }
+
+        pub(crate) fn governor_waited(&self, vendor: &'static str) {
+            self.0
+                .governor_waits
+                .add(1, &[KeyValue::new("customer_sdk.vendor", vendor)]);
+        }
+
+        pub(crate) fn governor_changed(
+            &self,
+            vendor: &'static str,
+            limit: usize,
+            rate: Option<f64>,
+        ) {
+            let attributes = [KeyValue::new("customer_sdk.vendor", vendor)];
+            self.0
+                .governor_limit
+                .record(u64::try_from(limit).unwrap_or(u64::MAX), &attributes);
+            if let Some(rate) = rate {
+                self.0.governor_rate.record(rate, &attributes);
+            }
         }
     }
 }
