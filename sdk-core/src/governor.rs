@@ -16,7 +16,8 @@
 //!   that sends `X-RateLimit-*` budgets paces instead, and no pace is
 //!   learned. A fixed rate ([`Governor::rate`]) is a contract you know,
 //!   and stays.
-//! - **A pause for everyone.** `Retry-After` (seconds or an HTTP date) on a
+//! - **A pause for everyone.** `Retry-After` (seconds, or an HTTP date
+//!   measured against the answer's own `Date`) on a
 //!   `429` or `503`, or `X-RateLimit-Remaining: 0` with
 //!   `X-RateLimit-Reset` (seconds, fractions allowed, or an HTTP date),
 //!   holds every task of the governor until then, not just the one that
@@ -356,9 +357,7 @@ impl Permit {
     /// Reports how the attempt ended and gives the permit back: the new
     /// concurrency limit and pace, when they changed.
     pub(crate) fn finish(mut self, outcome: &Outcome<'_>) -> Option<(usize, Option<f64>)> {
-        let Some(governor) = self.governor.take() else {
-            return None;
-        };
+        let governor = self.governor.take()?;
         let mut changed = None;
         let now = Instant::now();
         let settings = governor.shared.settings;
@@ -460,7 +459,10 @@ fn retry_after(headers: &HeaderMap, throttled: bool) -> Option<Duration> {
     if !throttled {
         return None;
     }
-    delay_of(headers.get("retry-after")?.to_str().ok()?)
+    delay_of(
+        headers.get("retry-after")?.to_str().ok()?,
+        answer_date(headers),
+    )
 }
 
 /// What an answer's `X-RateLimit-*` headers say of the budget.
@@ -479,23 +481,28 @@ fn budget(headers: &HeaderMap) -> Option<Budget> {
     }
     Some(Budget::Spent(
         text("x-ratelimit-reset")
-            .and_then(delay_of)
+            .and_then(|reset| delay_of(reset, answer_date(headers)))
             .unwrap_or(Duration::from_secs(1)),
     ))
 }
 
-/// A delay written as seconds (fractions allowed) or as an HTTP date.
-fn delay_of(text: &str) -> Option<Duration> {
+/// The answer's own `Date`, which an HTTP date in its headers is measured
+/// against (a server whose clock differs from ours gets the wait it meant).
+fn answer_date(headers: &HeaderMap) -> Option<std::time::SystemTime> {
+    httpdate::parse_http_date(headers.get(http::header::DATE)?.to_str().ok()?).ok()
+}
+
+/// A delay written as seconds (fractions allowed) or as an HTTP date,
+/// measured against `now` (the answer's `Date`, or the wall clock).
+fn delay_of(text: &str, now: Option<std::time::SystemTime>) -> Option<Duration> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<f64>() {
         return (seconds.is_finite() && seconds >= 0.0)
             .then(|| Duration::from_secs_f64(seconds.min(MAX_PAUSE.as_secs_f64())));
     }
     let at = httpdate::parse_http_date(text).ok()?;
-    Some(
-        at.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let now = now.unwrap_or_else(std::time::SystemTime::now);
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

@@ -394,7 +394,7 @@ impl FaultInjector {
 
     /// The refusal of a request past the rate limit, or the headers that
     /// say what is left of it (when the limit sends them).
-    fn throttle(&self) -> Result<Option<axum::http::HeaderMap>, Response> {
+    fn throttle(&self) -> Result<Option<axum::http::HeaderMap>, Box<Response>> {
         let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
         match bucket.as_mut() {
             Some(bucket) => bucket.take(self.clock.now()),
@@ -530,7 +530,7 @@ async fn serve(faults: &FaultInjector, request: Request, next: Next) -> Response
         tokio::time::sleep(latency).await;
     }
     let budget = match faults.throttle() {
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
         Ok(budget) => budget,
     };
     let mut response = faulted(faults, request, next).await;

@@ -80,7 +80,7 @@ impl Bucket {
     /// Takes a request at `now`: `Ok` to answer it (with the headers
     /// saying what is left, when the limit sends them), or the `429`
     /// refusing it.
-    pub(crate) fn take(&mut self, now: SystemTime) -> Result<Option<HeaderMap>, Response> {
+    pub(crate) fn take(&mut self, now: SystemTime) -> Result<Option<HeaderMap>, Box<Response>> {
         // A clock set back refills nothing.
         let elapsed = now.duration_since(self.filled_at).unwrap_or(Duration::ZERO);
         self.filled_at = now.max(self.filled_at);
@@ -94,7 +94,7 @@ impl Bucket {
         let wait = ((1.0 - self.tokens) / self.limit.per_second)
             .ceil()
             .max(1.0);
-        Err(self.refusal(wait))
+        Err(Box::new(self.refusal(wait)))
     }
 
     /// `X-RateLimit-Limit` (the burst), `-Remaining` (whole requests left
