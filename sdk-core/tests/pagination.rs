@@ -958,3 +958,47 @@ fn the_next_link_is_read_from_any_link_header_value() {
     assert_eq!(link(&[r#"/members?page=2; rel="next""#]), None);
     assert_eq!(link(&[]), None);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_widening_walk_opens_more_parts_as_clean_pages_arrive() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (in_flight, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    // Twelve parts of two pages each, every page taking 10 ms.
+    let part = |start: u64| {
+        let (in_flight, peak) = (in_flight.clone(), peak.clone());
+        paging::offset(
+            5,
+            asked(move |request: PageRequest| {
+                let (in_flight, peak) = (in_flight.clone(), peak.clone());
+                async move {
+                    let PageRequest::Offset { offset, limit, .. } = request else {
+                        unreachable!()
+                    };
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let items: Vec<u64> =
+                        (start + offset..start + 10).take(limit as usize).collect();
+                    Ok(Page::new(items))
+                }
+            }),
+        )
+    };
+    let parts: Vec<_> = (0..12).map(|n| part(n * 10)).collect();
+    let items: Vec<u64> = paging::partitioned(parts)
+        .widening(2, 4)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        items,
+        (0..120).collect::<Vec<_>>(),
+        "every item once, in order"
+    );
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(peak > 2, "it widened: {peak} at once");
+    assert!(peak <= 4 * 2, "never past its width: {peak}");
+}

@@ -7,6 +7,12 @@ use sdk_core::vendor::paging::{self, PaginatorSetup};
 /// The most id ranges [`QueryAll::concurrency`] walks at once.
 pub const MAX_QUERY_ALL_CONCURRENCY: usize = 64;
 
+/// How many id ranges a walk with no [`QueryAll::concurrency`] starts with.
+pub const DEFAULT_WIDTH: usize = 2;
+
+/// How many it widens to while pages come back clean (one more every two pages).
+pub const DEFAULT_MAX_WIDTH: usize = 8;
+
 /// The most id ranges a walk splits the id space into.
 const MAX_QUERY_ALL_RANGES: usize = 4_096;
 
@@ -19,7 +25,12 @@ const GROUPS_PER_RANGE: u64 = QUERY_ALL_LIMIT as u64 * 9 / 10;
 ///
 /// # Which walk to use
 ///
-/// - `query_all()` (concurrency 1): one keyset walk, one page in flight at
+/// - `query_all()` with no concurrency set: as `concurrency(n)` below,
+///   starting with [`DEFAULT_WIDTH`] ranges at once and opening one more
+///   after every two pages that come back clean, up to
+///   [`DEFAULT_MAX_WIDTH`]. The client's governor bounds the requests in
+///   flight whatever the width, and shrinks them on throttling.
+/// - `query_all().concurrency(1)`: one keyset walk, one page in flight at
 ///   a time; its speed is one page per round trip. Enough for small sets,
 ///   and when the caller is slower than the server anyway.
 /// - `query_all().concurrency(n)`: the first page is read with the total
@@ -55,7 +66,9 @@ const GROUPS_PER_RANGE: u64 = QUERY_ALL_LIMIT as u64 * 9 / 10;
 #[must_use = "a walk does nothing until its pages or items are polled"]
 pub struct QueryAll {
     query: CustomerGroupQuery,
-    concurrency: usize,
+    /// The ranges walked at once; `None`: a width that starts at
+    /// [`DEFAULT_WIDTH`] and widens up to [`DEFAULT_MAX_WIDTH`].
+    concurrency: Option<usize>,
     ordered: bool,
 }
 
@@ -87,7 +100,7 @@ impl QueryAll {
     pub(super) fn new(query: CustomerGroupQuery) -> Self {
         Self {
             query,
-            concurrency: 1,
+            concurrency: None,
             ordered: true,
         }
     }
@@ -111,7 +124,7 @@ impl QueryAll {
     /// # }
     /// ```
     pub fn concurrency(mut self, ranges: usize) -> Self {
-        self.concurrency = ranges.clamp(1, MAX_QUERY_ALL_CONCURRENCY);
+        self.concurrency = Some(ranges.clamp(1, MAX_QUERY_ALL_CONCURRENCY));
         self
     }
 
@@ -158,11 +171,14 @@ impl QueryAll {
             concurrency,
             ordered,
         } = self;
-        let walk = if concurrency == 1 {
-            paging::partitioned(vec![query.keyset_walk(KeyRange::default())])
-        } else {
-            paging::planned(async move { query.plan_ranges(concurrency).await })
-                .concurrency(concurrency)
+        let walk = match concurrency {
+            Some(1) => paging::partitioned(vec![query.keyset_walk(KeyRange::default())]),
+            Some(concurrency) => {
+                paging::planned(async move { query.plan_ranges(concurrency).await })
+                    .concurrency(concurrency)
+            }
+            None => paging::planned(async move { query.plan_ranges(DEFAULT_MAX_WIDTH).await })
+                .widening(DEFAULT_WIDTH, DEFAULT_MAX_WIDTH),
         };
         if ordered { walk } else { walk.unordered() }
     }

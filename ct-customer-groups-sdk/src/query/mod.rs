@@ -20,7 +20,7 @@ use crate::client::CtClient;
 use crate::model::{CustomerGroup, PagedQueryResult};
 
 mod all;
-pub use all::{MAX_QUERY_ALL_CONCURRENCY, QueryAll};
+pub use all::{DEFAULT_MAX_WIDTH, DEFAULT_WIDTH, MAX_QUERY_ALL_CONCURRENCY, QueryAll};
 
 /// The largest `limit` the API accepts.
 pub const MAX_LIMIT: u32 = 500;

@@ -1,4 +1,5 @@
-//! The partitioned keyset walk against the sequential one: every one of
+//! The partitioned keyset walk (with nothing set, and `.concurrency(8)`)
+//! against the sequential one (`.concurrency(1)`): every one of
 //! 20,000 groups in the sandbox, with 20 ms of server latency per request
 //! and pages of 500. Both walks must see each stored id exactly once, in
 //! order, before anything is timed.
@@ -13,15 +14,15 @@ use futures::TryStreamExt;
 const GROUPS: usize = 20_000;
 const LATENCY: Duration = Duration::from_millis(20);
 
+/// `concurrency` 0: `query_all()` with nothing set (it widens from 2 to 8).
 async fn walk(ct: &CtClient, concurrency: usize) -> Vec<String> {
-    ct.customer_groups()
-        .query_all()
-        .concurrency(concurrency)
-        .items()
-        .map_ok(|g| g.id)
-        .try_collect()
-        .await
-        .unwrap()
+    let all = ct.customer_groups().query_all();
+    let all = if concurrency == 0 {
+        all
+    } else {
+        all.concurrency(concurrency)
+    };
+    all.items().map_ok(|g| g.id).try_collect().await.unwrap()
 }
 
 fn parallel_walk(c: &mut Criterion) {
@@ -35,7 +36,7 @@ fn parallel_walk(c: &mut Criterion) {
     let stored = sandbox.group_ids();
     sandbox.faults().set_latency(Some(LATENCY));
 
-    for concurrency in [1, 8] {
+    for concurrency in [1, 8, 0] {
         sandbox.faults().reset_peak_in_flight();
         let walked = runtime.block_on(walk(&ct, concurrency));
         assert_eq!(
@@ -43,7 +44,12 @@ fn parallel_walk(c: &mut Criterion) {
             "concurrency {concurrency}: every id once, in order"
         );
         let peak = sandbox.faults().peak_in_flight();
-        assert!(peak <= concurrency as u64, "{peak} requests at once");
+        let most = if concurrency == 0 {
+            8
+        } else {
+            concurrency as u64
+        };
+        assert!(peak <= most, "{peak} requests at once");
         println!(
             "query_all concurrency {concurrency}: {} groups, each once, in order; peak requests in flight {peak}",
             walked.len()
@@ -58,6 +64,9 @@ fn parallel_walk(c: &mut Criterion) {
     });
     group.bench_function("query_all_concurrency_8", |b| {
         b.to_async(&runtime).iter(|| walk(&ct, 8))
+    });
+    group.bench_function("query_all_default", |b| {
+        b.to_async(&runtime).iter(|| walk(&ct, 0))
     });
     group.finish();
 }

@@ -55,6 +55,8 @@ type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
 pub struct Partitioned<T> {
     plan: Plan<T>,
     concurrency: usize,
+    /// The most parts open at once as the walk widens (`concurrency`: it does not).
+    widen_to: usize,
     ordered: bool,
 }
 
@@ -85,6 +87,7 @@ impl<T: Send + 'static> Partitioned<T> {
         Self {
             plan: Box::pin(plan),
             concurrency: 1,
+            widen_to: 1,
             ordered: true,
         }
     }
@@ -92,6 +95,17 @@ impl<T: Send + 'static> Partitioned<T> {
     /// How many parts are open at once (at least 1).
     pub fn concurrency(mut self, parts: usize) -> Self {
         self.concurrency = parts.max(1);
+        self.widen_to = self.concurrency;
+        self
+    }
+
+    /// Opens `from` parts at once (at least 1), and one more after every
+    /// two pages that arrive clean, up to `to`. The
+    /// client's governor bounds the requests in flight whatever the width,
+    /// so a walk that meets throttling is held back there.
+    pub fn widening(mut self, from: usize, to: usize) -> Self {
+        self.concurrency = from.max(1);
+        self.widen_to = to.max(self.concurrency);
         self
     }
 
@@ -108,6 +122,8 @@ impl<T: Send + 'static> Partitioned<T> {
             parts: Vec::new(),
             opened: 0,
             concurrency: self.concurrency,
+            widen_to: self.widen_to,
+            pages_since_widening: 0,
             ordered: self.ordered,
             current: 0,
             failed: false,
@@ -119,6 +135,9 @@ impl<T: Send + 'static> Partitioned<T> {
         ItemStream::over(PageSource::Partitioned(self.pages()))
     }
 }
+
+/// How many clean pages widen a widening walk by one part.
+pub(crate) const PAGES_PER_WIDENING: usize = 2;
 
 /// The most pages one part holds for the caller.
 const PAGES_HELD_PER_PART: usize = 2;
@@ -138,6 +157,9 @@ pub struct PartitionedPages<T> {
     /// Parts below this index have been opened (polled at least once).
     opened: usize,
     concurrency: usize,
+    widen_to: usize,
+    /// Pages arrived since the width last grew.
+    pages_since_widening: usize,
     ordered: bool,
     /// In order: the part whose pages are handed over now. Unordered: where
     /// the round-robin search for a waiting page starts.
@@ -167,12 +189,19 @@ impl<T: Send + 'static> PartitionedPages<T> {
                 while !part.done && part.waiting.len() < PAGES_HELD_PER_PART {
                     match Pin::new(&mut part.pages).poll_next(cx) {
                         Poll::Ready(Some(Ok(page))) if page.items.is_empty() => {}
-                        Poll::Ready(Some(Ok(page))) => part.waiting.push_back(page),
+                        Poll::Ready(Some(Ok(page))) => {
+                            part.waiting.push_back(page);
+                            self.pages_since_widening = self.pages_since_widening.saturating_add(1);
+                        }
                         Poll::Ready(Some(Err(error))) => return Some(error),
                         Poll::Ready(None) => part.done = true,
                         Poll::Pending => break,
                     }
                 }
+            }
+            if self.concurrency < self.widen_to && self.pages_since_widening >= PAGES_PER_WIDENING {
+                self.concurrency = self.concurrency.saturating_add(1);
+                self.pages_since_widening = 0;
             }
             let open = &self.parts[..self.opened];
             let walking = open.iter().filter(|part| !part.done).count();
