@@ -21,7 +21,8 @@
 //!   `429` or `503`, or `X-RateLimit-Remaining: 0` with
 //!   `X-RateLimit-Reset` (seconds, fractions allowed, or an HTTP date),
 //!   holds every task of the governor until then, not just the one that
-//!   was told.
+//!   was told. A leaky bucket reported as Lightspeed's R-Series does
+//!   (`X-LS-API-Bucket-Level`, `X-LS-API-Drip-Rate`) paces the same way.
 //!
 //! Waiting for a permit counts against the call's deadline; the attempt
 //! timeout starts when the request is sent.
@@ -475,6 +476,9 @@ enum Budget {
 
 fn budget(headers: &HeaderMap) -> Option<Budget> {
     let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(bucket) = leaky_bucket(headers) {
+        return Some(bucket);
+    }
     let remaining: f64 = text("x-ratelimit-remaining")?.trim().parse().ok()?;
     if remaining > 0.0 {
         return Some(Budget::Left);
@@ -490,6 +494,26 @@ fn budget(headers: &HeaderMap) -> Option<Budget> {
 /// against (a server whose clock differs from ours gets the wait it meant).
 fn answer_date(headers: &HeaderMap) -> Option<std::time::SystemTime> {
     httpdate::parse_http_date(headers.get(http::header::DATE)?.to_str().ok()?).ok()
+}
+
+/// A leaky bucket as Lightspeed's R-Series API reports it:
+/// `X-LS-API-Bucket-Level: 59.5/60` (level and size) and
+/// `X-LS-API-Drip-Rate: 1` (units drained a second). With less than one
+/// unit of room, the next request waits until a unit has drained.
+fn leaky_bucket(headers: &HeaderMap) -> Option<Budget> {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let (level, size) = text("x-ls-api-bucket-level")?.split_once('/')?;
+    let (level, size): (f64, f64) = (level.trim().parse().ok()?, size.trim().parse().ok()?);
+    let drip: f64 = text("x-ls-api-drip-rate")?.trim().parse().ok()?;
+    if !(level.is_finite() && size.is_finite() && drip.is_finite() && drip > 0.0) {
+        return None;
+    }
+    let room = size - level;
+    if room >= 1.0 {
+        return Some(Budget::Left);
+    }
+    let wait = ((1.0 - room) / drip).clamp(0.0, MAX_PAUSE.as_secs_f64());
+    Some(Budget::Spent(Duration::from_secs_f64(wait)))
 }
 
 /// A delay written as seconds (fractions allowed) or as an HTTP date,
@@ -573,6 +597,34 @@ mod tests {
         let start = Instant::now();
         drop(governor.acquire().await);
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_leaky_bucket_waits_for_a_unit_to_drain() {
+        let governor = Governor::adaptive();
+        let full = [
+            ("x-ls-api-bucket-level", "59.5/60"),
+            ("x-ls-api-drip-rate", "2"),
+        ];
+        send(&governor, 200, &full).await;
+        let start = Instant::now();
+        drop(governor.acquire().await);
+        // Half a unit of room: another half to drain at 2 a second.
+        assert_eq!(start.elapsed(), Duration::from_millis(250) + BUDGET_MARGIN);
+        let roomy = [
+            ("x-ls-api-bucket-level", "12/60"),
+            ("x-ls-api-drip-rate", "1"),
+        ];
+        send(&governor, 200, &roomy).await;
+        let start = Instant::now();
+        drop(governor.acquire().await);
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        let nonsense = [
+            ("x-ls-api-bucket-level", "NaN/60"),
+            ("x-ls-api-drip-rate", "0"),
+        ];
+        send(&governor, 200, &nonsense).await;
+        assert_eq!(governor.state().paused_for, None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -69,6 +69,8 @@ pub struct QueryAll {
     /// The ranges walked at once; `None`: a width that starts at
     /// [`DEFAULT_WIDTH`] and widens up to [`DEFAULT_MAX_WIDTH`].
     concurrency: Option<usize>,
+    /// The first and the widest width of a walk with no concurrency set.
+    width: (usize, usize),
     ordered: bool,
 }
 
@@ -101,6 +103,7 @@ impl QueryAll {
         Self {
             query,
             concurrency: None,
+            width: (DEFAULT_WIDTH, DEFAULT_MAX_WIDTH),
             ordered: true,
         }
     }
@@ -125,6 +128,29 @@ impl QueryAll {
     /// ```
     pub fn concurrency(mut self, ranges: usize) -> Self {
         self.concurrency = Some(ranges.clamp(1, MAX_QUERY_ALL_CONCURRENCY));
+        self
+    }
+
+    /// With no [`concurrency`](Self::concurrency) set, the walk starts with
+    /// `from` ranges at once and widens up to `to` (defaults
+    /// [`DEFAULT_WIDTH`] and [`DEFAULT_MAX_WIDTH`]; both at least 1, at
+    /// most [`MAX_QUERY_ALL_CONCURRENCY`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> ct_customer_groups_sdk::Result<()> {
+    /// # let ct = ct_customer_groups_sdk::sandbox::CtSandbox::start()?.client()?;
+    /// use ct_customer_groups_sdk::prelude::*;
+    ///
+    /// let all: Vec<_> = ct.customer_groups().query_all().widening(1, 4).items().try_collect().await?;
+    /// # let _ = all;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn widening(mut self, from: usize, to: usize) -> Self {
+        let to = to.clamp(1, MAX_QUERY_ALL_CONCURRENCY);
+        self.concurrency = None;
+        self.width = (from.clamp(1, to), to);
         self
     }
 
@@ -169,6 +195,7 @@ impl QueryAll {
         let Self {
             query,
             concurrency,
+            width: (from, to),
             ordered,
         } = self;
         let walk = match concurrency {
@@ -177,8 +204,7 @@ impl QueryAll {
                 paging::planned(async move { query.plan_ranges(concurrency).await })
                     .concurrency(concurrency)
             }
-            None => paging::planned(async move { query.plan_ranges(DEFAULT_MAX_WIDTH).await })
-                .widening(DEFAULT_WIDTH, DEFAULT_MAX_WIDTH),
+            None => paging::planned(async move { query.plan_ranges(to).await }).widening(from, to),
         };
         if ordered { walk } else { walk.unordered() }
     }
