@@ -13,16 +13,44 @@ use pos_customer_sdk::{CustomerGroupDraft, CustomerGroupPatch};
 use sdk_core::sandbox::Fault;
 use sync_example::{mirror_key, sync_groups};
 
+/// The three sandboxes and a client of each.
+struct Targets {
+    pos_sandbox: PosSandbox,
+    ct_sandbox: CtSandbox,
+    flow_sandbox: FlowRetailSandbox,
+    pos: pos_customer_sdk::PosClient,
+    ct: ct_customer_groups_sdk::CtClient,
+    flow: flowretail_sdk::FlowRetailClient,
+}
+
+impl Targets {
+    fn start() -> Self {
+        let (pos_sandbox, ct_sandbox, flow_sandbox) = (
+            PosSandbox::start().unwrap(),
+            CtSandbox::start().unwrap(),
+            FlowRetailSandbox::start().unwrap(),
+        );
+        Self {
+            pos: pos_sandbox.client().unwrap(),
+            ct: ct_sandbox.client().unwrap(),
+            flow: flow_sandbox.client().unwrap(),
+            pos_sandbox,
+            ct_sandbox,
+            flow_sandbox,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_second_run_changes_nothing_and_renames_carry_over() {
-    let pos_sandbox = PosSandbox::start().unwrap();
-    let ct_sandbox = CtSandbox::start().unwrap();
-    let flow_sandbox = FlowRetailSandbox::start().unwrap();
-    let (pos, ct, flow) = (
-        pos_sandbox.client().unwrap(),
-        ct_sandbox.client().unwrap(),
-        flow_sandbox.client().unwrap(),
-    );
+    let Targets {
+        pos_sandbox,
+        ct_sandbox,
+        flow_sandbox,
+        pos,
+        ct,
+        flow,
+    } = Targets::start();
     pos_sandbox.seed_documented_examples();
     let extra = pos
         .customer_groups()
@@ -115,14 +143,14 @@ async fn failures_are_counted_not_fatal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_lost_in_the_middle_leave_no_duplicate_and_no_failure() {
-    let pos_sandbox = PosSandbox::start().unwrap();
-    let ct_sandbox = CtSandbox::start().unwrap();
-    let flow_sandbox = FlowRetailSandbox::start().unwrap();
-    let (pos, ct, flow) = (
-        pos_sandbox.client().unwrap(),
-        ct_sandbox.client().unwrap(),
-        flow_sandbox.client().unwrap(),
-    );
+    let Targets {
+        pos_sandbox: _,
+        ct_sandbox,
+        flow_sandbox,
+        pos,
+        ct,
+        flow,
+    } = Targets::start();
     for n in 0..20 {
         pos.customer_groups()
             .create(CustomerGroupDraft::new(format!("Group {n}")))

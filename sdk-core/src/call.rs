@@ -158,6 +158,25 @@ impl CallSender {
         async move { sending.await?.json() }
     }
 
+    /// Sends `request` as part of the call and decodes the answer's JSON
+    /// body, or `None` when the server says there is no such resource (404).
+    pub fn send_json_if_found<U>(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Option<U>>> + Send + 'static + use<U>
+    where
+        U: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let reading = self.send_json(request);
+        async move {
+            match reading.await {
+                Ok(found) => Ok(Some(found)),
+                Err(error) if error.is_not_found() => Ok(None),
+                Err(error) => Err(error),
+            }
+        }
+    }
+
     /// Waits `wait` as the client waits between attempts (its `Sleeper`),
     /// within the call's deadline.
     pub fn sleep(&self, wait: Duration) -> futures::future::BoxFuture<'static, ()> {

@@ -45,6 +45,8 @@ use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 use tokio::sync::Notify;
+
+use crate::retry::Sleeper;
 use tokio::time::Instant;
 
 /// The concurrency limit an adaptive governor starts at.
@@ -240,8 +242,14 @@ impl Governor {
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until a request may be sent, and takes its permit.
-    pub(crate) async fn acquire(&self) -> Permit {
+    /// Waits until a request may be sent, and takes its permit. Waits for
+    /// time (a pause, the pace) go through `sleeper`, the client's, so that
+    /// a test that records or skips the client's waits sees these too; a
+    /// task that waited counts the time it waited as passed, whether or not
+    /// the sleeper took it, and so does a retry for the wait before it
+    /// (`slept_to`: a `Retry-After` the retry loop waited out is not waited
+    /// again here).
+    pub(crate) async fn acquire(&self, sleeper: &dyn Sleeper, slept_to: Option<Instant>) -> Permit {
         if !self.shared.settings.enabled {
             return Permit {
                 governor: None,
@@ -250,11 +258,14 @@ impl Governor {
             };
         }
         let mut waited = false;
+        // The instant this task has waited until, through the sleeper.
+        let mut slept_to = slept_to;
         loop {
             let notified = self.shared.changed.notified();
+            let now = Instant::now();
             let wait = {
                 let mut state = self.lock();
-                match state.try_take(Instant::now()) {
+                match state.try_take(now, slept_to.map_or(now, |slept| slept.max(now))) {
                     Ok(()) => {
                         if waited {
                             state.waits = state.waits.saturating_add(1);
@@ -262,7 +273,7 @@ impl Governor {
                         return Permit {
                             governor: Some(self.clone()),
                             waited,
-                            sent_at: Instant::now(),
+                            sent_at: now,
                         };
                     }
                     Err(wait) => wait,
@@ -271,8 +282,9 @@ impl Governor {
             waited = true;
             match wait {
                 Some(wait) => {
+                    let slept = sleeper.sleep(wait);
                     tokio::select! {
-                        () = tokio::time::sleep(wait) => {}
+                        () = slept => slept_to = Some(slept_to.map_or(now, |s| s.max(now)) + wait),
                         () = notified => {}
                     }
                 }
@@ -284,34 +296,38 @@ impl Governor {
 
 impl State {
     /// Takes a permit at `now`, or says how long to wait (`None`: until a
-    /// request in flight ends).
-    fn try_take(&mut self, now: Instant) -> Result<(), Option<Duration>> {
+    /// request in flight ends). `waited_to` is `now`, or later when the task
+    /// has waited further than the clock shows (a sleeper that skips its
+    /// waits): it counts for this task's pause and pace, and the shared
+    /// state stays on the clock.
+    fn try_take(&mut self, now: Instant, waited_to: Instant) -> Result<(), Option<Duration>> {
         if let Some(until) = self.paused_until {
-            if until > now {
-                return Err(Some(until - now));
+            if until > waited_to {
+                return Err(Some(until - waited_to));
             }
-            self.paused_until = None;
+            if until <= now {
+                self.paused_until = None;
+            }
         }
         if self.in_flight as f64 >= self.limit.floor().max(1.0) {
             return Err(None);
         }
-        if self.budget_spent {
-            if self.probe_in_flight {
-                return Err(None);
-            }
-            self.probe_in_flight = true;
+        if self.budget_spent && self.probe_in_flight {
+            return Err(None);
         }
         if let Some(rate) = self.rate {
-            let elapsed = now.saturating_duration_since(self.refilled_at);
-            self.tokens = (self.tokens + elapsed.as_secs_f64() * rate).min(1.0);
-            self.refilled_at = now;
-            if self.tokens < 1.0 {
+            let elapsed = waited_to.saturating_duration_since(self.refilled_at);
+            let tokens = (self.tokens + elapsed.as_secs_f64() * rate).min(1.0);
+            if tokens < 1.0 {
                 return Err(Some(Duration::from_secs_f64(
-                    ((1.0 - self.tokens) / rate).clamp(0.0, 60.0),
+                    ((1.0 - tokens) / rate).clamp(0.0, 60.0),
                 )));
             }
-            self.tokens -= 1.0;
+            self.tokens = tokens - 1.0;
+            self.refilled_at = self.refilled_at.max(now);
         }
+        // Taken only once nothing else holds the request back.
+        self.probe_in_flight = self.budget_spent;
         self.in_flight = self.in_flight.saturating_add(1);
         Ok(())
     }
@@ -542,7 +558,7 @@ mod tests {
     }
 
     async fn send(governor: &Governor, status: u16, headers: &[(&'static str, &str)]) {
-        let permit = governor.acquire().await;
+        let permit = governor.acquire(&crate::retry::TokioSleeper, None).await;
         let (status, headers) = answered(status, headers);
         let _ = permit.finish(&Outcome {
             status: Some(status),
@@ -560,7 +576,7 @@ mod tests {
             .map(|_| {
                 let governor = governor.clone();
                 tokio::spawn(async move {
-                    drop(governor.acquire().await);
+                    drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
                     Instant::now()
                 })
             })
@@ -584,7 +600,7 @@ mod tests {
         )
         .await;
         let start = Instant::now();
-        drop(governor.acquire().await);
+        drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         // From the send, with the margin for the trip.
         assert_eq!(start.elapsed(), Duration::from_millis(250) + BUDGET_MARGIN);
         // Budget left: no pause.
@@ -595,7 +611,7 @@ mod tests {
         )
         .await;
         let start = Instant::now();
-        drop(governor.acquire().await);
+        drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 
@@ -608,7 +624,7 @@ mod tests {
         ];
         send(&governor, 200, &full).await;
         let start = Instant::now();
-        drop(governor.acquire().await);
+        drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         // Half a unit of room: another half to drain at 2 a second.
         assert_eq!(start.elapsed(), Duration::from_millis(250) + BUDGET_MARGIN);
         let roomy = [
@@ -617,7 +633,7 @@ mod tests {
         ];
         send(&governor, 200, &roomy).await;
         let start = Instant::now();
-        drop(governor.acquire().await);
+        drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         assert_eq!(start.elapsed(), Duration::ZERO);
         let nonsense = [
             ("x-ls-api-bucket-level", "NaN/60"),
@@ -746,12 +762,57 @@ mod tests {
         );
     }
 
+    /// Records the waits it is asked for and returns at once.
+    #[derive(Debug, Default)]
+    struct Recording(Mutex<Vec<Duration>>);
+
+    impl Sleeper for Recording {
+        fn sleep(&self, wait: Duration) -> futures::future::BoxFuture<'static, ()> {
+            self.0.lock().unwrap().push(wait);
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn waits_go_through_the_clients_sleeper_and_count_as_passed() {
+        let governor = Governor::adaptive();
+        send(&governor, 429, &[("retry-after", "3")]).await;
+        let recording = Recording::default();
+        let start = std::time::Instant::now();
+        drop(governor.acquire(&recording, None).await);
+        let waits = recording.0.lock().unwrap().clone();
+        assert_eq!(waits.len(), 1, "{waits:?}");
+        assert!(waits[0] > Duration::from_millis(2_900) && waits[0] <= Duration::from_secs(3));
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "no real time taken"
+        );
+
+        let paced = Governor::adaptive().rate(4.0);
+        let recording = Recording::default();
+        for _ in 0..5 {
+            let permit = paced.acquire(&recording, None).await;
+            let _ = permit.finish(&Outcome {
+                status: Some(StatusCode::OK),
+                headers: None,
+                timed_out: false,
+            });
+        }
+        let waits = recording.0.lock().unwrap().clone();
+        assert_eq!(
+            waits.len(),
+            4,
+            "the first at once, then one wait each: {waits:?}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(1));
+    }
+
     #[tokio::test(start_paused = true)]
     async fn off_never_waits() {
         let governor = Governor::off();
         send(&governor, 429, &[("retry-after", "30")]).await;
         let start = Instant::now();
-        drop(governor.acquire().await);
+        drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 }

@@ -10,9 +10,10 @@ use sdk_core::feed::{
     Change, ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, MemoryCheckpoints, SourcePage,
 };
 
-/// Resources by id, with a version each; the source answers what is there now.
+/// Resources by id, with a version each; the source answers what is there
+/// now, each page twice when `repeat` is set (a server repeating pages).
 #[derive(Clone, Default)]
-struct Shelf(Arc<Mutex<BTreeMap<String, u64>>>);
+struct Shelf(Arc<Mutex<BTreeMap<String, u64>>>, bool);
 
 impl Shelf {
     fn put(&self, id: &str) {
@@ -34,9 +35,11 @@ impl ChangeSource for Shelf {
         page_size: u32,
     ) -> BoxStream<'static, sdk_core::Result<SourcePage<(String, u64)>>> {
         let items: Vec<(String, u64)> = self.0.lock().unwrap().clone().into_iter().collect();
+        let times = if self.1 { 2 } else { 1 };
         let pages: Vec<_> = items
             .chunks(page_size as usize)
-            .map(|chunk| Ok(SourcePage::new(chunk.to_vec(), None)))
+            .flat_map(|chunk| std::iter::repeat_n(chunk.to_vec(), times))
+            .map(|chunk| Ok(SourcePage::new(chunk, None)))
             .collect();
         Box::pin(futures::stream::iter(pages))
     }
@@ -113,4 +116,23 @@ async fn a_checkpoint_that_is_not_one_is_an_error_naming_it() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("format 99"), "{error}");
+}
+
+#[tokio::test]
+async fn repeated_pages_hand_out_each_change_once() {
+    let shelf = Shelf(Arc::default(), true);
+    for n in 0..10 {
+        shelf.put(&format!("r{n}"));
+    }
+    let store = MemoryCheckpoints::new();
+    let mut feed = ChangeFeed::new(shelf.clone(), store.clone(), "shelf").page_size(3);
+    let changes = poll(&mut feed).await;
+    assert_eq!(
+        changes.len(),
+        10,
+        "each once although every page came twice"
+    );
+    shelf.put("r3");
+    let again = poll(&mut ChangeFeed::new(shelf, store, "shelf").page_size(3)).await;
+    assert_eq!(again, [Change::Upserted(("r3".to_owned(), 2))]);
 }

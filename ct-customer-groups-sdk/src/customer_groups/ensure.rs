@@ -265,11 +265,11 @@ impl CustomerGroups {
                 _ => return Err(error),
             }
             if let Some(group) = self.read_if_any(&target, sender).await? {
-                let mine = may_have_landed && UpdateAction::diff(&group, draft).is_empty();
-                if mine {
+                if may_have_landed {
                     tracing::debug!("a create whose answer was lost had landed");
                     return self.completed(group, draft, sender).await;
                 }
+                // Another writer created it meanwhile: what it holds is diffed.
                 return self.update_towards(group, draft, sender).await;
             }
             if attempt >= CREATE_ATTEMPTS {

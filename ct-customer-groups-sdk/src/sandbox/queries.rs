@@ -201,9 +201,6 @@ fn page_by_id(store: &Store, params: &QueryParams) -> Answer {
     Ok(json_response(StatusCode::OK, &body))
 }
 
-/// A group with its sort key (the `sort` fields' values) and its id.
-type Keyed<'a> = (Vec<Option<&'a str>>, Option<&'a str>, &'a Value);
-
 /// A page in the order of `sort` (ties by id).
 fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
     fn text<'a>(group: &'a Value, field: &str) -> Option<&'a str> {
@@ -216,39 +213,29 @@ fn page_sorted(store: &Store, params: &QueryParams) -> Answer {
         .collect();
     let total = params.capped(matching.len());
     if !params.order.is_empty() {
-        // Each group's sort key, read once rather than at every comparison.
-        let mut keyed: Vec<Keyed<'_>> = matching
-            .iter()
-            .map(|group| {
-                let key = params
-                    .order
-                    .iter()
-                    .map(|(field, _)| text(group, field))
-                    .collect();
-                (key, text(group, "id"), *group)
-            })
-            .collect();
-        let order = |a: &Keyed<'_>, b: &Keyed<'_>| {
-            a.0.iter()
-                .zip(&b.0)
-                .zip(&params.order)
-                .map(
-                    |((x, y), (_, descending))| {
-                        if *descending { y.cmp(x) } else { x.cmp(y) }
-                    },
-                )
+        let order = |a: &&Value, b: &&Value| {
+            params
+                .order
+                .iter()
+                .map(|(field, descending)| {
+                    let ordering = text(a, field).cmp(&text(b, field));
+                    if *descending {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    }
+                })
                 .find(|o| o.is_ne())
-                .unwrap_or_else(|| a.1.cmp(&b.1))
+                .unwrap_or_else(|| text(a, "id").cmp(&text(b, "id")))
         };
         // Only the page and what it skips need their order: the rest is
         // set apart in linear time, as an index would spare a real server.
         let wanted = params.skip().saturating_add(params.take());
-        if wanted < keyed.len() {
-            keyed.select_nth_unstable_by(wanted, order);
-            keyed.truncate(wanted);
+        if wanted < matching.len() {
+            matching.select_nth_unstable_by(wanted, order);
+            matching.truncate(wanted);
         }
-        keyed.sort_by(order);
-        matching = keyed.into_iter().map(|(_, _, group)| group).collect();
+        matching.sort_by(order);
     }
     let results: Vec<Value> = matching
         .into_iter()

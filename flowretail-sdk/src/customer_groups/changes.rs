@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
-use sdk_core::feed::{ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage};
+use sdk_core::feed::{ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage, pages_of};
 use sdk_core::{Error, Result, SortOrder};
 
 use super::CustomerGroups;
@@ -86,24 +86,12 @@ impl ChangeSource for GroupChanges {
         page_size: u32,
     ) -> BoxStream<'static, Result<SourcePage<CustomerGroup>>> {
         let groups = self.groups.clone();
-        let pages = async move {
+        let read = async move {
             let mut changed = newest_first(&groups, since, page_size).await?;
             changed.reverse();
-            let size = usize::try_from(page_size.max(1)).unwrap_or(usize::MAX);
-            Ok::<_, Error>(
-                changed
-                    .chunks(size)
-                    .map(|chunk| SourcePage::new(chunk.to_vec(), None))
-                    .collect::<Vec<_>>(),
-            )
+            Ok((changed, None))
         };
-        Box::pin(futures::stream::once(pages).flat_map(|pages| {
-            let pages: Vec<Result<SourcePage<CustomerGroup>>> = match pages {
-                Ok(pages) => pages.into_iter().map(Ok).collect(),
-                Err(error) => vec![Err(error)],
-            };
-            futures::stream::iter(pages)
-        }))
+        pages_of(read, page_size)
     }
 
     fn all_ids(&self) -> BoxStream<'static, Result<Vec<String>>> {

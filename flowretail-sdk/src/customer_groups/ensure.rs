@@ -190,11 +190,7 @@ impl CustomerGroups {
     }
 
     async fn read_if_any(&self, uid: &str, sender: &CallSender) -> Result<Option<CustomerGroup>> {
-        match sender.send_json(self.get_request(uid)).await {
-            Ok(group) => Ok(Some(group)),
-            Err(error) if error.is_not_found() => Ok(None),
-            Err(error) => Err(error),
-        }
+        sender.send_json_if_found(self.get_request(uid)).await
     }
 
     async fn ensure_from(
@@ -249,35 +245,31 @@ impl CustomerGroups {
         name: &str,
         sender: &CallSender,
     ) -> Result<Ensured<CustomerGroup>> {
+        if current.name == name {
+            return Ok(Ensured::Unchanged(current));
+        }
+        let uid = current.customer_group_uid.clone();
         let mut rereads = 0;
-        while current.name != name {
-            let request = self.update_request(
-                &current.customer_group_uid,
-                &UpdateCustomerGroup::name(name),
-            );
-            match sender.send_json::<CustomerGroup>(request).await {
-                Ok(renamed) => current = renamed,
+        loop {
+            let request = self.update_request(&uid, &UpdateCustomerGroup::name(name));
+            let renamed = match sender.send_json::<CustomerGroup>(request).await {
+                Ok(renamed) => renamed,
                 Err(error) if error.outcome_unknown() && rereads < REREADS => {
                     rereads += 1;
-                    let uid = current.customer_group_uid.clone();
                     current = self.read_if_any(&uid, sender).await?.ok_or(error)?;
-                    continue;
+                    if current.name != name {
+                        continue;
+                    }
+                    // The rename whose answer was lost had landed.
+                    current
                 }
                 Err(error) => return Err(error),
-            }
+            };
             return Ok(Ensured::Updated {
-                resource: current,
+                resource: renamed,
                 changes: 1,
             });
         }
-        Ok(if rereads == 0 {
-            Ensured::Unchanged(current)
-        } else {
-            Ensured::Updated {
-                resource: current,
-                changes: 1,
-            }
-        })
     }
 
     /// The group's members, read by walking its customer list.

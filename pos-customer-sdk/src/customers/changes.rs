@@ -8,7 +8,7 @@ use futures::StreamExt as _;
 use futures::stream::BoxStream;
 use sdk_core::Result;
 use sdk_core::feed::{
-    ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage, content_marker,
+    ChangeFeed, ChangeKey, ChangeSource, CheckpointStore, SourcePage, content_marker, pages_of,
 };
 use sdk_core::vendor::calls;
 
@@ -100,17 +100,7 @@ impl ChangeSource for CustomerChanges {
             let list: CustomerList = response.json()?;
             Ok((all(list), response.date()))
         });
-        let size = usize::try_from(page_size.max(1)).unwrap_or(usize::MAX);
-        Box::pin(futures::stream::once(read.send()).flat_map(move |read| {
-            let pages: Vec<Result<SourcePage<Customer>>> = match read {
-                Ok((customers, at)) => customers
-                    .chunks(size)
-                    .map(|chunk| Ok(SourcePage::new(chunk.to_vec(), at)))
-                    .collect(),
-                Err(error) => vec![Err(error)],
-            };
-            futures::stream::iter(pages)
-        }))
+        pages_of(read.send(), page_size)
     }
 
     fn all_ids(&self) -> BoxStream<'static, Result<Vec<String>>> {

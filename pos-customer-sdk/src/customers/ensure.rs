@@ -65,7 +65,7 @@ impl Customers {
             "ensure_customer",
             Some(id.to_string()),
             move |sender| async move {
-                let current = read_if_any(&id, &sender).await?;
+                let current = sender.send_json_if_found(get_request(&id)).await?;
                 customers.ensure_from(id, draft, current, &sender).await
             },
         )
@@ -166,8 +166,10 @@ impl Customers {
     ) -> Result<Ensured<Customer>> {
         let mut rereads = 0;
         loop {
-            let answer = sender.send(self.replace_request(&id, draft)).await;
-            let error = match answer.and_then(|response| response.json::<Customer>()) {
+            let error = match sender
+                .send_json::<Customer>(self.replace_request(&id, draft))
+                .await
+            {
                 // Created or replaced: a replace means an earlier attempt created it.
                 Ok(created) => return Ok(Ensured::Created(created)),
                 Err(error) => error,
@@ -176,7 +178,7 @@ impl Customers {
                 return Err(error);
             }
             rereads += 1;
-            if let Some(found) = read_if_any(&id, sender).await? {
+            if let Some(found) = sender.send_json_if_found(get_request(&id)).await? {
                 return Ok(match self.patch_towards(id, found, draft, sender).await? {
                     Ensured::Unchanged(customer) => Ensured::Created(customer),
                     other => other,
@@ -208,8 +210,10 @@ impl Customers {
                 });
             }
             let changes_now = *changes.get_or_insert(patch.change_count());
-            let answer = sender.send(self.patch_request(&id, &patch)).await;
-            match answer.and_then(|response| response.json::<CustomerWithoutId>()) {
+            match sender
+                .send_json::<CustomerWithoutId>(self.patch_request(&id, &patch))
+                .await
+            {
                 Ok(patched) => {
                     return Ok(Ensured::Updated {
                         resource: patched.with_id(id),
@@ -218,19 +222,13 @@ impl Customers {
                 }
                 Err(error) if error.outcome_unknown() && rereads < REREADS => {
                     rereads += 1;
-                    current = read_if_any(&id, sender).await?.ok_or(error)?;
+                    current = sender
+                        .send_json_if_found(get_request(&id))
+                        .await?
+                        .ok_or(error)?;
                 }
                 Err(error) => return Err(error),
             }
         }
-    }
-}
-
-/// The customer with `id`, or `None` when the server has none.
-async fn read_if_any(id: &CustomerId, sender: &CallSender) -> Result<Option<Customer>> {
-    match sender.send_json(get_request(id)).await {
-        Ok(customer) => Ok(Some(customer)),
-        Err(error) if error.is_not_found() => Ok(None),
-        Err(error) => Err(error),
     }
 }

@@ -105,12 +105,16 @@ impl Client {
                 inner.metrics.retried(operation, reason);
             },
         };
-        retry_loop(retrying, |_| self.attempt(&call)).await
+        retry_loop(retrying, |_, slept_to| self.attempt(&call, slept_to)).await
     }
 
     /// One attempt, noting whether it may have reached the server.
-    async fn attempt(&self, call: &CallContext<'_>) -> Attempted<Response> {
-        let attempted = self.attempt_once(call).await;
+    async fn attempt(
+        &self,
+        call: &CallContext<'_>,
+        slept_to: Option<Instant>,
+    ) -> Attempted<Response> {
+        let attempted = self.attempt_once(call, slept_to).await;
         if let Attempted::Failed(_, failure) = &attempted
             && failure.may_have_reached_server()
         {
@@ -121,7 +125,11 @@ impl Client {
 
     /// One attempt, with one replay of a 401 when the credentials say a
     /// fresh try may pass.
-    async fn attempt_once(&self, call: &CallContext<'_>) -> Attempted<Response> {
+    async fn attempt_once(
+        &self,
+        call: &CallContext<'_>,
+        slept_to: Option<Instant>,
+    ) -> Attempted<Response> {
         let mut replayed_unauthorized = false;
         loop {
             let sent = call.sent.fetch_add(1, Ordering::Relaxed).saturating_add(1);
@@ -130,7 +138,8 @@ impl Client {
                 Ok(headers) => headers,
                 Err(error) => return Attempted::Final(error),
             };
-            let response = match self.observed_exchange(call, headers.clone(), sent).await {
+            let exchange = self.observed_exchange(call, headers.clone(), sent, slept_to);
+            let response = match exchange.await {
                 Ok(response) => response,
                 Err(failed) => return failed,
             };
@@ -159,6 +168,7 @@ impl Client {
         call: &CallContext<'_>,
         headers: HeaderMap,
         sent: u32,
+        slept_to: Option<Instant>,
     ) -> std::result::Result<Response, Attempted<Response>> {
         let endpoint = Endpoint {
             method: &call.request.method,
@@ -179,7 +189,8 @@ impl Client {
         // Waiting for a permit counts against the call's deadline (the
         // whole call runs under it), not against the attempt's timeout,
         // which starts with the exchange.
-        let permit = self.inner.governor.acquire().await;
+        let sleeper = &*self.inner.profile.sleeper;
+        let permit = self.inner.governor.acquire(sleeper, slept_to).await;
         if permit.waited {
             metrics.governor_waited(self.inner.profile.vendor);
         }

@@ -128,6 +128,36 @@ impl<T> SourcePage<T> {
     }
 }
 
+/// The pages of a source that reads every change at once (one answer, or
+/// a walk that must end before it can hand anything out): `read` gives
+/// them oldest first, with the server's time, and they are handed out
+/// `page_size` at a time; its error ends the stream.
+pub fn pages_of<T, F>(read: F, page_size: u32) -> BoxStream<'static, crate::Result<SourcePage<T>>>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = crate::Result<(Vec<T>, Option<DateTime<Utc>>)>>
+        + Send
+        + 'static,
+{
+    use futures::StreamExt as _;
+    let size = usize::try_from(page_size.max(1)).unwrap_or(usize::MAX);
+    Box::pin(futures::stream::once(read).flat_map(move |read| {
+        let pages: Vec<crate::Result<SourcePage<T>>> = match read {
+            Ok((items, server_time)) => {
+                let mut pages = Vec::new();
+                let mut items = items.into_iter().peekable();
+                while items.peek().is_some() {
+                    let page: Vec<T> = items.by_ref().take(size).collect();
+                    pages.push(Ok(SourcePage::new(page, server_time)));
+                }
+                pages
+            }
+            Err(error) => vec![Err(error)],
+        };
+        futures::stream::iter(pages)
+    }))
+}
+
 /// What a vendor crate supplies for a feed of one resource: the query of
 /// what changed, the listing of every id, and what identifies a change.
 /// The [`ChangeFeed`] does the rest (checkpoints, overlap, de-duplication,

@@ -97,17 +97,21 @@ pub(crate) struct Retrying<'a> {
     pub on_retry: &'a (dyn Fn(&str) + Sync),
 }
 
-/// Runs `attempt(n)` for n = 1, 2, ... until an attempt succeeds, fails for
-/// good, or the attempts, the budget or the deadline run out; the error is
-/// the last attempt's.
+/// Runs `attempt(n, slept_to)` for n = 1, 2, ... until an attempt succeeds,
+/// fails for good, or the attempts, the budget or the deadline run out; the
+/// error is the last attempt's. `slept_to` is the instant the wait before
+/// the attempt ran to (`None` for the first): whether or not the sleeper
+/// took the time, that much is waited, and a pause the governor holds for
+/// the same `Retry-After` is not waited again.
 pub(crate) async fn retry_loop<T, A, F>(retrying: Retrying<'_>, mut attempt: A) -> Result<T>
 where
-    A: FnMut(u32) -> F,
+    A: FnMut(u32, Option<Instant>) -> F,
     F: Future<Output = Attempted<T>>,
 {
     let mut number: u32 = 1;
+    let mut slept_to: Option<Instant> = None;
     loop {
-        let (error, failure) = match attempt(number).await {
+        let (error, failure) = match attempt(number, slept_to).await {
             Attempted::Done(value) => {
                 if let Some(budget) = retrying.budget {
                     budget.refund_success();
@@ -119,6 +123,7 @@ where
         };
         let wait = retrying.wait_after(number, &failure, error)?;
         (retrying.on_retry)(&failure.reason());
+        slept_to = Instant::now().checked_add(wait);
         retrying.sleeper.sleep(wait).await;
         number = number.saturating_add(1);
     }
@@ -256,7 +261,7 @@ mod tests {
         setup(&mut retrying);
         let script = Mutex::new(VecDeque::from(script));
         let seen = Mutex::new(Vec::new());
-        let outcome = retry_loop(retrying, |number| {
+        let outcome = retry_loop(retrying, |number, _| {
             seen.lock().unwrap().push(number);
             let next = script
                 .lock()
@@ -414,7 +419,7 @@ mod tests {
             on_retry: &record,
         };
         let mut script = VecDeque::from([status(503), timed_out(), Attempted::Done("ok")]);
-        let outcome = retry_loop(retrying, |_| {
+        let outcome = retry_loop(retrying, |_, _| {
             std::future::ready(script.pop_front().unwrap())
         })
         .await;
