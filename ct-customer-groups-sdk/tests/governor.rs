@@ -12,12 +12,19 @@ struct Seen {
     received: u64,
     refused: u64,
     seconds: f64,
+    /// The governor's own count of the whole run.
+    governor: sdk_core::governor::GovernorState,
 }
 
 async fn four_tasks(limit: RateLimit, run_for: Duration, warm_up: Duration) -> Seen {
     let sandbox = CtSandbox::start().unwrap();
     sandbox.seed_generated(200).unwrap();
-    let ct: CtClient = sandbox.client().unwrap();
+    let governor = sdk_core::governor::Governor::adaptive();
+    let ct: CtClient = sandbox
+        .client_builder()
+        .governor(governor.clone())
+        .build()
+        .unwrap();
     // The token first: its request is not paced, and not counted.
     let group = ct
         .customer_groups()
@@ -67,6 +74,7 @@ async fn four_tasks(limit: RateLimit, run_for: Duration, warm_up: Duration) -> S
         received: sandbox.faults().requests_received() - received_before,
         refused: sandbox.faults().rate_limited() - refused_before,
         seconds: (run_for - warm_up).as_secs_f64(),
+        governor: governor.state(),
     }
 }
 
@@ -74,10 +82,14 @@ fn check(seen: &Seen, most_refused: f64, least_rate: f64, what: &str) {
     let answered = (seen.received - seen.refused) as f64 / seen.seconds;
     let refused = seen.refused as f64 / seen.received as f64;
     println!(
-        "{what}: {} requests, {} refused ({:.2}%), {answered:.2} answered a second",
+        "{what}: {} requests, {} refused ({:.2}%), {answered:.2} answered a second; \
+         governor: {} waits, {} throttles avoided, {} throttled",
         seen.received,
         seen.refused,
-        refused * 100.0
+        refused * 100.0,
+        seen.governor.waits,
+        seen.governor.throttles_avoided,
+        seen.governor.throttled,
     );
     assert!(
         refused <= most_refused,
@@ -105,6 +117,8 @@ async fn paced_below_the_limit_with_its_headers_and_with_retry_after_alone() {
         four_tasks(limit, run_for, warm_up),
     );
     check(&with_headers, 0.01, 9.0, "X-RateLimit-* headers");
+    // With the budget in the headers, the holds are the server's word.
+    assert!(with_headers.governor.throttles_avoided > 0);
     check(&retry_after_only, 0.03, 8.0, "Retry-After alone");
 }
 

@@ -188,6 +188,17 @@ fn metrics_name_unit_attributes_and_counts_match_what_the_servers_saw() {
             3,
             "a token, a create, a query"
         );
+        // A budget of one request at a time, told in the headers: the
+        // second query waits for the first's reset instead of meeting a 429.
+        ct_sandbox.faults().rate_limit(
+            ct_customer_groups_sdk::sandbox::RateLimit::per_second(5.0)
+                .burst(1)
+                .with_headers(),
+        );
+        ct.customer_groups().query().send().await.unwrap();
+        ct.customer_groups().query().send().await.unwrap();
+        assert_eq!(ct_sandbox.faults().rate_limited(), 0);
+        ct_sandbox.faults().rate_limit(None);
 
         let port = |url: String| {
             url.trim_start_matches("http://127.0.0.1:")
@@ -328,6 +339,19 @@ fn metrics_name_unit_attributes_and_counts_match_what_the_servers_saw() {
     let (unit, limit) = &metrics["customer_sdk.governor.concurrency_limit"];
     assert_eq!(unit, "{request}");
     assert_eq!(total(&with(limit, &[("customer_sdk.vendor", "pos")])), 11);
+    // The commercetools query that waited for its budget's reset.
+    let (unit, avoided) = &metrics["customer_sdk.governor.throttles_avoided"];
+    assert_eq!(unit, "{request}");
+    assert_eq!(
+        total(&with(avoided, &[("customer_sdk.vendor", "commercetools")])),
+        1,
+        "{avoided:?}"
+    );
+    let (_, waits) = &metrics["customer_sdk.governor.waits"];
+    assert_eq!(
+        total(&with(waits, &[("customer_sdk.vendor", "commercetools")])),
+        1
+    );
     let (unit, tokens) = &metrics["customer_sdk.token.requests"];
     assert_eq!(unit, "{request}");
     let ct_tokens = with(

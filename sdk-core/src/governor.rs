@@ -129,6 +129,7 @@ struct State {
     budget_spent: bool,
     probe_in_flight: bool,
     waits: u64,
+    throttles_avoided: u64,
     throttled: u64,
 }
 
@@ -146,6 +147,11 @@ pub struct GovernorState {
     pub paused_for: Option<Duration>,
     /// Requests that waited for a permit.
     pub waits: u64,
+    /// Requests held back while the server's own headers said it would
+    /// refuse them (a `Retry-After` or a spent budget): each would have
+    /// been a `429`. Holds for the concurrency limit or a learned pace are
+    /// guesses, and count only in `waits`.
+    pub throttles_avoided: u64,
     /// Answers that said the server was over its limit (`429`, `503`) or timed out.
     pub throttled: u64,
 }
@@ -214,6 +220,7 @@ impl Governor {
                     budget_spent: false,
                     probe_in_flight: false,
                     waits: 0,
+                    throttles_avoided: 0,
                     throttled: 0,
                 }),
                 changed: Notify::new(),
@@ -234,6 +241,7 @@ impl Governor {
                 .filter(|until| *until > now)
                 .map(|until| until - now),
             waits: state.waits,
+            throttles_avoided: state.throttles_avoided,
             throttled: state.throttled,
         }
     }
@@ -254,10 +262,12 @@ impl Governor {
             return Permit {
                 governor: None,
                 waited: false,
+                throttle_avoided: false,
                 sent_at: Instant::now(),
             };
         }
         let mut waited = false;
+        let mut throttle_avoided = false;
         // The instant this task has waited until, through the sleeper.
         let mut slept_to = slept_to;
         loop {
@@ -270,13 +280,20 @@ impl Governor {
                         if waited {
                             state.waits = state.waits.saturating_add(1);
                         }
+                        if throttle_avoided {
+                            state.throttles_avoided = state.throttles_avoided.saturating_add(1);
+                        }
                         return Permit {
                             governor: Some(self.clone()),
                             waited,
+                            throttle_avoided,
                             sent_at: now,
                         };
                     }
-                    Err(wait) => wait,
+                    Err(hold) => {
+                        throttle_avoided |= hold.server_said;
+                        hold.wait
+                    }
                 }
             };
             waited = true;
@@ -295,33 +312,33 @@ impl Governor {
 }
 
 impl State {
-    /// Takes a permit at `now`, or says how long to wait (`None`: until a
-    /// request in flight ends). `waited_to` is `now`, or later when the task
+    /// Takes a permit at `now`, or says why not and how long to wait.
+    /// `waited_to` is `now`, or later when the task
     /// has waited further than the clock shows (a sleeper that skips its
     /// waits): it counts for this task's pause and pace, and the shared
     /// state stays on the clock.
-    fn try_take(&mut self, now: Instant, waited_to: Instant) -> Result<(), Option<Duration>> {
+    fn try_take(&mut self, now: Instant, waited_to: Instant) -> Result<(), Hold> {
         if let Some(until) = self.paused_until {
             if until > waited_to {
-                return Err(Some(until - waited_to));
+                return Err(Hold::server_said(Some(until - waited_to)));
             }
             if until <= now {
                 self.paused_until = None;
             }
         }
         if self.in_flight as f64 >= self.limit.floor().max(1.0) {
-            return Err(None);
+            return Err(Hold::guessed(None));
         }
         if self.budget_spent && self.probe_in_flight {
-            return Err(None);
+            return Err(Hold::server_said(None));
         }
         if let Some(rate) = self.rate {
             let elapsed = waited_to.saturating_duration_since(self.refilled_at);
             let tokens = (self.tokens + elapsed.as_secs_f64() * rate).min(1.0);
             if tokens < 1.0 {
-                return Err(Some(Duration::from_secs_f64(
+                return Err(Hold::guessed(Some(Duration::from_secs_f64(
                     ((1.0 - tokens) / rate).clamp(0.0, 60.0),
-                )));
+                ))));
             }
             self.tokens = tokens - 1.0;
             self.refilled_at = self.refilled_at.max(now);
@@ -349,12 +366,40 @@ impl State {
     }
 }
 
+/// Why a request may not go yet, and for how long.
+struct Hold {
+    /// How long to wait; `None`: until a request in flight ends.
+    wait: Option<Duration>,
+    /// Whether the server's own headers said it would refuse the request
+    /// now (a pause, a spent budget), rather than the governor's limits.
+    server_said: bool,
+}
+
+impl Hold {
+    fn server_said(wait: Option<Duration>) -> Self {
+        Self {
+            wait,
+            server_said: true,
+        }
+    }
+
+    fn guessed(wait: Option<Duration>) -> Self {
+        Self {
+            wait,
+            server_said: false,
+        }
+    }
+}
+
 /// The right to send one request; dropped unfinished (the attempt did not
 /// get as far as the server), it gives its place back and says nothing.
 pub(crate) struct Permit {
     governor: Option<Governor>,
     /// Whether the request waited for it.
     pub(crate) waited: bool,
+    /// Whether it waited while the server's headers said it would be
+    /// refused: a `429` avoided.
+    pub(crate) throttle_avoided: bool,
     /// When the request was let go: a budget's reset counts from about
     /// when the server took it, not from when its answer came back.
     sent_at: Instant,
@@ -585,6 +630,9 @@ mod tests {
             let at = task.await.unwrap();
             assert!(at.duration_since(start) >= Duration::from_secs(3));
         }
+        // Each would have met the server's refusal.
+        assert_eq!(governor.state().throttles_avoided, 4);
+        assert_eq!(governor.state().waits, 4);
     }
 
     #[tokio::test(start_paused = true)]
@@ -603,6 +651,7 @@ mod tests {
         drop(governor.acquire(&crate::retry::TokioSleeper, None).await);
         // From the send, with the margin for the trip.
         assert_eq!(start.elapsed(), Duration::from_millis(250) + BUDGET_MARGIN);
+        assert_eq!(governor.state().throttles_avoided, 1);
         // Budget left: no pause.
         send(
             &governor,
@@ -652,6 +701,9 @@ mod tests {
         }
         // The first at once, then one each 250 ms.
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+        // Waits for a pace the client chose avoid no refusal the server announced.
+        assert_eq!(governor.state().waits, 8);
+        assert_eq!(governor.state().throttles_avoided, 0);
     }
 
     #[tokio::test(start_paused = true)]

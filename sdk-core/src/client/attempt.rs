@@ -194,6 +194,9 @@ impl Client {
         if permit.waited {
             metrics.governor_waited(self.inner.profile.vendor);
         }
+        if permit.throttle_avoided {
+            metrics.governor_avoided_throttle(self.inner.profile.vendor);
+        }
         let started = Timer::start();
         let exchanged = {
             let _active = metrics.request_started(&endpoint);

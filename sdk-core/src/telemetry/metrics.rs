@@ -73,6 +73,8 @@ mod without {
 
         pub(crate) fn governor_waited(&self, _: &'static str) {}
 
+        pub(crate) fn governor_avoided_throttle(&self, _: &'static str) {}
+
         pub(crate) fn governor_changed(&self, _: &'static str, _: usize, _: Option<f64>) {}
     }
 }
@@ -107,6 +109,7 @@ mod with_otel {
         listing_pages: Counter<u64>,
         listing_incomplete: Counter<u64>,
         governor_waits: Counter<u64>,
+        governor_throttles_avoided: Counter<u64>,
         governor_limit: Gauge<u64>,
         governor_rate: Gauge<f64>,
     }
@@ -247,6 +250,12 @@ mod with_otel {
                     "{request}",
                     "Requests held back by the governor before they were sent.",
                 ),
+                governor_throttles_avoided: counter(
+                    &meter,
+                    "customer_sdk.governor.throttles_avoided",
+                    "{request}",
+                    "Requests held back while the server's headers said it would refuse them (each a 429 avoided).",
+                ),
                 governor_limit: meter
                     .u64_gauge("customer_sdk.governor.concurrency_limit")
                     .with_unit("{request}")
@@ -350,6 +359,12 @@ mod with_otel {
         pub(crate) fn governor_waited(&self, vendor: &'static str) {
             self.0
                 .governor_waits
+                .add(1, &[KeyValue::new("customer_sdk.vendor", vendor)]);
+        }
+
+        pub(crate) fn governor_avoided_throttle(&self, vendor: &'static str) {
+            self.0
+                .governor_throttles_avoided
                 .add(1, &[KeyValue::new("customer_sdk.vendor", vendor)]);
         }
 

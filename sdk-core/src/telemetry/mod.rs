@@ -53,6 +53,10 @@
 //! | `customer_sdk.token.requests` | counter, `{request}` | vendor, operation |
 //! | `customer_sdk.listing.pages` | counter, `{page}` | vendor, operation |
 //! | `customer_sdk.listing.incomplete` | counter, `{listing}` | vendor, operation |
+//! | `customer_sdk.governor.waits` | counter, `{request}` | vendor |
+//! | `customer_sdk.governor.throttles_avoided` | counter, `{request}`: held back while the server's headers said it would refuse them | vendor |
+//! | `customer_sdk.governor.concurrency_limit` | gauge, `{request}` | vendor |
+//! | `customer_sdk.governor.rate` | gauge, `{request}/s` | vendor |
 
 #![warn(clippy::arithmetic_side_effects, clippy::unchecked_time_subtraction)]
 
