@@ -49,9 +49,11 @@
 //! # Paging
 //!
 //! Listings are streams: the next page is fetched while you work on the
-//! current one, and with `paginator().concurrency(n)` up to `n` pages are
-//! fetched at once once the total is known, items still in order. Whether
-//! pages count from 0 or 1 is learned from the first answer.
+//! current one, and once the first page has told the total, several pages
+//! are fetched at once, items still in order: two at first, one more for
+//! each page that comes back clean and fast while the client's
+//! governor has room, up to eight. `paginator().concurrency(n)` fixes the
+//! number. Whether pages count from 0 or 1 is learned from the first answer.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

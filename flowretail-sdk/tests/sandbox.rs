@@ -432,3 +432,44 @@ async fn a_listing_under_a_rate_limit_waits_as_told_and_completes() {
         .count();
     assert_eq!(refused as u64, sandbox.faults().rate_limited());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_reads_pages_at_once_by_default_widening_as_they_come_back() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let uids = sandbox.seed_customers(2_000);
+    let groups = client(&sandbox).customer_groups();
+    groups
+        .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
+        .await
+        .unwrap();
+    groups
+        .update_customers(
+            "everyone",
+            GroupMembershipChange::new().add_customers(uids.clone()),
+        )
+        .await
+        .unwrap();
+    sandbox
+        .faults()
+        .set_latency(Some(Duration::from_millis(20)));
+    sandbox.faults().reset_peak_in_flight();
+    // Nothing set: 40 pages of 50, from two at once up to eight.
+    let streamed: Vec<String> = groups
+        .customers("everyone")
+        .page_size(50)
+        .sort_by("createdAt", SortOrder::Asc)
+        .items()
+        .map_ok(|c| c.customer_uid)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, uids, "every member once, in order");
+    let peak = sandbox.faults().peak_in_flight();
+    println!("peak pages in flight: {peak}");
+    assert!((4..=8).contains(&peak), "{peak} pages in flight at most");
+    let pages = sandbox
+        .requests()
+        .matching("GET", "/v2/tenants/{tenant}/customer-groups/{id}/customers")
+        .len();
+    assert_eq!(pages, 40, "no page past the total");
+}

@@ -246,6 +246,23 @@ impl Governor {
         }
     }
 
+    /// Whether one more request could go now without waiting, and nothing
+    /// was throttled in the last second: a walk widens only then. An
+    /// unlimited governor ([`off`](Self::off)) always has room.
+    pub(crate) fn has_room(&self) -> bool {
+        if !self.shared.settings.enabled {
+            return true;
+        }
+        let state = self.lock();
+        let now = Instant::now();
+        let paused = state.paused_until.is_some_and(|until| until > now);
+        let throttled_lately = state
+            .last_decrease
+            .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1));
+        let full = state.in_flight as f64 + 1.0 > state.limit.floor().max(1.0);
+        !(paused || throttled_lately || full || state.budget_spent)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.shared.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -363,6 +380,19 @@ impl State {
 
     fn pause_until(&mut self, until: Instant) {
         self.paused_until = Some(self.paused_until.map_or(until, |paused| paused.max(until)));
+    }
+}
+
+#[cfg(test)]
+impl Governor {
+    /// Takes a permit and reports an answer of `status` with `headers`.
+    pub(crate) async fn note_for_tests(&self, status: StatusCode, headers: &HeaderMap) {
+        let permit = self.acquire(&crate::retry::TokioSleeper, None).await;
+        let _ = permit.finish(&Outcome {
+            status: Some(status),
+            headers: Some(headers),
+            timed_out: false,
+        });
     }
 }
 
@@ -603,13 +633,8 @@ mod tests {
     }
 
     async fn send(governor: &Governor, status: u16, headers: &[(&'static str, &str)]) {
-        let permit = governor.acquire(&crate::retry::TokioSleeper, None).await;
         let (status, headers) = answered(status, headers);
-        let _ = permit.finish(&Outcome {
-            status: Some(status),
-            headers: Some(&headers),
-            timed_out: false,
-        });
+        governor.note_for_tests(status, &headers).await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -752,7 +752,9 @@ async fn the_server_receives_page_two_before_the_caller_asks_for_it() {
             }
         }),
     );
-    let mut pages = paginator.prefetch(1).pages();
+    // One page in flight at a time: prefetch alone (by default the second
+    // and third pages would go at once).
+    let mut pages = paginator.prefetch(1).concurrency(1).pages();
     let first = pages.next().await.unwrap().unwrap();
     assert_eq!(first.items, [0, 1]);
 
@@ -1001,4 +1003,122 @@ async fn a_widening_walk_opens_more_parts_as_clean_pages_arrive() {
     let peak = peak.load(Ordering::SeqCst);
     assert!(peak > 2, "it widened: {peak} at once");
     assert!(peak <= 4 * 2, "never past its width: {peak}");
+}
+
+/// When each request was sent, and how many were in flight then.
+type SentLog = Arc<Mutex<Vec<(Duration, usize)>>>;
+
+/// A page-number listing of `total` items in pages of 10 whose page `n`
+/// takes `took(n)`; it records how many requests were in flight as each
+/// was sent, and when.
+fn timed_listing(
+    total: u64,
+    took: impl Fn(u64) -> Duration + Send + Sync + 'static,
+) -> (sdk_core::Paginator<u64>, SentLog) {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let start = tokio::time::Instant::now();
+    let took = Arc::new(took);
+    let log = sent.clone();
+    let paginator = paging::page_number(
+        10,
+        asked(move |request: PageRequest| {
+            let (in_flight, log, took) = (in_flight.clone(), log.clone(), took.clone());
+            async move {
+                let PageRequest::PageNumber { number, size } = request else {
+                    unreachable!()
+                };
+                let number = number.unwrap_or(0);
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                log.lock().unwrap().push((start.elapsed(), now));
+                tokio::time::sleep(took(number)).await;
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                let first = number * size;
+                Ok(
+                    Page::new((first..(first + size).min(total)).collect::<Vec<u64>>())
+                        .with_total(Some(total))
+                        .with_page_number(Some(number)),
+                )
+            }
+        }),
+    );
+    (paginator, sent)
+}
+
+fn peak(sent: &Mutex<Vec<(Duration, usize)>>, before: Duration) -> usize {
+    let sent = sent.lock().unwrap();
+    sent.iter()
+        .filter(|(at, _)| *at < before)
+        .map(|(_, now)| *now)
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_listing_with_a_total_widens_from_two_to_eight_pages_by_default() {
+    let (paginator, sent) = timed_listing(400, |_| Duration::from_millis(10));
+    let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(
+        items,
+        (0..400).collect::<Vec<_>>(),
+        "every item once, in order"
+    );
+    // The first page alone (it brings the total), then two at once.
+    assert_eq!(peak(&sent, Duration::from_millis(10)), 1);
+    assert_eq!(peak(&sent, Duration::from_millis(20)), 2);
+    let most = peak(&sent, Duration::MAX);
+    assert_eq!(
+        most,
+        sdk_core::pagination::DEFAULT_MAX_WIDTH,
+        "widened to its most, no further"
+    );
+    assert_eq!(sent.lock().unwrap().len(), 40, "no page past the total");
+}
+
+#[tokio::test(start_paused = true)]
+async fn pages_that_slow_down_hold_the_width() {
+    // After the first three pages, every page takes five times as long:
+    // the server is struggling, and more at once would make it worse.
+    let (paginator, sent) = timed_listing(400, |number| {
+        Duration::from_millis(if number <= 2 { 10 } else { 50 })
+    });
+    let items: Vec<u64> = paginator.items().try_collect().await.unwrap();
+    assert_eq!(items.len(), 400);
+    // Two at once after the first page; pages 2 and 3 came back fast and
+    // widened it by one each; none after them did.
+    assert_eq!(peak(&sent, Duration::MAX), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn widening_and_concurrency_settings_bound_a_listing() {
+    let (paginator, sent) = timed_listing(400, |_| Duration::from_millis(10));
+    let items: Vec<u64> = paginator
+        .widening(1, 3)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 400);
+    assert_eq!(peak(&sent, Duration::MAX), 3);
+
+    let (paginator, sent) = timed_listing(400, |_| Duration::from_millis(10));
+    let items: Vec<u64> = paginator
+        .concurrency(5)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 400);
+    assert_eq!(peak(&sent, Duration::MAX), 5);
+    assert_eq!(
+        peak(&sent, Duration::from_millis(20)),
+        5,
+        "a fixed width from the start"
+    );
+
+    // No prefetch and no concurrency written: one page at a time.
+    let (paginator, sent) = timed_listing(100, |_| Duration::from_millis(10));
+    let items: Vec<u64> = paginator.prefetch(0).items().try_collect().await.unwrap();
+    assert_eq!(items.len(), 100);
+    assert_eq!(peak(&sent, Duration::MAX), 1);
 }

@@ -7,11 +7,13 @@ use sdk_core::vendor::paging::{self, PaginatorSetup};
 /// The most id ranges [`QueryAll::concurrency`] walks at once.
 pub const MAX_QUERY_ALL_CONCURRENCY: usize = 64;
 
-/// How many id ranges a walk with no [`QueryAll::concurrency`] starts with.
-pub const DEFAULT_WIDTH: usize = 2;
+/// How many id ranges a walk with no [`QueryAll::concurrency`] starts with
+/// (the same as every listing's: [`sdk_core::pagination::DEFAULT_WIDTH`]).
+pub const DEFAULT_WIDTH: usize = sdk_core::pagination::DEFAULT_WIDTH;
 
-/// How many it widens to while pages come back clean (one more every two pages).
-pub const DEFAULT_MAX_WIDTH: usize = 8;
+/// How many it widens to while pages come back clean and fast (one more
+/// per page, while the client's governor has room).
+pub const DEFAULT_MAX_WIDTH: usize = sdk_core::pagination::DEFAULT_MAX_WIDTH;
 
 /// The most id ranges a walk splits the id space into.
 const MAX_QUERY_ALL_RANGES: usize = 4_096;
@@ -27,9 +29,10 @@ const GROUPS_PER_RANGE: u64 = QUERY_ALL_LIMIT as u64 * 9 / 10;
 ///
 /// - `query_all()` with no concurrency set: as `concurrency(n)` below,
 ///   starting with [`DEFAULT_WIDTH`] ranges at once and opening one more
-///   after every two pages that come back clean, up to
-///   [`DEFAULT_MAX_WIDTH`]. The client's governor bounds the requests in
-///   flight whatever the width, and shrinks them on throttling.
+///   for each page that comes back clean and fast while the
+///   client's governor has room, up to [`DEFAULT_MAX_WIDTH`]. The governor
+///   bounds the requests in flight whatever the width, and shrinks them on
+///   throttling.
 /// - `query_all().concurrency(1)`: one keyset walk, one page in flight at
 ///   a time; its speed is one page per round trip. Enough for small sets,
 ///   and when the caller is slower than the server anyway.
@@ -108,8 +111,9 @@ impl QueryAll {
         }
     }
 
-    /// Walks this many id ranges at once (default 1; at most
-    /// [`MAX_QUERY_ALL_CONCURRENCY`]).
+    /// Walks this many id ranges at once (at least 1, at most
+    /// [`MAX_QUERY_ALL_CONCURRENCY`]); not set, the width starts at
+    /// [`DEFAULT_WIDTH`] and widens (see [`widening`](Self::widening)).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

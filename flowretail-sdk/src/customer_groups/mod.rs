@@ -446,9 +446,10 @@ where
         .with_call_options(self.options.clone())
     }
 
-    /// Every page, as a [`Paginator`] with prefetch (and, opt-in, bounded
-    /// concurrency once the total is known); this listing's size and sort
-    /// apply to each page.
+    /// Every page, as a [`Paginator`] with prefetch and, once the total is
+    /// known, several pages at once (widening from 2 to 8 unless
+    /// [`concurrency`](Paginator::concurrency) fixes the number); this
+    /// listing's size and sort apply to each page.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -486,7 +487,8 @@ where
         .item_key(|item: &T| item.uid().to_owned())
     }
 
-    /// Every item, page after page, with one page prefetched.
+    /// Every item, page after page, in order: the [`paginator`](Self::paginator)'s
+    /// defaults (one page prefetched, pages read at once once the total is known).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

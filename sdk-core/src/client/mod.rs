@@ -267,6 +267,11 @@ impl Client {
         &self.inner.metrics
     }
 
+    /// The governor every request of this client goes through.
+    pub(crate) fn governor(&self) -> &crate::governor::Governor {
+        &self.inner.governor
+    }
+
     /// What a request of a call with `options` is sent under: the call's
     /// own settings where it has them, the client's otherwise. Resolved here
     /// and nowhere else.

@@ -1,5 +1,12 @@
-//! Paged listings as streams: pages or items, with prefetch and opt-in
-//! bounded concurrency, in order.
+//! Paged listings as streams: pages or items, with prefetch and bounded
+//! concurrency, in order.
+//!
+//! A listing whose total is known reads several pages at once unless told
+//! otherwise: [`DEFAULT_WIDTH`] at first, one more for each page that
+//! comes back clean and fast (at most twice the fastest page's time)
+//! while the client's governor has room (nothing throttled in the last
+//! second, no pause, a free place under its concurrency limit), up to
+//! [`DEFAULT_MAX_WIDTH`]. A [`Partitioned`] walk widens the same way.
 //!
 //! A vendor crate describes one page fetch and picks a cursor strategy
 //! ([`vendor::paging`](crate::vendor::paging)); its user gets a
@@ -62,6 +69,7 @@ mod key_range;
 mod partitioned;
 mod stream;
 pub(crate) mod walk;
+mod widening;
 
 use cursor::{KeyOrder, KeysetCursor, OffsetCursor, PageNumberCursor, TokenCursor};
 pub use items::ItemStream;
@@ -69,6 +77,8 @@ use items::PageSource;
 pub use key_range::KeyRange;
 pub use partitioned::{Partitioned, PartitionedPages};
 pub use stream::PageStream;
+use widening::Widening;
+pub use widening::{DEFAULT_MAX_WIDTH, DEFAULT_WIDTH};
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,8 +186,13 @@ pub struct Paginator<T> {
     operation: &'static str,
     /// The client's vendor and instruments, for the listing's metrics.
     metered: Option<(&'static str, Metrics)>,
+    /// The client's governor: a widening walk widens only while it has room.
+    governor: Option<crate::governor::Governor>,
     prefetch: usize,
-    concurrency: usize,
+    /// Pages in flight at once once the total is known: `None` widens from
+    /// `widen` (unless prefetch is 0: one page at a time).
+    concurrency: Option<usize>,
+    widen: (usize, usize),
 }
 
 impl<T> fmt::Debug for Paginator<T> {
@@ -193,6 +208,7 @@ impl<T> fmt::Debug for Paginator<T> {
             .field("strategy", &strategy)
             .field("prefetch", &self.prefetch)
             .field("concurrency", &self.concurrency)
+            .field("widen", &self.widen)
             .finish()
     }
 }
@@ -206,8 +222,10 @@ impl<T: Send + 'static> Paginator<T> {
             start_after: None,
             operation: "listing",
             metered: None,
+            governor: None,
             prefetch: 1,
-            concurrency: 1,
+            concurrency: None,
+            widen: (DEFAULT_WIDTH, DEFAULT_MAX_WIDTH),
         }
     }
 
@@ -330,6 +348,7 @@ impl<T: Send + 'static> Paginator<T> {
     /// under its vendor.
     pub(crate) fn with_client(mut self, client: &crate::Client) -> Self {
         self.metered = Some((client.vendor(), client.metrics().clone()));
+        self.governor = Some(client.governor().clone());
         self
     }
 
@@ -354,7 +373,8 @@ impl<T: Send + 'static> Paginator<T> {
     }
 
     /// How many pages to request ahead of the caller (default 1: page N+1 is
-    /// in flight while the caller processes page N; 0: one page at a time).
+    /// in flight while the caller processes page N; 0: one page at a time,
+    /// unless [`concurrency`](Self::concurrency) says otherwise).
     /// A keyset walk can only ask for a page once the one before it has
     /// arrived, so there it means at most one page ahead.
     pub fn prefetch(mut self, depth: usize) -> Self {
@@ -362,12 +382,57 @@ impl<T: Send + 'static> Paginator<T> {
         self
     }
 
-    /// How many pages may be in flight at once once the total is known
-    /// (default 1). Pages are still delivered in order. Keyset paging is
-    /// sequential by nature and ignores this.
+    /// How many pages may be in flight at once once the total is known.
+    /// Pages are still delivered in order. Keyset and next-token paging are
+    /// sequential by nature and ignore this.
+    ///
+    /// Not set, a listing whose total is known starts with
+    /// [`DEFAULT_WIDTH`] pages at once and takes one more for each page
+    /// that comes back clean and fast while the client's governor has
+    /// room, up to [`DEFAULT_MAX_WIDTH`] (see [`widening`](Self::widening));
+    /// with [`prefetch(0)`](Self::prefetch) it reads one page at a time.
     pub fn concurrency(mut self, pages: usize) -> Self {
-        self.concurrency = pages.max(1);
+        self.concurrency = Some(pages.max(1));
         self
+    }
+
+    /// With no [`concurrency`](Self::concurrency) set, how many pages a
+    /// listing whose total is known starts with at once (at least 1), and
+    /// how many it widens to (defaults [`DEFAULT_WIDTH`] and
+    /// [`DEFAULT_MAX_WIDTH`]). Pages held in all stay within `prefetch + to`.
+    ///
+    /// ```
+    /// use futures::TryStreamExt;
+    /// use sdk_core::pagination::Page;
+    /// use sdk_core::vendor::paging::{self, OffsetCursor};
+    ///
+    /// # async fn demo() -> sdk_core::Result<()> {
+    /// let paginator = paging::offset_with_total(10, |page: OffsetCursor| async move {
+    ///     let items: Vec<u64> = (page.offset..100).take(page.limit as usize).collect();
+    ///     Ok(Page::new(items).with_total(Some(100)))
+    /// });
+    /// // One page, then up to four at once; items stay in order.
+    /// let all: Vec<u64> = paginator.widening(1, 4).items().try_collect().await?;
+    /// assert_eq!(all, (0..100).collect::<Vec<_>>());
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn widening(mut self, from: usize, to: usize) -> Self {
+        self.concurrency = None;
+        self.widen = (from.max(1), to.max(from).max(1));
+        self
+    }
+
+    /// The width the walk starts with, and how it grows.
+    fn width(&self) -> Widening {
+        match self.concurrency {
+            Some(pages) => Widening::fixed(pages),
+            None if self.prefetch == 0 => Widening::fixed(1),
+            None => {
+                Widening::from_to(self.widen.0, self.widen.1).governed_by(self.governor.clone())
+            }
+        }
     }
 
     /// A stream of pages.

@@ -20,7 +20,7 @@ use std::task::{Context, Poll};
 use futures::Stream;
 use futures::future::BoxFuture;
 
-use super::{ItemStream, Page, PageSource, PageStream, Paginator};
+use super::{ItemStream, Page, PageSource, PageStream, Paginator, Widening};
 use crate::error::Result;
 
 type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
@@ -99,10 +99,10 @@ impl<T: Send + 'static> Partitioned<T> {
         self
     }
 
-    /// Opens `from` parts at once (at least 1), and one more after every
-    /// two pages that arrive clean, up to `to`. The
-    /// client's governor bounds the requests in flight whatever the width,
-    /// so a walk that meets throttling is held back there.
+    /// Opens `from` parts at once (at least 1), and one more for each page
+    /// that arrives clean and fast while the client's governor has room, up
+    /// to `to`. The governor bounds the requests in flight whatever
+    /// the width, so a walk that meets throttling is held back there.
     pub fn widening(mut self, from: usize, to: usize) -> Self {
         self.concurrency = from.max(1);
         self.widen_to = to.max(self.concurrency);
@@ -121,9 +121,7 @@ impl<T: Send + 'static> Partitioned<T> {
             plan: Some(self.plan),
             parts: Vec::new(),
             opened: 0,
-            concurrency: self.concurrency,
-            widen_to: self.widen_to,
-            pages_since_widening: 0,
+            width: Widening::from_to(self.concurrency, self.widen_to),
             ordered: self.ordered,
             current: 0,
             failed: false,
@@ -135,9 +133,6 @@ impl<T: Send + 'static> Partitioned<T> {
         ItemStream::over(PageSource::Partitioned(self.pages()))
     }
 }
-
-/// How many clean pages widen a widening walk by one part.
-pub(crate) const PAGES_PER_WIDENING: usize = 2;
 
 /// The most pages one part holds for the caller.
 const PAGES_HELD_PER_PART: usize = 2;
@@ -156,10 +151,8 @@ pub struct PartitionedPages<T> {
     parts: Vec<Part<T>>,
     /// Parts below this index have been opened (polled at least once).
     opened: usize,
-    concurrency: usize,
-    widen_to: usize,
-    /// Pages arrived since the width last grew.
-    pages_since_widening: usize,
+    /// How many parts walk at once.
+    width: Widening,
     ordered: bool,
     /// In order: the part whose pages are handed over now. Unordered: where
     /// the round-robin search for a waiting page starts.
@@ -172,7 +165,7 @@ impl<T> fmt::Debug for PartitionedPages<T> {
         f.debug_struct("PartitionedPages")
             .field("parts", &self.parts.len())
             .field("opened", &self.opened)
-            .field("concurrency", &self.concurrency)
+            .field("width", &self.width.width())
             .field("ordered", &self.ordered)
             .finish_non_exhaustive()
     }
@@ -191,7 +184,9 @@ impl<T: Send + 'static> PartitionedPages<T> {
                         Poll::Ready(Some(Ok(page))) if page.items.is_empty() => {}
                         Poll::Ready(Some(Ok(page))) => {
                             part.waiting.push_back(page);
-                            self.pages_since_widening = self.pages_since_widening.saturating_add(1);
+                            if let Some(took) = part.pages.last_took() {
+                                self.width.page_arrived(took);
+                            }
                         }
                         Poll::Ready(Some(Err(error))) => return Some(error),
                         Poll::Ready(None) => part.done = true,
@@ -199,16 +194,12 @@ impl<T: Send + 'static> PartitionedPages<T> {
                     }
                 }
             }
-            if self.concurrency < self.widen_to && self.pages_since_widening >= PAGES_PER_WIDENING {
-                self.concurrency = self.concurrency.saturating_add(1);
-                self.pages_since_widening = 0;
-            }
+            let width = self.width.width();
             let open = &self.parts[..self.opened];
             let walking = open.iter().filter(|part| !part.done).count();
             let held: usize = open.iter().map(|part| part.waiting.len()).sum();
-            let room = walking < self.concurrency
-                && walking.saturating_add(held)
-                    < self.concurrency.saturating_mul(PAGES_HELD_PER_PART);
+            let room = walking < width
+                && walking.saturating_add(held) < width.saturating_mul(PAGES_HELD_PER_PART);
             if !room || self.opened >= self.parts.len() {
                 return None;
             }
@@ -274,6 +265,8 @@ impl<T: Send + 'static> Stream for PartitionedPages<T> {
                 Poll::Ready(Err(error)) => return this.fail(error),
                 Poll::Ready(Ok(paginators)) => {
                     this.plan = None;
+                    let governor = paginators.first().and_then(|part| part.governor.clone());
+                    this.width = this.width.clone().governed_by(governor);
                     this.parts = paginators
                         .into_iter()
                         .map(|paginator| Part {

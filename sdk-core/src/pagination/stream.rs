@@ -9,6 +9,7 @@ use std::future::Future;
 use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use futures::Stream;
 use futures::future::BoxFuture;
@@ -16,15 +17,18 @@ use tokio::task::{JoinError, JoinHandle};
 use tracing::Instrument;
 
 use super::walk::{self, Next, PageEnd, Relaunch, Walk};
-use super::{Page, Paginator};
+use super::{Page, Paginator, Widening};
 use crate::error::{Error, Result};
 use crate::telemetry::{Metrics, Operation};
+
+/// A fetched page, and how long its fetch took.
+type Fetched<T> = (Result<Page<T>>, Duration);
 
 /// A spawned page fetch, aborted if the stream is dropped before it is consumed.
 struct InFlight<T> {
     /// The page number asked for, when the walk numbers its pages.
     page_number: Option<u64>,
-    handle: JoinHandle<Result<Page<T>>>,
+    handle: JoinHandle<Fetched<T>>,
     /// The same request again. A task is cancelled when the runtime that
     /// ran it shuts down while the stream lives on (a blocking wrapper that
     /// builds a runtime per call); the page is then fetched again on the
@@ -50,7 +54,10 @@ pub struct PageStream<T> {
     operation: &'static str,
     metered: Option<(&'static str, Metrics)>,
     prefetch: usize,
-    concurrency: usize,
+    /// Pages in flight at once once the total is known.
+    width: Widening,
+    /// How long the fetch of the last page handed over took.
+    last_took: Option<Duration>,
     in_flight: VecDeque<InFlight<T>>,
     total: Option<u64>,
     delivered: u64,
@@ -77,11 +84,17 @@ impl<T> fmt::Debug for PageStream<T> {
     }
 }
 
-/// Runs a page fetch as a task of the current runtime, in the caller's span.
+/// Runs a page fetch as a task of the current runtime, in the caller's
+/// span, timing it (a widening walk widens only while pages come back fast).
 fn spawn_fetch<T: Send + 'static>(
     fetching: BoxFuture<'static, Result<Page<T>>>,
-) -> JoinHandle<Result<Page<T>>> {
-    tokio::spawn(fetching.instrument(tracing::Span::current()))
+) -> JoinHandle<Fetched<T>> {
+    let timed = async move {
+        let started = tokio::time::Instant::now();
+        let page = fetching.await;
+        (page, started.elapsed())
+    };
+    tokio::spawn(timed.instrument(tracing::Span::current()))
 }
 
 /// Why a fetch task ended without a page, for the listing's error.
@@ -106,7 +119,8 @@ impl<T: Send + 'static> PageStream<T> {
             operation: paginator.operation,
             metered,
             prefetch: paginator.prefetch,
-            concurrency: paginator.concurrency,
+            width: paginator.width(),
+            last_took: None,
             walk: walk::start(paginator),
             in_flight: VecDeque::new(),
             total: None,
@@ -124,13 +138,18 @@ impl<T: Send + 'static> PageStream<T> {
         self.total
     }
 
+    /// How long the fetch of the last page handed over took.
+    pub(super) fn last_took(&self) -> Option<Duration> {
+        self.last_took
+    }
+
     /// How many pages may be in flight while the caller holds one: the
     /// prefetch depth, plus the extra concurrency once the total is known.
     /// Pages held in all stay within `prefetch + concurrency`.
     fn ahead(&self) -> usize {
         if self.total.is_some() && !self.walk.sequential() {
             self.prefetch
-                .saturating_add(self.concurrency)
+                .saturating_add(self.width.width())
                 .saturating_sub(1)
         } else {
             self.prefetch
@@ -246,7 +265,7 @@ impl<T: Send + 'static> PageStream<T> {
     /// with its last item, if any) when none can be requested.
     fn refill_or_end(&mut self) -> ControlFlow<Option<Result<Page<T>>>> {
         let waiting = if self.total.is_some() {
-            self.concurrency
+            self.width.width()
         } else {
             1
         };
@@ -273,17 +292,23 @@ impl<T: Send + 'static> PageStream<T> {
     /// `None` for an empty page it skips.
     fn take_arrived(
         &mut self,
-        joined: std::result::Result<Result<Page<T>>, JoinError>,
+        joined: std::result::Result<Fetched<T>, JoinError>,
     ) -> Option<Result<Page<T>>> {
         let arrived = self.in_flight.pop_front()?;
         let mut page = match joined {
-            Ok(Ok(page)) => page,
-            Ok(Err(error)) => return Some(Err(self.fail(error))),
+            Ok((Ok(page), took)) => {
+                self.last_took = Some(took);
+                page
+            }
+            Ok((Err(error), _)) => return Some(Err(self.fail(error))),
             // Never `None`: a fetch that brought no page leaves the listing incomplete.
             Err(join_error) => return Some(Err(self.incomplete(lost_fetch(join_error)))),
         };
         match self.accept(arrived.page_number, &mut page) {
             Ok(keep) => {
+                if let Some(took) = self.last_took {
+                    self.width.page_arrived(took);
+                }
                 // Top up before handing the page over, so the next pages are in
                 // flight while the caller works on this one.
                 self.fill_window(0);
