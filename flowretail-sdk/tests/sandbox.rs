@@ -236,10 +236,12 @@ async fn listings_sort_and_page_from_one_or_zero() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_thousand_customers_stream_in_order_with_concurrency() {
-    let sandbox = FlowRetailSandbox::start().unwrap();
-    let uids = sandbox.seed_customers(50_000);
+/// `count` new customers, all in the group `everyone`.
+async fn everyone(
+    sandbox: &FlowRetailSandbox,
+    count: usize,
+) -> (flowretail_sdk::CustomerGroups, Vec<String>) {
+    let uids = sandbox.seed_customers(count);
     let groups = client(&sandbox).customer_groups();
     groups
         .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
@@ -252,6 +254,13 @@ async fn fifty_thousand_customers_stream_in_order_with_concurrency() {
         )
         .await
         .unwrap();
+    (groups, uids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_thousand_customers_stream_in_order_with_concurrency() {
+    let sandbox = FlowRetailSandbox::start().unwrap();
+    let (groups, uids) = everyone(&sandbox, 50_000).await;
     let streamed: Vec<String> = groups
         .customers("everyone")
         .page_size(500)
@@ -436,19 +445,7 @@ async fn a_listing_under_a_rate_limit_waits_as_told_and_completes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_reads_pages_at_once_by_default_widening_as_they_come_back() {
     let sandbox = FlowRetailSandbox::start().unwrap();
-    let uids = sandbox.seed_customers(2_000);
-    let groups = client(&sandbox).customer_groups();
-    groups
-        .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
-        .await
-        .unwrap();
-    groups
-        .update_customers(
-            "everyone",
-            GroupMembershipChange::new().add_customers(uids.clone()),
-        )
-        .await
-        .unwrap();
+    let (groups, uids) = everyone(&sandbox, 2_000).await;
     sandbox
         .faults()
         .set_latency(Some(Duration::from_millis(20)));
