@@ -383,3 +383,31 @@ async fn another_writers_change_in_between_is_read_and_diffed_again() {
         "the refused update, then the one sent after reading again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ensure_all_writes_as_many_at_once_as_the_governor_allows() {
+    use sdk_core::governor::{DEFAULT_CONCURRENCY, Governor};
+
+    for (governor, most) in [
+        (Governor::adaptive(), DEFAULT_CONCURRENCY),
+        (Governor::adaptive().max_concurrency(3), 3),
+    ] {
+        let sandbox = CtSandbox::start().unwrap();
+        let ct = sandbox.client_builder().governor(governor).build().unwrap();
+        assert_eq!(sdk_core::reconcile::ensure_concurrency(ct.http()), most);
+        // The token first, so that the writes are what runs at once.
+        ct.customer_groups().query().send().await.unwrap();
+        sandbox
+            .faults()
+            .set_latency(Some(std::time::Duration::from_millis(20)));
+        sandbox.faults().reset_peak_in_flight();
+        let outcomes = ct
+            .customer_groups()
+            .ensure_all((0..60).map(draft))
+            .await
+            .unwrap();
+        assert_eq!(Tally::of(&outcomes).created, 60);
+        let peak = sandbox.faults().peak_in_flight();
+        assert_eq!(peak, most as u64, "{most} writes at once");
+    }
+}

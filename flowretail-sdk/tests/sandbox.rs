@@ -242,7 +242,7 @@ async fn everyone(
     count: usize,
 ) -> (flowretail_sdk::CustomerGroups, Vec<String>) {
     let uids = sandbox.seed_customers(count);
-    let groups = client(&sandbox).customer_groups();
+    let groups = client(sandbox).customer_groups();
     groups
         .create(CreateCustomerGroup::new("Everyone").uid("everyone"))
         .await

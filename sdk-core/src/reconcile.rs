@@ -141,8 +141,32 @@ impl std::fmt::Display for Tally {
     }
 }
 
-/// How many `ensure` calls an `ensure_all` runs at once by default.
-pub const DEFAULT_ENSURE_CONCURRENCY: usize = 8;
+/// The most `ensure` calls an `ensure_all` runs at once.
+pub const MAX_ENSURE_CONCURRENCY: usize = 64;
+
+/// How many `ensure` calls an `ensure_all` through `client` runs at once:
+/// as many as its governor lets requests be in flight when the run starts
+/// (16 with a new default governor, fewer after throttling, never more than
+/// [`Governor::max_concurrency`](crate::governor::Governor::max_concurrency)
+/// allows), at most [`MAX_ENSURE_CONCURRENCY`]. The governor still paces
+/// every request of the run.
+///
+/// ```
+/// use sdk_core::governor::Governor;
+///
+/// let client = sdk_core::Client::builder("https://api.example.com")
+///     .governor(Governor::adaptive().max_concurrency(4))
+///     .build()?;
+/// assert_eq!(sdk_core::reconcile::ensure_concurrency(&client), 4);
+/// # Ok::<(), sdk_core::Error>(())
+/// ```
+pub fn ensure_concurrency(client: &crate::Client) -> usize {
+    client
+        .governor()
+        .state()
+        .concurrency_limit
+        .clamp(1, MAX_ENSURE_CONCURRENCY)
+}
 
 /// Runs `ensure` for each item, `concurrency` at once (at least 1), and
 /// returns the outcomes in the items' order. One failure does not stop

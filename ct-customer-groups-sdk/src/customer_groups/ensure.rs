@@ -98,8 +98,9 @@ impl CustomerGroups {
     ///
     /// The outcomes come in the drafts' order, one per draft; one draft's
     /// failure (no key, a key given twice, a taken name) does not stop the
-    /// others. Up to [`reconcile::DEFAULT_ENSURE_CONCURRENCY`] drafts are
-    /// written at once. The call fails as a whole only when the current
+    /// others. As many drafts are written at once as the client's governor
+    /// lets requests be in flight ([`reconcile::ensure_concurrency`]: 16 at
+    /// first; `Governor::max_concurrency(n)` caps it). The call fails as a whole only when the current
     /// state cannot be read.
     ///
     /// ```
@@ -141,7 +142,7 @@ impl CustomerGroups {
                     .collect();
                 let outcomes = reconcile::for_each(
                     items,
-                    reconcile::DEFAULT_ENSURE_CONCURRENCY,
+                    reconcile::ensure_concurrency(groups.client.http()),
                     |item| async {
                         let (draft, found) = item?;
                         groups.ensure_from(draft, found, &sender).await

@@ -84,7 +84,8 @@ impl CustomerGroups {
     ///
     /// The outcomes come in the groups' order, one each; one group's
     /// failure (no UID, a UID given twice) does not stop the others. Up to
-    /// [`reconcile::DEFAULT_ENSURE_CONCURRENCY`] are written at once. The
+    /// [`reconcile::ensure_concurrency`] are written at once (as many as the
+    /// client's governor lets requests be in flight). The
     /// call fails as a whole only when the list cannot be read to its end.
     ///
     /// ```
@@ -128,7 +129,7 @@ impl CustomerGroups {
                     .collect();
                 Ok(reconcile::for_each(
                     items,
-                    reconcile::DEFAULT_ENSURE_CONCURRENCY,
+                    reconcile::ensure_concurrency(groups.client.http()),
                     |item| async {
                         let (group, found) = item?;
                         groups.ensure_from(group, found, &sender).await

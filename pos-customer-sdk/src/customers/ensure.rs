@@ -77,7 +77,8 @@ impl Customers {
     ///
     /// The outcomes come in the input's order, one each; one customer's
     /// failure (an id given twice, a refused field) does not stop the
-    /// others. Up to [`reconcile::DEFAULT_ENSURE_CONCURRENCY`] are written
+    /// others. Up to [`reconcile::ensure_concurrency`] (as many as the client's
+    /// governor lets requests be in flight) are written
     /// at once. The call fails as a whole only when the list cannot be read.
     ///
     /// ```
@@ -131,7 +132,7 @@ impl Customers {
                     .collect();
                 Ok(reconcile::for_each(
                     items,
-                    reconcile::DEFAULT_ENSURE_CONCURRENCY,
+                    reconcile::ensure_concurrency(handle.client.http()),
                     |item| async {
                         let (id, draft, found) = item?;
                         handle.ensure_from(id, draft, found, &sender).await

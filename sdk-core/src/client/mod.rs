@@ -267,8 +267,10 @@ impl Client {
         &self.inner.metrics
     }
 
-    /// The governor every request of this client goes through.
-    pub(crate) fn governor(&self) -> &crate::governor::Governor {
+    /// The governor every request of this client goes through (shared with
+    /// its clones and with clients built with the same handle): its
+    /// [`state`](crate::governor::Governor::state) shows what it is doing.
+    pub fn governor(&self) -> &crate::governor::Governor {
         &self.inner.governor
     }
 
