@@ -197,7 +197,7 @@ pub use sdk_core::auth::AuthProvider;
 pub use sdk_core::http::header::HeaderMap;
 // What every vendor crate re-exports: the error and its `Result`, a call,
 // its future and options, and the settings every client builder takes
-// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`).
+// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`, `Governor`).
 #[doc(inline)]
 pub use sdk_core::common::*;
 // One page of a listing, and the paginator [`Listing::paginator`] returns.

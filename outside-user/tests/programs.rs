@@ -127,9 +127,15 @@ fn every_readme_program_runs_against_the_sandboxes() {
             // Reconciling: 1,000 groups created, then the same state again writes nothing.
             "workspace_4" => {
                 let out = run_sample(name, &[], &sandboxes);
-                assert_eq!(out, "1000 created, 0 updated (0 changes), 0 unchanged, 0 failed\n");
+                assert_eq!(
+                    out,
+                    "1000 created, 0 updated (0 changes), 0 unchanged, 0 failed\n"
+                );
                 let again = run_sample(name, &[], &sandboxes);
-                assert_eq!(again, "0 created, 0 updated (0 changes), 1000 unchanged, 0 failed\n");
+                assert_eq!(
+                    again,
+                    "0 created, 0 updated (0 changes), 1000 unchanged, 0 failed\n"
+                );
                 assert_eq!(sandboxes.ct.group_count(), 1_000);
             }
             "pos_customer_sdk_0" => {

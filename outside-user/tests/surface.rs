@@ -425,3 +425,48 @@ async fn every_setter_on_every_kind_of_call_with_the_prelude_alone()
     }
     Ok(())
 }
+
+/// One credential used by two clients: one `Governor` between them, named
+/// through a vendor crate's re-exports; and a listing that widens.
+#[tokio::test]
+async fn one_governor_for_two_clients_and_listings_that_widen() -> flowretail_sdk::Result<()> {
+    use flowretail_sdk::prelude::*;
+    use flowretail_sdk::{CreateCustomerGroup, Governor, GovernorState, GroupMembershipChange};
+
+    let sandbox = FlowRetailSandbox::start().expect("the Flow Retail sandbox starts");
+    let governor = Governor::adaptive().max_concurrency(4);
+    let first = sandbox
+        .client_builder()
+        .governor(governor.clone())
+        .build()?;
+    let second = sandbox
+        .client_builder()
+        .governor(governor.clone())
+        .build()?;
+    first
+        .customer_groups()
+        .create(CreateCustomerGroup::new("VIP").uid("vip"))
+        .await?;
+    let members = GroupMembershipChange::new().add_customers(sandbox.seed_customers(30));
+    second
+        .customer_groups()
+        .update_customers("vip", members)
+        .await?;
+    // Both clients' requests went through the one governor.
+    let state: GovernorState = first.http().governor().state();
+    assert_eq!(state.concurrency_limit, 4);
+    assert_eq!(state.in_flight, 0);
+    assert_eq!(second.http().governor().state(), state);
+
+    let walked: Vec<_> = second
+        .customer_groups()
+        .customers("vip")
+        .page_size(5)
+        .paginator()
+        .widening(1, 3)
+        .items()
+        .try_collect()
+        .await?;
+    assert_eq!(walked.len(), 30);
+    Ok(())
+}

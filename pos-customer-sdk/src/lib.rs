@@ -205,6 +205,6 @@ pub use model::{
 pub use chrono::{NaiveDate, Utc};
 // What every vendor crate re-exports: the error and its `Result`, a call,
 // its future and options, and the settings every client builder takes
-// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`).
+// (`ClientSettings`, `RetryPolicy`, `Backoff`, `Redirects`, `http_client_builder`, `Governor`).
 #[doc(inline)]
 pub use sdk_core::common::*;

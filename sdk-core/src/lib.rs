@@ -119,6 +119,7 @@ pub mod common {
     pub use crate::feed::{
         Batch, Change, ChangeFeed, CheckpointStore, FileCheckpoints, MemoryCheckpoints,
     };
+    pub use crate::governor::{Governor, GovernorState};
     pub use crate::reconcile::{Ensured, Tally};
     pub use crate::retry::{Backoff, RetryPolicy};
 }
