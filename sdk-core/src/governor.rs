@@ -466,7 +466,7 @@ impl Permit {
                 match budget(headers) {
                     Some(Budget::Spent(reset)) => {
                         // Counted from the send, with a little room for the trip.
-                        let at = self.sent_at + reset.min(MAX_PAUSE) + BUDGET_MARGIN;
+                        let at = self.sent_at + reset.saturating_add(BUDGET_MARGIN).min(MAX_PAUSE);
                         state.pause_until(at.max(now));
                         state.budget_seen = true;
                         state.budget_spent = true;

@@ -578,3 +578,66 @@ async fn a_plain_text_answer_to_a_tls_handshake_is_a_transport_error() {
     );
     server.abort();
 }
+
+/// A raw server that answers every request with `status` and the header
+/// lines `headers`, written as bytes (so they may be anything a socket can
+/// carry), and an empty JSON object.
+async fn raw_header_server(status: &'static str, headers: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0_u8; 4096];
+                while let Ok(read) = socket.read(&mut request).await {
+                    if read == 0 {
+                        return;
+                    }
+                    let mut answer = format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n").into_bytes();
+                    answer.extend_from_slice(headers);
+                    answer.extend_from_slice(b"\r\n{}");
+                    if socket.write_all(&answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn limit_headers_at_their_extremes_never_panic_nor_pause_past_a_quarter_hour() {
+    let cases: [(&str, &[u8]); 12] = [
+        ("200 OK", b"x-ratelimit-remaining: 0\r\nx-ratelimit-reset: 1e308\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: 0\r\nx-ratelimit-reset: -1\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: 0\r\nx-ratelimit-reset: NaN\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: -inf\r\nx-ratelimit-reset: inf\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: 0\r\nx-ratelimit-reset: Fri, 31 Dec 9999 23:59:59 GMT\r\ndate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: 0\r\nx-ratelimit-reset: \xff\xfe\r\n"),
+        ("200 OK", b"x-ratelimit-remaining: 18446744073709551616\r\n"),
+        ("200 OK", b"x-ls-api-bucket-level: 1e308/-1e308\r\nx-ls-api-drip-rate: 1e-308\r\n"),
+        ("200 OK", b"x-ls-api-bucket-level: 60/60/60\r\nx-ls-api-drip-rate: 0\r\n"),
+        ("429 Too Many Requests", b"retry-after: 1e308\r\ndate: \xc3\x28\r\n"),
+        ("429 Too Many Requests", b"retry-after: Fri, 31 Dec 9999 23:59:59 GMT\r\ndate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"),
+        ("503 Service Unavailable", b"retry-after: -0.5\r\nx-ratelimit-remaining: 0\r\nx-ratelimit-reset: 99999999999999999999\r\n"),
+    ];
+    for (status, headers) in cases {
+        let base = raw_header_server(status, headers).await;
+        let client = Client::builder(base)
+            .http_client(quiet_http())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1))
+            .build()
+            .unwrap();
+        let shown = String::from_utf8_lossy(headers);
+        let result = client.send(Request::get("get_thing")).await;
+        assert_eq!(result.is_ok(), status == "200 OK", "{shown}: {result:?}");
+        let state = client.governor().state();
+        assert_eq!(state.in_flight, 0, "{shown}");
+        let paused = state.paused_for.unwrap_or_default();
+        assert!(
+            paused <= Duration::from_secs(15 * 60),
+            "{shown}: {paused:?}"
+        );
+    }
+}
