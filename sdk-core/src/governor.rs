@@ -256,11 +256,8 @@ impl Governor {
         let state = self.lock();
         let now = Instant::now();
         let paused = state.paused_until.is_some_and(|until| until > now);
-        let throttled_lately = state
-            .last_decrease
-            .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1));
         let full = state.in_flight as f64 + 1.0 > state.limit.floor().max(1.0);
-        !(paused || throttled_lately || full || state.budget_spent)
+        !(paused || state.throttled_lately(now) || full || state.budget_spent)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -378,6 +375,13 @@ impl State {
         }
     }
 
+    /// Whether the limit came down for a throttle within the last second
+    /// (it comes down at most once a second).
+    fn throttled_lately(&self, now: Instant) -> bool {
+        self.last_decrease
+            .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1))
+    }
+
     fn pause_until(&mut self, until: Instant) {
         self.paused_until = Some(self.paused_until.map_or(until, |paused| paused.max(until)));
     }
@@ -481,10 +485,7 @@ impl Permit {
             let before = (state.limit as usize, state.rate);
             if throttled {
                 state.throttled = state.throttled.saturating_add(1);
-                let recent = state
-                    .last_decrease
-                    .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1));
-                if !recent {
+                if !state.throttled_lately(now) {
                     state.last_decrease = Some(now);
                     state.limit = (state.limit * CONCURRENCY_AFTER_THROTTLE).max(1.0);
                     if settings.fixed_rate.is_none() && status == Some(429) && !state.budget_seen {

@@ -1121,4 +1121,16 @@ async fn widening_and_concurrency_settings_bound_a_listing() {
     let items: Vec<u64> = paginator.prefetch(0).items().try_collect().await.unwrap();
     assert_eq!(items.len(), 100);
     assert_eq!(peak(&sent, Duration::MAX), 1);
+
+    // No prefetch, but a widening written: the widening holds.
+    let (paginator, sent) = timed_listing(400, |_| Duration::from_millis(10));
+    let items: Vec<u64> = paginator
+        .prefetch(0)
+        .widening(1, 3)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 400);
+    assert_eq!(peak(&sent, Duration::MAX), 2, "prefetch 0 + width 3 - 1");
 }

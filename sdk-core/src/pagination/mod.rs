@@ -189,10 +189,9 @@ pub struct Paginator<T> {
     /// The client's governor: a widening walk widens only while it has room.
     governor: Option<crate::governor::Governor>,
     prefetch: usize,
-    /// Pages in flight at once once the total is known: `None` widens from
-    /// `widen` (unless prefetch is 0: one page at a time).
-    concurrency: Option<usize>,
-    widen: (usize, usize),
+    /// Pages in flight at once once the total is known, as set by
+    /// `concurrency` or `widening`; `None`: the default (see `width`).
+    width: Option<Widening>,
 }
 
 impl<T> fmt::Debug for Paginator<T> {
@@ -207,8 +206,7 @@ impl<T> fmt::Debug for Paginator<T> {
             .field("operation", &self.operation)
             .field("strategy", &strategy)
             .field("prefetch", &self.prefetch)
-            .field("concurrency", &self.concurrency)
-            .field("widen", &self.widen)
+            .field("width", &self.width)
             .finish()
     }
 }
@@ -224,8 +222,7 @@ impl<T: Send + 'static> Paginator<T> {
             metered: None,
             governor: None,
             prefetch: 1,
-            concurrency: None,
-            widen: (DEFAULT_WIDTH, DEFAULT_MAX_WIDTH),
+            width: None,
         }
     }
 
@@ -392,14 +389,15 @@ impl<T: Send + 'static> Paginator<T> {
     /// room, up to [`DEFAULT_MAX_WIDTH`] (see [`widening`](Self::widening));
     /// with [`prefetch(0)`](Self::prefetch) it reads one page at a time.
     pub fn concurrency(mut self, pages: usize) -> Self {
-        self.concurrency = Some(pages.max(1));
+        self.width = Some(Widening::fixed(pages));
         self
     }
 
-    /// With no [`concurrency`](Self::concurrency) set, how many pages a
-    /// listing whose total is known starts with at once (at least 1), and
-    /// how many it widens to (defaults [`DEFAULT_WIDTH`] and
-    /// [`DEFAULT_MAX_WIDTH`]). Pages held in all stay within `prefetch + to`.
+    /// How many pages a listing whose total is known starts with at once
+    /// (at least 1), and how many it widens to (instead of
+    /// [`concurrency`](Self::concurrency); defaults [`DEFAULT_WIDTH`] and
+    /// [`DEFAULT_MAX_WIDTH`], or one page at a time after `prefetch(0)`
+    /// when neither is written). Pages held in all stay within `prefetch + to`.
     ///
     /// ```
     /// use futures::TryStreamExt;
@@ -419,20 +417,21 @@ impl<T: Send + 'static> Paginator<T> {
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn widening(mut self, from: usize, to: usize) -> Self {
-        self.concurrency = None;
-        self.widen = (from.max(1), to.max(from).max(1));
+        self.width = Some(Widening::from_to(from, to));
         self
     }
 
-    /// The width the walk starts with, and how it grows.
-    fn width(&self) -> Widening {
-        match self.concurrency {
-            Some(pages) => Widening::fixed(pages),
-            None if self.prefetch == 0 => Widening::fixed(1),
-            None => {
-                Widening::from_to(self.widen.0, self.widen.1).governed_by(self.governor.clone())
+    /// The width the walk starts with, and how it grows: as written, or
+    /// by default widening (one page at a time after `prefetch(0)`).
+    fn width(&mut self) -> Widening {
+        let width = self.width.take().unwrap_or_else(|| {
+            if self.prefetch == 0 {
+                Widening::fixed(1)
+            } else {
+                Widening::from_to(DEFAULT_WIDTH, DEFAULT_MAX_WIDTH)
             }
-        }
+        });
+        width.governed_by(self.governor.clone())
     }
 
     /// A stream of pages.

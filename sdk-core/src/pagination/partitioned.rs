@@ -54,16 +54,15 @@ type Plan<T> = BoxFuture<'static, Result<Vec<Paginator<T>>>>;
 /// ```
 pub struct Partitioned<T> {
     plan: Plan<T>,
-    concurrency: usize,
-    /// The most parts open at once as the walk widens (`concurrency`: it does not).
-    widen_to: usize,
+    /// How many parts walk at once.
+    width: Widening,
     ordered: bool,
 }
 
 impl<T> fmt::Debug for Partitioned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Partitioned")
-            .field("concurrency", &self.concurrency)
+            .field("width", &self.width.width())
             .field("ordered", &self.ordered)
             .finish_non_exhaustive()
     }
@@ -86,16 +85,14 @@ impl<T: Send + 'static> Partitioned<T> {
     {
         Self {
             plan: Box::pin(plan),
-            concurrency: 1,
-            widen_to: 1,
+            width: Widening::fixed(1),
             ordered: true,
         }
     }
 
     /// How many parts are open at once (at least 1).
     pub fn concurrency(mut self, parts: usize) -> Self {
-        self.concurrency = parts.max(1);
-        self.widen_to = self.concurrency;
+        self.width = Widening::fixed(parts);
         self
     }
 
@@ -104,8 +101,7 @@ impl<T: Send + 'static> Partitioned<T> {
     /// to `to`. The governor bounds the requests in flight whatever
     /// the width, so a walk that meets throttling is held back there.
     pub fn widening(mut self, from: usize, to: usize) -> Self {
-        self.concurrency = from.max(1);
-        self.widen_to = to.max(self.concurrency);
+        self.width = Widening::from_to(from, to);
         self
     }
 
@@ -121,7 +117,7 @@ impl<T: Send + 'static> Partitioned<T> {
             plan: Some(self.plan),
             parts: Vec::new(),
             opened: 0,
-            width: Widening::from_to(self.concurrency, self.widen_to),
+            width: self.width,
             ordered: self.ordered,
             current: 0,
             failed: false,
