@@ -5,9 +5,6 @@
 //! README.md and BENCHMARKS.md (`cargo test -p examples --test
 //! memory_per_answer -- --nocapture`).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use ct_customer_groups_sdk::{CustomerGroup, PagedQueryResult};
 use flowretail_sdk::{Customer as FlowCustomer, ListResponse};
 use pos_customer_sdk::Customer as PosCustomer;
@@ -17,37 +14,9 @@ use sdk_core::vendor::json::with_item_limit;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-/// The system allocator, counting the bytes in use and their peak as the
-/// blocks it really hands out: glibc's, a request plus an 8-byte header
-/// rounded up to 16 bytes, at least 32 (a one-byte string takes 32).
-struct Counting;
+mod counting;
 
-fn block(size: usize) -> usize {
-    ((size + 8 + 15) & !15).max(32)
-}
-
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// The only unsafe code of the project: a global allocator must implement an
-// unsafe trait. It forwards every call to the system allocator unchanged.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let size = block(layout.size());
-            let now = IN_USE.fetch_add(size, Ordering::SeqCst) + size;
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        IN_USE.fetch_sub(block(layout.size()), Ordering::SeqCst);
-    }
-}
+use counting::Counting;
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -96,12 +65,13 @@ fn measure<T: DeserializeOwned>(
     limit: usize,
     check: impl FnOnce(&sdk_core::Result<T>),
 ) -> Cost {
-    let before = IN_USE.load(Ordering::SeqCst);
-    PEAK.store(before, Ordering::SeqCst);
-    let decoded: sdk_core::Result<T> =
-        with_item_limit(limit, || decode_json("measure", StatusCode::OK, body));
-    let peak = PEAK.load(Ordering::SeqCst).saturating_sub(before);
-    let kept = IN_USE.load(Ordering::SeqCst).saturating_sub(before);
+    let counting::Measured {
+        value: decoded,
+        peak,
+        kept,
+    } = counting::measure(|| -> sdk_core::Result<T> {
+        with_item_limit(limit, || decode_json("measure", StatusCode::OK, body))
+    });
     check(&decoded);
     drop(decoded);
     Cost {
@@ -419,14 +389,14 @@ fn errors_hold_about_their_body() {
         let call = || client.send(sdk_core::Request::get("get_thing").segment("things"));
         // The first call sets up what every later one reuses.
         drop(call().await.unwrap_err());
-        let before = IN_USE.load(Ordering::SeqCst);
+        let before = counting::in_use();
         let mut held = Vec::new();
         for _ in 0..50 {
             let error = call().await.unwrap_err();
             assert!(error.api().unwrap().details.is_some(), "the body is JSON");
             held.push(error);
         }
-        let per_error = IN_USE.load(Ordering::SeqCst).saturating_sub(before) / held.len();
+        let per_error = counting::in_use().saturating_sub(before) / held.len();
         println!(
             "an API error with a {:.1} KiB body of [{{\"a\":0}},...] holds {:.1} KiB ({:.1}x)",
             body.len() as f64 / 1024.0,

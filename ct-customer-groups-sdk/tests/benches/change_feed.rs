@@ -5,8 +5,6 @@
 //! counting allocator; the sandbox runs in this process, so its answers
 //! count too) and the median time of 10 polls.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ct_customer_groups_sdk::sandbox::CtSandbox;
@@ -14,29 +12,11 @@ use ct_customer_groups_sdk::{
     CheckpointStore, CtClient, CustomerGroupUpdate, MemoryCheckpoints, UpdateAction,
 };
 
-struct Counting;
+// The counting allocator the memory figures of README.md come from.
+#[path = "../../../examples/tests/counting/mod.rs"]
+mod counting;
 
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// A global allocator must implement an unsafe trait; this one forwards
-// every call to the system allocator unchanged and counts.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = IN_USE.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::SeqCst);
-    }
-}
+use counting::Counting;
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -85,12 +65,11 @@ fn main() {
                 sandbox.clock().advance(Duration::from_secs(60));
             }
             sandbox.requests().clear();
-            let before = IN_USE.load(Ordering::SeqCst);
-            PEAK.store(before, Ordering::SeqCst);
             let start = Instant::now();
-            handed = runtime.block_on(poll(&ct, &store));
+            let polled = counting::measure(|| runtime.block_on(poll(&ct, &store)));
             times.push(start.elapsed());
-            peak = peak.max(PEAK.load(Ordering::SeqCst).saturating_sub(before));
+            handed = polled.value;
+            peak = peak.max(polled.peak);
             requests = sandbox.requests().all().len();
             sandbox.clock().advance(Duration::from_secs(60));
         }
