@@ -239,24 +239,29 @@ async fn lost_answers_of_creates_and_updates_never_make_a_twin_a_double_change_o
     }
 }
 
+/// `fault` on the first of every `n` group writes (the 1st, the (n+1)th, ...),
+/// `times` times at most.
+fn lose_every_nth_write(sandbox: &CtSandbox, n: usize, fault: Fault, times: usize) {
+    let writes = std::sync::atomic::AtomicUsize::new(0);
+    sandbox
+        .faults()
+        .when(move |method, path| {
+            method == "POST"
+                && path.contains("/customer-groups")
+                && writes
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                    .is_multiple_of(n)
+        })
+        .inject(fault, times);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ensure_all_under_lost_answers_writes_each_group_once() {
     let sandbox = CtSandbox::start().unwrap();
     let ct = common::fast_retrying_client(&sandbox);
     // Every fifth write in the first run loses its answer after applying.
     let drafts: Vec<_> = (0..200).map(draft).collect();
-    let lost = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = lost.clone();
-    sandbox
-        .faults()
-        .when(move |method, path| {
-            method == "POST"
-                && path.contains("/customer-groups")
-                && counter
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                    .is_multiple_of(5)
-        })
-        .inject(Fault::applied_then_dropped(), 40);
+    lose_every_nth_write(&sandbox, 5, Fault::applied_then_dropped(), 40);
     let first = ct
         .customer_groups()
         .ensure_all(drafts.clone())
@@ -276,17 +281,7 @@ async fn ensure_all_under_lost_answers_writes_each_group_once() {
             )
         })
         .collect();
-    let counter = lost.clone();
-    sandbox
-        .faults()
-        .when(move |method, path| {
-            method == "POST"
-                && path.contains("/customer-groups")
-                && counter
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                    .is_multiple_of(3)
-        })
-        .inject(Fault::applied_then(503), 70);
+    lose_every_nth_write(&sandbox, 3, Fault::applied_then(503), 70);
     let second = ct
         .customer_groups()
         .ensure_all(renamed.clone())
